@@ -1,0 +1,76 @@
+"""Admin: accounts and roles."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+
+me = ui.require_role("admin")
+
+from planners import auth  # noqa: E402
+from planners.errors import ConclaveError  # noqa: E402
+from planners.store.db import read_session, utcnow, write_session  # noqa: E402
+
+st.title(ui.t("admin.title"))
+
+with read_session() as s:
+    users = auth.list_users(s)
+now = utcnow()
+st.subheader(ui.t("admin.users"))
+st.dataframe(pd.DataFrame([{
+    "#": u.id, ui.t("admin.username"): u.username, ui.t("admin.display_name"): u.display_name,
+    ui.t("admin.role"): ui.t("role." + u.role), ui.t("admin.active"): u.active,
+    ui.t("admin.locked"): u.locked_until.strftime("%Y-%m-%d %H:%M") if u.locked_until and u.locked_until > now else "",
+} for u in users]), hide_index=True, width="stretch")
+
+with st.form("add_user", clear_on_submit=True):
+    st.markdown(f"**{ui.t('admin.add')}**")
+    a, b, c = st.columns(3)
+    username = a.text_input(ui.t("admin.username"))
+    display = b.text_input(ui.t("admin.display_name"))
+    role = c.selectbox(ui.t("admin.role"), auth.ROLES, format_func=lambda r: ui.t("role." + r))
+    if st.form_submit_button(ui.t("admin.create"), type="primary"):
+        try:
+            with write_session() as s:
+                u, pw = auth.create_user(s, username=username, role=role, actor=me.username, display_name=display)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.success(ui.t("admin.created", username=u.username, password=pw))
+
+st.divider()
+by_id = {u.id: u for u in users}
+uid = st.selectbox(ui.t("admin.username"), list(by_id), format_func=lambda i: by_id[i].username, key="admin_pick")
+if uid is not None:
+    u = by_id[uid]
+    a, b = st.columns(2)
+    new_role = a.selectbox(ui.t("admin.role"), auth.ROLES, index=auth.ROLES.index(u.role),
+                           format_func=lambda r: ui.t("role." + r), key=f"role{uid}")
+    active = b.checkbox(ui.t("admin.active"), value=u.active, key=f"active{uid}")
+    c1, c2, c3 = st.columns(3)
+    if c1.button(ui.t("admin.save"), key=f"apply{uid}"):
+        try:
+            with write_session() as s:
+                auth.update_user(s, user_id=uid, actor=me, role=new_role, active=active)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.success(ui.t("admin.updated"))
+            st.rerun()
+    if c2.button(ui.t("admin.unlock"), key=f"unlock{uid}"):
+        try:
+            with write_session() as s:
+                auth.update_user(s, user_id=uid, actor=me, unlock=True)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.success(ui.t("admin.updated"))
+    if c3.button(ui.t("admin.reset"), key=f"reset{uid}"):
+        try:
+            with write_session() as s:
+                pw = auth.reset_password(s, username=u.username, actor=me.username)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.success(ui.t("admin.reset_done", username=u.username, password=pw))

@@ -1,0 +1,43 @@
+"""Home: my events and what needs my attention."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+
+me = ui.require_role("home")
+
+from planners import home  # noqa: E402
+from planners.events import local  # noqa: E402
+from planners.levels import Classification  # noqa: E402
+from planners.store.db import read_session  # noqa: E402
+
+st.title(ui.t("home.title"))
+with read_session() as s:
+    items = home.attention(s, me)
+    events = home.my_events(s, me)
+    rows = [
+        {
+            "#": e.id,
+            ui.t("events.field_title"): e.title,
+            ui.t("events.field_kind"): ui.t("kind." + e.kind),
+            ui.t("events.field_level"): Classification(e.level).label(ui.lang()),
+            ui.t("events.field_start_date"): local(e.starts_at, e.tz).strftime("%Y-%m-%d %H:%M"),
+            ui.t("events.status"): ui.t("status." + e.status),
+        }
+        for e in events
+    ]
+
+st.subheader(ui.t("home.attention"))
+if not items:
+    st.success(ui.t("home.nothing"))
+for it in items:
+    text = ui.pick(it.text)
+    {"red": st.error, "orange": st.warning}.get(it.color, st.info)(text)
+
+st.subheader(ui.t("home.my_events"))
+if rows:
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+else:
+    st.info(ui.t("home.no_events"))

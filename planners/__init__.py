@@ -1,0 +1,1 @@
+"""Conclave's domain core. Never imports streamlit (tests/unit/test_layering.py enforces it)."""

@@ -1,0 +1,133 @@
+"""Append-only, hash-chained audit trail.
+
+Every change of state writes one entry: who, when, what, which object, a before/after summary. Each entry's
+hash covers its own fields, its id and the previous entry's hash, so `verify()` names the first entry that
+was altered or removed. The database refuses UPDATE and DELETE on the table (triggers, migration 0001)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from planners.store.db import is_sqlite, utcnow
+from planners.store.models import AuditEntry
+
+GENESIS = "0" * 64
+_SECRET_WORDS = ("password", "secret", "private", "token_key", "signing_key", "hash")
+_PG_AUDIT_LOCK = 0x43_4F_4E_43  # advisory lock id: serialises the chain on PostgreSQL
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: ("[redacted]" if any(w in str(k).lower() for w in _SECRET_WORDS) else _scrub(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_scrub(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def canonical(details: dict) -> str:
+    return json.dumps(_scrub(details), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(*, id: int, ts: datetime, actor: str, action: str, object_type: str, object_id: str,
+               event_id: int | None, details: str, prev_hash: str) -> str:
+    payload = "\x1f".join([
+        str(id), ts.isoformat(timespec="microseconds"), actor, action, object_type, object_id,
+        "" if event_id is None else str(event_id), details, prev_hash,
+    ])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(session: Session, *, actor: str, action: str, object_type: str = "", object_id: Any = "",
+           event_id: int | None = None, before: dict | None = None, after: dict | None = None,
+           **details: Any) -> AuditEntry:
+    """Append one entry in the caller's transaction (so the entry and the change commit together)."""
+    bind = session.get_bind()
+    if not is_sqlite(bind):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+    last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    new_id = (last.id + 1) if last else 1
+    prev = last.hash if last else GENESIS
+    body = dict(details)
+    if before is not None:
+        body["before"] = before
+    if after is not None:
+        body["after"] = after
+    det = canonical(body)
+    ts = utcnow()
+    h = entry_hash(id=new_id, ts=ts, actor=actor, action=action, object_type=object_type,
+                   object_id=str(object_id), event_id=event_id, details=det, prev_hash=prev)
+    entry = AuditEntry(id=new_id, ts=ts, actor=actor, action=action, object_type=object_type,
+                       object_id=str(object_id), event_id=event_id, details=det, prev_hash=prev, hash=h)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    head: str
+    first_bad_id: int | None = None
+    problem: str = ""
+
+
+def verify_entries(entries: Iterable[AuditEntry]) -> VerifyResult:
+    prev = GENESIS
+    expected_id = 1
+    n = 0
+    for e in entries:
+        if e.id != expected_id:
+            return VerifyResult(ok=False, checked=n, head=prev, first_bad_id=expected_id,
+                                problem=f"entry {expected_id} is missing (removed); the chain continues at {e.id}")
+        if e.prev_hash != prev:
+            return VerifyResult(ok=False, checked=n, head=prev, first_bad_id=e.id,
+                                problem=f"entry {e.id} does not follow entry {e.id - 1}: the previous entry was altered or removed")
+        h = entry_hash(id=e.id, ts=e.ts, actor=e.actor, action=e.action, object_type=e.object_type,
+                       object_id=e.object_id, event_id=e.event_id, details=e.details, prev_hash=e.prev_hash)
+        if h != e.hash:
+            return VerifyResult(ok=False, checked=n, head=prev, first_bad_id=e.id,
+                                problem=f"entry {e.id} was altered: its content no longer matches its hash")
+        prev = e.hash
+        expected_id += 1
+        n += 1
+    return VerifyResult(ok=True, checked=n, head=prev)
+
+
+def verify(session: Session) -> VerifyResult:
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)).scalars()
+    return verify_entries(rows)
+
+
+def query(session: Session, *, event_id: int | None = None, actor: str | None = None,
+          action: str | None = None, limit: int = 5000) -> list[AuditEntry]:
+    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if event_id is not None:
+        q = q.where(AuditEntry.event_id == event_id)
+    if actor:
+        q = q.where(AuditEntry.actor == actor)
+    if action:
+        q = q.where(AuditEntry.action == action)
+    return list(session.execute(q).scalars())
+
+
+def to_rows(entries: Iterable[AuditEntry]) -> list[dict]:
+    return [
+        {"id": e.id, "ts_utc": e.ts.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
+         "object_type": e.object_type, "object_id": e.object_id, "event_id": e.event_id,
+         "details": e.details, "hash": e.hash}
+        for e in entries
+    ]

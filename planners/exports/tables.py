@@ -1,0 +1,27 @@
+"""CSV export. Cells that start with = + - @ (or tab / carriage return) are neutralised against formula
+injection in spreadsheet programs; the file is UTF-8 with BOM so Excel on a Chinese desktop opens it right."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterable, Mapping
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(DANGEROUS):
+        return "'" + text
+    return text
+
+
+def to_csv(rows: Iterable[Mapping], columns: list[str] | None = None) -> bytes:
+    rows = list(rows)
+    cols = columns or (list(rows[0].keys()) if rows else [])
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([neutralise(c) for c in cols])
+    for r in rows:
+        w.writerow([neutralise(r.get(c)) for c in cols])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,0 +1,99 @@
+"""Engine and sessions.
+
+SQLite (default): WAL, synchronous=NORMAL, busy_timeout, foreign keys on. A transaction that reads then
+writes must start with BEGIN IMMEDIATE, or two desks get 'database is locked' when both upgrade a read lock:
+use `write_session()` for every change of state. PostgreSQL via DATABASE_URL uses the same code."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from planners.config import database_url
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+BUSY_TIMEOUT_MS = 15000
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as stored in the database."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def is_sqlite(engine_or_url) -> bool:
+    url = str(getattr(engine_or_url, "url", engine_or_url))
+    return url.startswith("sqlite")
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            # Let SQLAlchemy, not pysqlite, decide when a transaction begins (so we can say IMMEDIATE).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    with _lock:
+        eng = _engines.get(url)
+        if eng is None:
+            eng = _engines[url] = _make_engine(url)
+        return eng
+
+
+def dispose_all() -> None:
+    with _lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def read_session(url: str | None = None) -> Iterator[Session]:
+    """A session for reading. Nothing it does is committed; loaded objects stay readable after it closes."""
+    engine = get_engine(url)
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@contextmanager
+def write_session(url: str | None = None) -> Iterator[Session]:
+    """One all-or-nothing change of state: BEGIN IMMEDIATE on SQLite, commit at the end, rollback on error."""
+    engine = get_engine(url)
+    if is_sqlite(engine):
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with Session(engine, expire_on_commit=False) as s:
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+
+
+def ping(url: str | None = None) -> None:
+    with get_engine(url).connect() as c:
+        c.execute(text("SELECT 1"))

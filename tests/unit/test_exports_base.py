@@ -1,0 +1,40 @@
+import io
+
+import pytest
+from docx import Document
+
+from planners.exports import docxdoc
+from planners.exports.fonts import NoCJKFont, find_cjk_font
+from planners.exports.pdfdoc import OfficePDF
+from planners.exports.tables import to_csv
+from tests.helpers import pdf_text
+
+
+def test_pdf_frame_renders_chinese_text_tables_and_page_numbers():
+    pdf = OfficePDF(title="季度分析会 保密方案", marking="机密★10年", lang="zh_CN")
+    pdf.add_page()
+    pdf.title_block("季度分析会 保密方案", "市商务局")
+    pdf.table(["阶段", "任务"], [["会前", "确定密级"], ["会后", "清点收回文件"]], [30, 140])
+    text = pdf_text(pdf.output_bytes())
+    assert "季度分析会" in text and "机密★10年" in text and "清点收回文件" in text and "第1页/共1页" in text.replace(" ", "")
+
+
+def test_missing_font_says_how_to_install_one(monkeypatch):
+    monkeypatch.setenv("CONCLAVE_CJK_FONT", "/nonexistent/font.ttc")
+    with pytest.raises(NoCJKFont, match="CONCLAVE_CJK_FONT"):
+        find_cjk_font()
+
+
+def test_docx_frame_sets_the_east_asian_font_and_reads_back():
+    doc = docxdoc.office_docx("季度分析会", marking="机密★10年")
+    docxdoc.add_table(doc, ["阶段", "任务"], [["会前", "确定密级"]])
+    back = Document(io.BytesIO(docxdoc.to_bytes(doc)))
+    assert back.paragraphs[0].text == "季度分析会"
+    assert back.tables[0].cell(1, 1).text == "确定密级"
+    assert 'w:eastAsia="SimSun"' in back.styles["Normal"].element.xml
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx"])
+def test_csv_neutralises_formula_cells(cell):
+    out = to_csv([{"a": cell}]).decode("utf-8-sig")
+    assert out.splitlines()[1] == "'" + cell if cell[0] != "\t" else out.splitlines()[1].startswith("'")

@@ -25,8 +25,19 @@ USER_KEY = "user_id"
 LANG_LABELS = {"zh_CN": "中文", "en": "English"}
 
 
+_last_lang = i18n.DEFAULT_LANG
+
+
 def lang() -> str:
-    return st.session_state.get(LANG_KEY, i18n.DEFAULT_LANG)
+    """The session's language. Outside a script run (AppTest evaluating a widget's format_func after the
+    run) there is no session: answer the language of the last run instead of the default."""
+    global _last_lang
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return _last_lang
+    _last_lang = st.session_state.get(LANG_KEY, i18n.DEFAULT_LANG)
+    return _last_lang
 
 
 def t(key: str, **params) -> str:

@@ -1,4 +1,7 @@
-"""Conclave: page config, sign-in, and navigation built from the signed-in role. Nothing else."""
+"""Conclave: page config, sign-in, and navigation built from the signed-in role. Nothing else.
+
+Every page is registered (hidden), so a deep link always reaches its page file, whose own guard shows the
+sign-in form or a refusal; the sidebar lists only the pages of the signed-in role."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,20 +17,16 @@ ui.init_lang()
 me = ui.current_user()
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
-
-
-def _signin_page() -> None:
-    ui.language_switch()
-    ui.signin_form()
-
-
-if me is None:
-    nav = st.navigation([st.Page(_signin_page, title=ui.t("auth.signin"), default=True)], position="hidden")
-else:
-    pages = [
-        st.Page(str(PAGES_DIR / f"{name}.py"), title=ui.t("nav." + name), url_path=name, default=(name == "home"))
-        for name in auth.pages_for(me.role)
-        if (PAGES_DIR / f"{name}.py").exists()
-    ]
-    nav = st.navigation(pages)
+pages = {
+    name: st.Page(str(PAGES_DIR / f"{name}.py"), title=ui.t("nav." + name), url_path=name, default=(name == "home"))
+    for name in auth.PAGE_ROLES
+    if (PAGES_DIR / f"{name}.py").exists()
+}
+nav = st.navigation(list(pages.values()), position="hidden")
+if me is not None and not me.must_change_password:
+    with st.sidebar:
+        st.markdown(f"### 🔒 {ui.t('app.name')}")
+        for name in auth.pages_for(me.role):
+            if name in pages:
+                st.page_link(pages[name], label=ui.t("nav." + name))
 nav.run()

@@ -130,3 +130,24 @@ def test_demo_meeting_has_about_forty_attendees_some_ineligible(db_url, demo):
     assert any(a.nationality != "CN" for a in att)
     assert any(a.foreign_invested_staff for a in att)
     assert any(a.clearance == "secret" for a in att)
+
+
+def test_an_unreachable_database_server_is_reported_with_what_to_do():
+    from tests.pgserver import _free_port
+
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{_free_port()}/nothing"
+    with pytest.raises(SchemaError, match="Nothing was changed"):
+        schema.upgrade(url)
+    dispose_all()
+
+
+def test_the_app_shows_the_database_error_instead_of_a_page(tmp_path, monkeypatch):
+    from tests.conftest import app_test
+    from tests.pgserver import _free_port
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql+psycopg://nobody@127.0.0.1:{_free_port()}/nothing")
+    at = app_test("home").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "Cannot open or upgrade the database" in at.error[0].value
+    assert not at.text_input  # no sign-in form over a broken database
+    dispose_all()

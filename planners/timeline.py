@@ -280,7 +280,9 @@ def tasks(session: Session, event_id: int, *, include_retired: bool = False) -> 
     return sorted(rows, key=lambda t: (order[t.phase], t.due_at or datetime.max, t.sort, t.id))
 
 
-class TaskNotApplicable(ConclaveError):
+class MandatoryNeedsLeader(PermissionDenied):
+    """Only a leader marks a mandatory task not applicable."""
+
     key = "plan.na_needs_leader"
 
 
@@ -317,7 +319,7 @@ def mark_task(session: Session, task_id: int, status: str, *, actor: Principal, 
             raise ValidationFailed("Say why the task does not apply.", key="plan.na_reason_required",
                                    field="reason")
         if t.mandatory and actor.role != "leader":
-            raise TaskNotApplicable("A mandatory task can be marked not applicable only by a leader.")
+            raise MandatoryNeedsLeader("A mandatory task can be marked not applicable only by a leader.")
     if t.status == status and status != "na":
         raise InvalidTransition("The task has this status already.", key="plan.same_status")
     before = t.status

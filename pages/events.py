@@ -241,6 +241,7 @@ def plan_board(chosen, editable: bool) -> None:
                + ui.t("plan.device_policy", policy=ui.t("device_policy." + chosen.device_policy)))
     may_build = editable or me.role == "leader"
     try:
+        timeline.check_rules()
         with read_session() as s:
             ts = timeline.tasks(s, chosen.id)
             ready = timeline.readiness(s, chosen.id)

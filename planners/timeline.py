@@ -85,6 +85,14 @@ PLAN_FIELDS = {
 }
 
 
+def check_rules(rules_dir=None) -> None:
+    """Load the plan and venue rule files; RuleFileError when either is wrong (show it, build nothing)."""
+    from planners.venue import criteria
+
+    plan_rules(rules_dir)
+    criteria(rules_dir)
+
+
 def plan_rules(rules_dir=None) -> list[dict]:
     """The plan rules (RuleFileError, naming file, line, rule and problem, when the file is wrong)."""
     return load_catalogue("plan", PLAN_FIELDS, rules_dir=rules_dir)["rules"]

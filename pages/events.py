@@ -202,10 +202,12 @@ def _phase_label(phase: str) -> str:
 def _download(label: str, fmt: str, ev_id: int, mime: str, filename: str) -> None:
     from planners.cli_plan import render
 
+    lang = LANG  # the callable runs when the button is pressed, outside this run: capture the language now
+
     def data() -> bytes:
         with read_session() as s:
             snap = timeline.snapshot(s, ev_id)
-        return render(snap, fmt, ui.lang())
+        return render(snap, fmt, lang)
 
     st.download_button(label, data=data, file_name=filename, mime=mime, key=f"dl_{fmt}_{ev_id}",
                        on_click="ignore")

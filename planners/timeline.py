@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from planners import audit
 from planners.auth import ROLES, Principal
 from planners.due import check_due, parse_due
-from planners.errors import ConclaveError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from planners.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from planners.events import DEVICE_POLICIES, KINDS, gate, get_event, on
 from planners.findings import Finding, Severity
 from planners.i18n import both
@@ -579,3 +579,30 @@ def snapshot(session: Session, event_id: int) -> PlanSnapshot:
                         organizer=(org.display_name or org.username) if org else "", relay_scope=ev.relay_scope,
                         device_policy=ev.device_policy, foreign_participants=bool(ev.foreign_participants),
                         documents_issued=bool((ev.facts or {}).get("documents_issued")), venue=a, tasks=rows)
+
+
+# ---------------------------------------------------------------- home: what needs attention
+
+def _register_provider() -> None:
+    from planners.home import Attention, provider
+    from planners.events import visible_events
+
+    @provider
+    def _overdue_plan_tasks(session: Session, me: Principal) -> list:
+        if me.role not in ("organizer", "leader"):
+            return []
+        now = utcnow()
+        out = []
+        for e in visible_events(session, me):
+            if e.status == "closed":
+                continue
+            late = [t for t in tasks(session, e.id) if is_overdue(t, now) and (me.role == "organizer" or
+                                                                                t.owner_role == "leader")]
+            if late:
+                rules = ", ".join(t.rule_id for t in late[:6]) + ("…" if len(late) > 6 else "")
+                out.append(Attention(color="red", event_id=e.id, page="events", data={"count": len(late)},
+                                     text=both("plan.home_overdue", title=e.title, n=len(late), rules=rules)))
+        return out
+
+
+_register_provider()

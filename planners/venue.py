@@ -98,7 +98,7 @@ def list_venues(session: Session) -> list[Venue]:
 
 from datetime import timedelta  # noqa: E402
 
-from planners.due import check_due, parse_due  # noqa: E402
+from planners.due import check_due  # noqa: E402
 from planners.findings import Finding, Severity  # noqa: E402
 from planners.i18n import both  # noqa: E402
 from planners.levels import Classification  # noqa: E402

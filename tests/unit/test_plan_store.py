@@ -236,3 +236,11 @@ def test_marks_are_append_only_on_both_engines(any_db_url, users):
                 s.execute(text(stmt))
     with read_session() as s:
         assert [m.actor for m in s.scalars(select(PlanMark))] == ["organizer"]
+
+
+def test_home_tells_the_organizer_which_plan_tasks_are_overdue(db_url, demo, users):
+    from planners import home
+
+    with read_session() as s:
+        items = [a for a in home.attention(s, users["organizer"]) if a.data.get("count") and a.color == "red"]
+    assert items and "overdue" in items[0].text["en"] and "B2" in items[0].text["en"]

@@ -311,7 +311,17 @@ def plan_board(chosen, editable: bool) -> None:
                           format_func=lambda x: tr({"done": "plan.mark_done", "na": "plan.mark_na",
                                                       "open": "plan.reopen"}[x]), label_visibility="collapsed")
         reason = st.text_input(ui.t("plan.reason"), key=f"markreason{chosen.id}", help=ui.t("plan.na_leader_hint"))
-        c1, c2 = st.columns(2)
+        c1, c2, c3 = st.columns(3)
+        if action == "na" and by_id[task_id].mandatory and me.role != "leader" and \
+                c3.button(ui.t("plan.ask_leader"), key=f"askleader{chosen.id}"):
+            try:
+                with write_session() as s:
+                    timeline.request_na(s, task_id, actor=me, reason=reason)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("plan.asked_leader"))
+                st.rerun()
         if c1.button(ui.t("plan.mark"), key=f"markbtn{chosen.id}", type="primary"):
             try:
                 with write_session() as s:

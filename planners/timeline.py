@@ -606,3 +606,45 @@ def _register_provider() -> None:
 
 
 _register_provider()
+
+
+# ---------------------------------------------------------------- a mandatory task not applicable: ask a leader
+
+NA_KIND = "plan_task_na"
+
+
+def request_na(session: Session, task_id: int, *, actor: Principal, reason: str):
+    """The organizer asks a leader to mark a mandatory task not applicable (the leader decides in Approvals;
+    nobody decides their own request)."""
+    from planners import approvals
+
+    t = _get_task(session, task_id)
+    ev = get_event(session, t.event_id)
+    _may_mark(ev, t, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say why the task does not apply.", key="plan.na_reason_required", field="reason")
+    if t.status != "open" or not t.applies:
+        raise InvalidTransition("The task has this status already.", key="plan.same_status")
+    why = both("plan.na_request_why")
+    return approvals.request(
+        session, kind=NA_KIND, object_type="plan_task", object_id=t.id, event_id=ev.id, requested_by=actor,
+        title=both("plan.na_request_title", rule=t.rule_id, title=ev.title),
+        findings=[Finding(rule=t.rule_id, severity=Severity.BLOCKER, source=t.source,
+                          reason={lang: f"{why[lang]} {t.text[lang]} — {reason}" for lang in LANGS})],
+        payload={"reason": reason}, comment=reason)
+
+
+def _register_na_handler() -> None:
+    from planners.approvals import on_decision
+
+    @on_decision(NA_KIND)
+    def _apply(session: Session, item, leader: Principal) -> None:
+        if item.status != "approved":
+            return
+        t = session.get(PlanTask, int(item.object_id))
+        if t is not None and t.applies and t.status == "open":
+            mark_task(session, t.id, "na", actor=leader, reason=(item.payload or {}).get("reason", ""))
+
+
+_register_na_handler()

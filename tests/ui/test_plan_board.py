@@ -101,3 +101,19 @@ def test_the_board_speaks_chinese(db_url, demo, users):
     assert not at.exception, at.exception
     md = [m.value for m in at.markdown]
     assert {"#### 会前", "#### 会中", "#### 会后"} <= set(md)
+
+
+def test_the_organizer_asks_a_leader_for_a_mandatory_not_applicable(db_url, demo, users):
+    from planners import approvals
+
+    ev_id = _demo_event(demo)
+    b2 = _task(ev_id, "B2")
+    at = _open_board(users["organizer"], ev_id)
+    at.selectbox(key=f"marktask{ev_id}").set_value(b2.id)
+    at.radio(key=f"markaction{ev_id}").set_value("na").run()
+    at.text_input(key=f"markreason{ev_id}").input("上级已统一部署")
+    at.button(key=f"askleader{ev_id}").click().run()
+    assert not at.exception, at.exception
+    assert any("Approvals queue" in m.value for m in at.success)
+    with read_session() as s:
+        assert [a.object_id for a in approvals.pending(s, kind="plan_task_na")] == [str(b2.id)]

@@ -244,3 +244,25 @@ def test_home_tells_the_organizer_which_plan_tasks_are_overdue(db_url, demo, use
     with read_session() as s:
         items = [a for a in home.attention(s, users["organizer"]) if a.data.get("count") and a.color == "red"]
     assert items and "overdue" in items[0].text["en"] and "B2" in items[0].text["en"]
+
+
+def test_an_organizer_asks_and_another_leader_approves_a_mandatory_task_not_applicable(db_url, users):
+    from planners import approvals
+    from planners.errors import SelfApprovalForbidden
+
+    with write_session() as s:
+        e = _event(s, users)
+    with write_session() as s:
+        tid = _by_rule(s, e.id)["B2"].id
+        item = timeline.request_na(s, tid, actor=users["organizer"], reason="由上级统一提出要求")
+        item_id = item.id
+        assert "B2" in item.title["en"] and item.findings[0]["rule"] == "B2"
+    with pytest.raises(SelfApprovalForbidden):  # the requester cannot decide, whatever their role
+        with write_session() as s:
+            approvals.decide(s, item_id, "approved", leader=users["organizer"].__class__(
+                **{**users["organizer"].__dict__, "role": "leader"}))
+    with write_session() as s:
+        approvals.decide(s, item_id, "approved", leader=users["leader"])
+    with read_session() as s:
+        t = _by_rule(s, e.id)["B2"]
+        assert (t.status, t.marked_by, t.marked_role, t.reason) == ("na", "leader", "leader", "由上级统一提出要求")

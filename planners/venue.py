@@ -169,9 +169,19 @@ def _check_remedy(value) -> None:
     check_due(value.get("due"))
 
 
+def _check_region_levels(value) -> None:
+    if not isinstance(value, dict) or not value:
+        raise ValueError("write region: {level: requirement}, e.g. {beijing: {秘密: mandatory}}")
+    for region, levels in value.items():
+        if not isinstance(region, str) or not region.strip():
+            raise ValueError("a region is a name such as beijing")
+        _check_levels(levels)
+
+
 VENUE_FIELDS = {
     "criterion": Field("bilingual", required=True),
     "levels": Field("dict", required=True, check=_check_levels),
+    "region_levels": Field("dict", check=_check_region_levels),
     "check": Field("dict", required=True, check=_check_check),
     "when": Field("dict", check=_check_when),
     "unmet": Field("bilingual", required=True),
@@ -179,9 +189,21 @@ VENUE_FIELDS = {
 }
 
 
+VENUE_TOP = {"region": Field("str")}
+
+
+def _catalogue(rules_dir=None) -> dict:
+    return load_catalogue("venue", VENUE_FIELDS, rules_dir=rules_dir, top_fields=VENUE_TOP)
+
+
 def criteria(rules_dir=None) -> list[dict]:
     """The venue criteria (RuleFileError when the file is wrong)."""
-    return load_catalogue("venue", VENUE_FIELDS, rules_dir=rules_dir)["rules"]
+    return _catalogue(rules_dir)["rules"]
+
+
+def region(rules_dir=None) -> str:
+    """The region whose stricter rules apply (top-level `region:` of venue.yaml; '' = the national baseline)."""
+    return str(_catalogue(rules_dir).get("region") or "").strip()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,8 +234,9 @@ class VenueAssessment:
         return [f.rule for f in self.findings if not f.met]
 
 
-def _level_requirement(rule: dict, level: Classification) -> str | None:
-    for lvl, req in rule["levels"].items():
+def _level_requirement(rule: dict, level: Classification, where: str = "") -> str | None:
+    levels = (rule.get("region_levels") or {}).get(where) or rule["levels"] if where else rule["levels"]
+    for lvl, req in levels.items():
         if Classification.parse(lvl) == level:
             return req
     return None
@@ -234,15 +257,18 @@ def _met(rule: dict, venue: Venue, event_start: datetime, now: datetime) -> bool
 
 
 def assess(venue: Venue, level, event_start: datetime, *, foreign_participants: bool = False,
-           documents_issued: bool = False, now: datetime | None = None, rules_dir=None) -> VenueAssessment:
-    """The venue's suitability for an event of `level` starting at `event_start` (naive UTC)."""
+           documents_issued: bool = False, now: datetime | None = None, rules_dir=None,
+           where: str | None = None) -> VenueAssessment:
+    """The venue's suitability for an event of `level` starting at `event_start` (naive UTC), under the rules of
+    region `where` (default: the `region:` set in venue.yaml)."""
     lvl = Classification.parse(level)
     now = now or utcnow()
     facts = {"foreign_participants": foreign_participants, "documents_issued": documents_issued}
     findings: list[Finding] = []
     tasks: list[RemedyTask] = []
+    where = region(rules_dir) if where is None else where
     for rule in criteria(rules_dir):
-        req = _level_requirement(rule, lvl)
+        req = _level_requirement(rule, lvl, where)
         if req is None or any(facts.get(k) != v for k, v in (rule.get("when") or {}).items()):
             continue
         met = _met(rule, venue, event_start, now)

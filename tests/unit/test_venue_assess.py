@@ -98,3 +98,22 @@ def test_a_bad_venue_rule_file_is_refused(tmp_path, change, problem):
         criteria(tmp_path)
     assert exc.value.rule == "V1" and exc.value.file == "venue.yaml" and exc.value.line
     assert str(exc.value).startswith(f"venue.yaml:{exc.value.line}: rule V1")
+
+
+@pytest.mark.parametrize("where,verdict", [("", "conditional"), ("beijing", "unsuitable")])
+def test_in_beijing_shielding_and_phone_lockers_are_mandatory(where, verdict):
+    a = assess(venue(wireless_shielding=False, phone_lockers=False), "secret", START, now=NOW, where=where)
+    assert a.verdict == verdict and sorted(a.unmet) == ["V5", "V6"]
+    assert all((f.severity == Severity.BLOCKER) == (where == "beijing") for f in a.findings if not f.met)
+
+
+def test_the_region_is_set_in_the_rule_file(tmp_path):
+    from planners.config import RULES_DIR
+    from planners.venue import region
+
+    assert region() == ""
+    text = (RULES_DIR / "venue.yaml").read_text(encoding="utf-8").replace('region: ""', "region: beijing", 1)
+    (tmp_path / "venue.yaml").write_text(text, encoding="utf-8")
+    assert region(tmp_path) == "beijing"
+    a = assess(venue(phone_lockers=False), "secret", START, now=NOW, rules_dir=tmp_path)
+    assert a.verdict == "unsuitable" and a.unmet == ["V6"]

@@ -9,6 +9,14 @@ import streamlit as st
 from pages import ui
 
 me = ui.require_role("events")
+LANG = ui.lang()  # captured: format functions must not read the session (AppTest calls them outside a run)
+
+
+def tr(key: str, **params) -> str:
+    from planners import i18n
+
+    return i18n.t(key, LANG, **params)
+
 
 from planners import events as ev_mod  # noqa: E402
 from planners.errors import ConclaveError, ValidationFailed  # noqa: E402
@@ -37,9 +45,9 @@ with read_session() as s:
 # ---- list and filter
 c1, c2, c3 = st.columns(3)
 status_f = c1.selectbox(ui.t("events.filter_status"), [""] + list(ev_mod.STATUSES),
-                        format_func=lambda x: ui.t("events.all") if not x else ui.t("status." + x))
+                        format_func=lambda x: tr("events.all") if not x else tr("status." + x))
 kind_f = c2.selectbox(ui.t("events.filter_kind"), [""] + list(ev_mod.KINDS),
-                      format_func=lambda x: ui.t("events.all") if not x else ui.t("kind." + x))
+                      format_func=lambda x: tr("events.all") if not x else tr("kind." + x))
 text_f = c3.text_input(ui.t("events.filter_text"))
 with read_session() as s:
     listed = ev_mod.visible_events(s, me, status=status_f or None, kind=kind_f or None, text=text_f or None)
@@ -69,11 +77,11 @@ def event_form(prefix: str, current=None) -> ev_mod.EventInput | None:
         title = st.text_input(ui.t("events.field_title"), value=current.title if current else "",
                               help=ui.t("events.field_title_help"), key=f"{prefix}_title")
         a, b = st.columns(2)
-        kind = a.selectbox(ui.t("events.field_kind"), ev_mod.KINDS, format_func=lambda x: ui.t("kind." + x),
+        kind = a.selectbox(ui.t("events.field_kind"), ev_mod.KINDS, format_func=lambda x: tr("kind." + x),
                            index=ev_mod.KINDS.index(current.kind) if current else 0, key=f"{prefix}_kind")
         levels = [c.value for c in reversed(ALL_LEVELS)]
         level = b.selectbox(ui.t("events.field_level"), levels,
-                            format_func=lambda v: Classification(v).label(ui.lang()),
+                            format_func=lambda v: Classification(v).label(LANG),
                             index=levels.index(current.level) if current else None, key=f"{prefix}_level")
         retention = st.text_input(ui.t("events.field_retention"), value=current.retention if current else "",
                                   help=ui.t("events.field_retention_help"), key=f"{prefix}_retention")
@@ -86,7 +94,7 @@ def event_form(prefix: str, current=None) -> ev_mod.EventInput | None:
         tz = a.text_input(ui.t("events.field_tz"), value=tzname, key=f"{prefix}_tz")
         venue_ids = [None] + list(venues)
         venue = b.selectbox(ui.t("events.field_venue"), venue_ids,
-                            format_func=lambda i: ui.t("events.no_venue") if i is None else venues[i],
+                            format_func=lambda i: tr("events.no_venue") if i is None else venues[i],
                             index=venue_ids.index(current.venue_id) if current and current.venue_id in venue_ids else 0,
                             key=f"{prefix}_venue")
         host = st.text_input(ui.t("events.field_host_unit"), value=current.host_unit if current else "",
@@ -95,7 +103,7 @@ def event_form(prefix: str, current=None) -> ev_mod.EventInput | None:
                              help=ui.t("events.field_relay_scope_help"), key=f"{prefix}_relay")
         a, b = st.columns(2)
         dp = a.selectbox(ui.t("events.field_device_policy"), ev_mod.DEVICE_POLICIES,
-                         format_func=lambda x: ui.t("device_policy." + x),
+                         format_func=lambda x: tr("device_policy." + x),
                          index=ev_mod.DEVICE_POLICIES.index(current.device_policy) if current else 0,
                          key=f"{prefix}_dp")
         foreign = b.checkbox(ui.t("events.field_foreign"), value=current.foreign_participants if current else False,
@@ -156,7 +164,7 @@ if listed:
         targets = ev_mod.TRANSITIONS.get(chosen.status, ())
         if targets and (editable or me.role == "leader"):
             a, b = st.columns([3, 1])
-            target = a.selectbox(ui.t("events.move_to"), targets, format_func=lambda x: ui.t("status." + x),
+            target = a.selectbox(ui.t("events.move_to"), targets, format_func=lambda x: tr("status." + x),
                                  key=f"target{chosen.id}")
             if b.button(ui.t("events.move"), key=f"move{chosen.id}"):
                 try:
@@ -170,3 +178,201 @@ if listed:
                 else:
                     ui.flash(ui.t("events.moved", status=ui.t("status." + target)))
                     st.rerun()
+
+
+# ---- the plan board of the chosen event (before / during / after)
+import html  # noqa: E402
+
+import altair as alt  # noqa: E402
+
+from planners import timeline  # noqa: E402
+from planners.errors import RuleFileError  # noqa: E402
+
+STATUS_ICON = {"open": "⬜", "done": "✅", "na": "➖"}
+
+
+def _status_label(status: str) -> str:
+    return ui.t(f"plan.status_{status}")
+
+
+def _phase_label(phase: str) -> str:
+    return ui.t(f"plan.phase_{phase}")
+
+
+def _download(label: str, fmt: str, ev_id: int, mime: str, filename: str) -> None:
+    from planners.cli_plan import render
+
+    lang = LANG  # the callable runs when the button is pressed, outside this run: capture the language now
+
+    def data() -> bytes:
+        with read_session() as s:
+            snap = timeline.snapshot(s, ev_id)
+        return render(snap, fmt, lang)
+
+    st.download_button(label, data=data, file_name=filename, mime=mime, key=f"dl_{fmt}_{ev_id}",
+                       on_click="ignore")
+
+
+def _task_html(task, now, tz: str) -> str:
+    overdue = timeline.is_overdue(task, now)
+    due = ev_mod.local(task.due_at, tz).strftime("%m-%d %H:%M") if task.due_at else task.due_expr
+    color = "#b00020" if overdue else "#555"
+    tags = []
+    if task.mandatory:
+        tags.append(ui.t("plan.mandatory"))
+    if task.proposal:
+        tags.append(ui.t("plan.proposal"))
+    tag = f" <b>[{html.escape(', '.join(tags))}]</b>" if tags else ""
+    line = (f"{STATUS_ICON[task.status]} <b>{html.escape(task.rule_id)}</b> {html.escape(task.text[ui.lang()])}{tag}"
+            f"<br><span data-testid='plan-task' data-status='{task.status}' data-overdue='{str(overdue).lower()}' "
+            f"style='color:{color};font-size:.85em'>{html.escape(ui.t('role.' + task.owner_role))} · "
+            f"{html.escape(ui.t('plan.due'))} {html.escape(due)}{' ⚠' if overdue else ''}</span>")
+    if task.status != "open" and task.marked_by:
+        when = ev_mod.local(task.marked_at, tz).strftime("%m-%d %H:%M") if task.marked_at else ""
+        line += (f"<br><span style='color:#666;font-size:.8em'>"
+                 f"{html.escape(ui.t('plan.marked', status=_status_label(task.status), who=task.marked_by, when=when))}"
+                 f"{(' — ' + html.escape(task.reason)) if task.reason else ''}</span>")
+    line += f"<br><span style='color:#999;font-size:.75em'>{html.escape(task.source)}</span>"
+    return line
+
+
+def plan_board(chosen, editable: bool) -> None:
+    st.divider()
+    st.subheader(ui.t("plan.board"))
+    st.caption(ui.t("plan.relay_scope", scope=chosen.relay_scope or ui.t("plan.relay_not_decided")) + " · "
+               + ui.t("plan.device_policy", policy=ui.t("device_policy." + chosen.device_policy)))
+    may_build = editable or me.role == "leader"
+    try:
+        timeline.check_rules()
+        with read_session() as s:
+            ts = timeline.tasks(s, chosen.id)
+            ready = timeline.readiness(s, chosen.id)
+            chart = pd.DataFrame(timeline.chart_rows(s, chosen.id, ui.lang()))
+            retired = len(timeline.tasks(s, chosen.id, include_retired=True)) - len(ts)
+    except RuleFileError as exc:
+        st.error(ui.t("plan.rules_error"))
+        ui.show_error(exc)
+        return
+    a, b = st.columns([1, 1])
+    if may_build and a.button(ui.t("plan.build"), key=f"build{chosen.id}", type="primary" if not ts else "secondary"):
+        try:
+            with write_session() as s:
+                r = timeline.build_plan(s, chosen.id, actor=me)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(ui.t("plan.built", added=r.added, updated=r.updated, retired=r.retired, kept=r.kept_done))
+            st.rerun()
+    if editable:
+        docs_now = bool((chosen.facts or {}).get("documents_issued"))
+        docs = b.toggle(ui.t("plan.documents_issued"), value=docs_now, key=f"docs{chosen.id}")
+        if docs != docs_now:
+            try:
+                with write_session() as s:
+                    timeline.set_documents_issued(s, chosen.id, docs, actor=me)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                st.rerun()
+    if not ts:
+        st.info(ui.t("plan.empty"))
+        return
+    st.progress(ready.ratio, text=ui.t("plan.readiness", done=ready.mandatory_done, total=ready.mandatory_total))
+    if ready.overdue:
+        st.markdown(f"<span style='color:#b00020;font-weight:700'>{html.escape(ui.t('plan.overdue', n=len(ready.overdue)))}"
+                    "</span>", unsafe_allow_html=True)
+    elif ready.ready:
+        st.success(ui.t("plan.ready_yes"))
+    if len(chart):
+        st.altair_chart(
+            alt.Chart(chart, title=ui.t("plan.chart_title")).mark_bar().encode(
+                x=alt.X("phase:N", title=ui.t("plan.chart_phase"), sort=alt.SortField("order")),
+                y=alt.Y("n:Q", title=ui.t("plan.chart_count")),
+                color=alt.Color("status:N", title=ui.t("plan.chart_status")),
+                tooltip=["phase", "status", "n"]),
+            width="stretch")
+    now = timeline.utcnow()
+    for col, phase in zip(st.columns(3), timeline.PHASES):
+        with col:
+            st.markdown(f"#### {_phase_label(phase)}")
+            for task in (x for x in ts if x.phase == phase):
+                st.markdown(_task_html(task, now, chosen.tz), unsafe_allow_html=True)
+    if retired:
+        st.caption(ui.t("plan.retired", n=retired))
+    # ---- mark a task, undo
+    if editable or me.role == "leader":
+        st.markdown(f"##### {ui.t('plan.mark')}")
+        by_id = {x.id: x for x in ts}
+        c1, c2 = st.columns([3, 1])
+        task_id = c1.selectbox(ui.t("plan.task"), list(by_id), key=f"marktask{chosen.id}",
+                               format_func=lambda i: f"{STATUS_ICON[by_id[i].status]} {by_id[i].rule_id} · "
+                                                     f"{by_id[i].text[LANG][:60]}")
+        action = c2.radio(ui.t("plan.mark"), ("done", "na", "open"), key=f"markaction{chosen.id}",
+                          format_func=lambda x: tr({"done": "plan.mark_done", "na": "plan.mark_na",
+                                                      "open": "plan.reopen"}[x]), label_visibility="collapsed")
+        reason = st.text_input(ui.t("plan.reason"), key=f"markreason{chosen.id}", help=ui.t("plan.na_leader_hint"))
+        c1, c2, c3 = st.columns(3)
+        if action == "na" and by_id[task_id].mandatory and me.role != "leader" and \
+                c3.button(ui.t("plan.ask_leader"), key=f"askleader{chosen.id}"):
+            try:
+                with write_session() as s:
+                    timeline.request_na(s, task_id, actor=me, reason=reason)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("plan.asked_leader"))
+                st.rerun()
+        if c1.button(ui.t("plan.mark"), key=f"markbtn{chosen.id}", type="primary"):
+            try:
+                with write_session() as s:
+                    t_ = timeline.mark_task(s, task_id, action, actor=me, reason=reason)
+                    rule = t_.rule_id
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("plan.marked_ok", rule=rule, status=ui.t(f"plan.status_{action}")))
+                st.rerun()
+        if c2.button(ui.t("plan.undo"), key=f"markundo{chosen.id}"):
+            try:
+                with write_session() as s:
+                    t_ = timeline.undo_last_mark(s, chosen.id, actor=me)
+                    rule, status = t_.rule_id, t_.status
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("plan.undone", rule=rule, status=ui.t(f"plan.status_{status}")))
+                st.rerun()
+        with st.expander(ui.t("plan.incident")):
+            if st.button(ui.t("plan.incident_lost"), key=f"incident{chosen.id}"):
+                try:
+                    with write_session() as s:
+                        timeline.report_incident(s, chosen.id, "document_lost", actor=me)
+                except ConclaveError as exc:
+                    ui.show_error(exc)
+                else:
+                    ui.flash(ui.t("plan.incident_reported"), "warning")
+                    st.rerun()
+    # ---- downloads
+    st.markdown(f"##### {ui.t('plan.downloads')}")
+    d1, d2, d3, d4 = st.columns(4)
+    stem = f"plan-{chosen.id}"
+    with d1:
+        _download(ui.t("plan.dl_ics"), "ics", chosen.id, "text/calendar", f"{stem}.ics")
+    with d2:
+        from planners.exports.fonts import NoCJKFont, find_cjk_font
+
+        try:
+            find_cjk_font()
+        except NoCJKFont as exc:
+            st.warning(exc.localized(ui.lang()))
+        else:
+            _download(ui.t("plan.dl_pdf"), "pdf", chosen.id, "application/pdf", f"{stem}.pdf")
+    with d3:
+        _download(ui.t("plan.dl_docx"), "docx", chosen.id,
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", f"{stem}.docx")
+    with d4:
+        _download(ui.t("plan.dl_csv"), "csv", chosen.id, "text/csv", f"{stem}.csv")
+
+
+if listed and chosen is not None:
+    plan_board(chosen, editable)

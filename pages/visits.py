@@ -10,7 +10,7 @@ from pages import ui
 
 me = ui.require_role("visits")
 
-from planners import briefing, disclosure, visits  # noqa: E402
+from planners import briefing, disclosure, i18n, visits  # noqa: E402
 from planners.errors import ConclaveError  # noqa: E402
 from planners.events import local  # noqa: E402
 from planners.exports.fonts import NoCJKFont  # noqa: E402
@@ -19,6 +19,13 @@ from planners.store.db import read_session, write_session  # noqa: E402
 from planners.venue import list_venues  # noqa: E402
 
 st.title(ui.t("visits.title"))
+LANG = ui.lang()  # format functions are called later; they use the language of this run
+
+
+def tr(prefix: str):
+    """A format function for codes shown through locale keys `prefix + code`."""
+    return lambda code: i18n.t(f"{prefix}{code}", LANG)
+
 st.caption(ui.t("visits.help"))
 
 with read_session() as s:
@@ -80,10 +87,10 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
         purpose = st.text_area(ui.t("visits.field_purpose"), value=current.purpose if current else "",
                                key=f"{prefix}_purpose", help=ui.t("visits.field_free_text_help"))
         a, b = st.columns(2)
-        vtype = a.selectbox(ui.t("visits.field_type"), types, format_func=lambda x: ui.t(f"visits.type_{x}"),
+        vtype = a.selectbox(ui.t("visits.field_type"), types, format_func=tr("visits.type_"),
                             index=types.index(current.visit_type) if current else 0, key=f"{prefix}_type",
                             help=ui.t("visits.field_type_help"))
-        level = b.selectbox(ui.t("visits.field_level"), levels, format_func=lambda x: Classification(x).label(ui.lang()),
+        level = b.selectbox(ui.t("visits.field_level"), levels, format_func=lambda x: Classification(x).label(LANG),
                             index=levels.index(current.level) if current and current.level in levels else 1,
                             key=f"{prefix}_level")
         a, b, c, d = st.columns(4)
@@ -109,7 +116,7 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
         topic_codes = list(catalogue)
         topics = st.multiselect(ui.t("visits.field_topics"), topic_codes,
                                 default=[x for x in (current.topics if current else []) if x in topic_codes],
-                                format_func=lambda c: catalogue[c].label(ui.lang()), key=f"{prefix}_topics")
+                                format_func=lambda c: catalogue[c].label(LANG), key=f"{prefix}_topics")
         photo = st.checkbox(ui.t("visits.field_photo"), value=current.photography_allowed if current else False,
                             key=f"{prefix}_photo")
         gifts = st.text_input(ui.t("visits.field_gifts"), value=current.gifts if current else "",
@@ -156,7 +163,7 @@ by_id = {v.id: v for v in listed}
 if st.session_state.get("visit_id") not in ids:
     st.session_state["visit_id"] = ids[0]
 vid = st.selectbox(ui.t("visits.select"), ids, key="visit_id",
-                   format_func=lambda i: f"#{i} {by_id[i].title} · {ui.t(f'visits.status_{by_id[i].status}')}")
+                   format_func=lambda i: f"#{i} {by_id[i].title} · {i18n.t(f'visits.status_{by_id[i].status}', LANG)}")
 with read_session() as s:
     v = visits.get(s, vid)
     steps = visits.history(s, v)
@@ -221,7 +228,7 @@ with tab_scope:
     levels = [c.value for c in ALL_LEVELS]
     choices = ["", *disclosure.DECISIONS]
     with st.form(f"scope{v.id}"):
-        ceiling = st.selectbox(ui.t("visits.ceiling"), levels, format_func=lambda x: Classification(x).label(ui.lang()),
+        ceiling = st.selectbox(ui.t("visits.ceiling"), levels, format_func=lambda x: Classification(x).label(LANG),
                                index=levels.index(scope.ceiling) if scope else 0, key=f"ceil{v.id}")
         rows = []
         for code, topic in catalogue.items():
@@ -233,11 +240,11 @@ with tab_scope:
             dec = c2.selectbox(ui.t("visits.decision"), choices,
                                index=choices.index(cur.decision) if cur else (3 if topic.tier == "core" and asked
                                                                               else 0),
-                               format_func=lambda d: ui.t(f"disclosure.decision_{d}") if d
-                               else ui.t("disclosure.not_in_scope"), key=f"dec{v.id}_{code}")
+                               format_func=lambda d: i18n.t(f"disclosure.decision_{d}", LANG) if d
+                               else i18n.t("disclosure.not_in_scope", LANG), key=f"dec{v.id}_{code}")
             meth = c3.multiselect(ui.t("visits.methods"), list(disclosure.METHODS),
                                   default=list(cur.methods) if cur else [],
-                                  format_func=lambda m: ui.t(f"disclosure.method_{m}"), key=f"meth{v.id}_{code}")
+                                  format_func=tr("disclosure.method_"), key=f"meth{v.id}_{code}")
             basis = ""
             if topic.level.is_state_secret and topic.tier != "core":
                 basis = st.text_input(ui.t("visits.exception_basis"), value=cur.exception_basis if cur else "",
@@ -269,9 +276,9 @@ with tab_scope:
             a, b = st.columns(2)
             code = a.text_input(ui.t("visits.topic_code"))
             tier = b.selectbox(ui.t("visits.topic_tier"), list(disclosure.TIERS),
-                               format_func=lambda x: ui.t(f"disclosure.tier_{x}"))
+                               format_func=tr("disclosure.tier_"))
             t_en, t_zh = st.text_input(ui.t("visits.topic_title_en")), st.text_input(ui.t("visits.topic_title_zh"))
-            lvl = st.selectbox(ui.t("visits.field_level"), levels, format_func=lambda x: Classification(x).label(ui.lang()))
+            lvl = st.selectbox(ui.t("visits.field_level"), levels, format_func=lambda x: Classification(x).label(LANG))
             p_en = st.text_area(ui.t("visits.talking_en"))
             p_zh = st.text_area(ui.t("visits.talking_zh"))
             src = st.text_input(ui.t("visits.topic_source"))
@@ -315,6 +322,8 @@ with tab_brief:
     try:
         with read_session() as s:
             docx_bytes = briefing.render(s, v.id, "docx", blang)
+    except disclosure.ScopeNotApproved as exc:
+        st.info(exc.localized(ui.lang()))
     except ConclaveError as exc:
         ui.show_error(exc)
     else:

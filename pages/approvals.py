@@ -41,7 +41,7 @@ st.caption(ui.t("approvals.count", n=len(queue)))
 for a in queue:
     kind_key = f"approvals.kind_{a.kind}"
     kind_label = ui.t(kind_key) if ui.t(kind_key) != kind_key else a.kind
-    with st.container(border=True):
+    with st.container(border=True, key=f"approval_{a.id}"):
         st.markdown(f"**{ui.pick(a.title)}**")
         st.caption(ui.t("approvals.meta", kind=kind_label, who=a.requested_by, age=_age(a.requested_at),
                         n=a.id))

@@ -319,23 +319,32 @@ with tab_log:
 with tab_brief:
     blang = st.radio(ui.t("visits.briefing_lang"), ["zh_CN", "en"], format_func=ui.LANG_LABELS.get,
                      horizontal=True, key=f"blang{v.id}")
-    try:
-        with read_session() as s:
-            docx_bytes = briefing.render(s, v.id, "docx", blang)
-    except disclosure.ScopeNotApproved as exc:
-        st.info(exc.localized(ui.lang()))
-    except ConclaveError as exc:
-        ui.show_error(exc)
-    else:
+    stamp = (v.id, v.version, scope.version if scope else 0, scope.status if scope else "", blang)
+    made = st.session_state.get("_briefing")
+    if not made or made[0] != stamp:
+        made = None
+        if st.button(ui.t("visits.make_briefing"), key=f"make{v.id}", type="primary"):
+            out: dict = {}
+            try:
+                with read_session() as s:
+                    out["docx"] = briefing.render(s, v.id, "docx", blang)
+                    try:
+                        out["pdf"] = briefing.render(s, v.id, "pdf", blang)
+                    except NoCJKFont as exc:
+                        ui.show_error(exc)
+            except disclosure.ScopeNotApproved as exc:
+                st.info(exc.localized(ui.lang()))
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                made = st.session_state["_briefing"] = (stamp, out)
+        elif not scope or scope.status != "approved":
+            st.info(disclosure.ScopeNotApproved(status=scope.status if scope else "none").localized(ui.lang()))
+    if made:
         stem = f"briefing-{v.event_id or v.id}-{blang}"
-        try:
-            with read_session() as s:
-                pdf_bytes = briefing.render(s, v.id, "pdf", blang)
-        except NoCJKFont as exc:
-            ui.show_error(exc)
-        else:
-            st.download_button(ui.t("visits.download_pdf"), pdf_bytes, file_name=f"{stem}.pdf",
+        if "pdf" in made[1]:
+            st.download_button(ui.t("visits.download_pdf"), made[1]["pdf"], file_name=f"{stem}.pdf",
                                mime="application/pdf", key=f"pdf{v.id}")
-        st.download_button(ui.t("visits.download_docx"), docx_bytes, file_name=f"{stem}.docx",
+        st.download_button(ui.t("visits.download_docx"), made[1]["docx"], file_name=f"{stem}.docx",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key=f"docx{v.id}")

@@ -20,6 +20,8 @@ def test_organizer_sees_the_demo_visits_and_the_approved_scope_offers_the_briefi
     assert not at.error
     md = " ".join(m.value for m in at.markdown)
     assert "approved" in md.lower()
+    at.button(key=f"make{picker.value}").click().run()
+    assert not at.exception, at.exception
     assert len(at.get("download_button")) == 2  # PDF and Word
     assert not any("not approved" in i.value for i in at.info)
     # the other request (no scope yet) says why there is no briefing

@@ -91,9 +91,11 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     page.get_by_role("tab", name="Host briefing").click()
     wait_idle(page)
     page.locator(f".st-key-blang{vid}").get_by_role("radio", name="English").check(force=True)
+    page.wait_for_timeout(300)
     wait_idle(page)
+    expect(page.locator(f".st-key-blang{vid}").get_by_role("radio", name="English")).to_be_checked()
     page.get_by_role("button", name="Make the briefing").click()
-    expect(page.get_by_role("button", name="Download briefing (PDF)")).to_be_visible()
+    expect(page.get_by_role("button", name="Download briefing (PDF)")).to_be_visible(timeout=30000)
     wait_idle(page)
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download briefing (PDF)").click()

@@ -21,6 +21,17 @@ def _findings(rows: list[dict]) -> list[Finding]:
                     source=f.get("source", ""), met=f.get("met", False)) for f in rows or []]
 
 
+def _md(value) -> str:
+    """Text shown as typed: markdown and HTML characters are escaped."""
+    text = str(value).replace("\n", " ")
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)
+
+
+def _label(key: str) -> str:
+    lk = f"approvals.payload_{key}"
+    return ui.t(lk) if ui.t(lk) != lk else key
+
+
 def _age(then) -> str:
     mins = int((utcnow() - then).total_seconds() // 60)
     if mins < 60:
@@ -49,8 +60,8 @@ for a in queue:
             st.markdown(f"*{ui.t('approvals.why')}*")
             ui.show_findings(_findings(a.findings))
         if a.payload:
-            st.table({ui.t("approvals.field"): [str(k) for k in a.payload],
-                      ui.t("approvals.value"): [str(v) for v in a.payload.values()]})
+            st.markdown("\n".join(f"- **{_md(_label(k))}**: {_md(v)}" for k, v in a.payload.items()
+                                   if v not in ("", None, [], {})))
         with st.expander(ui.t("approvals.history")):
             for h in steps[a.id]:
                 st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {h.actor} · {ui.t(f'approvals.action_{h.action}')}"

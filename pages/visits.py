@@ -225,6 +225,8 @@ with tab_scope:
     if scope and scope.decided_by:
         st.caption(ui.t("visits.scope_decided", who=scope.decided_by, comment=scope.last_comment or "—"))
     st.caption(ui.t("visits.scope_help"))
+    if scope and scope.status == "approved":
+        st.caption(ui.t("visits.scope_edit_approved_note"))
     levels = [c.value for c in ALL_LEVELS]
     choices = ["", *disclosure.DECISIONS]
     with st.form(f"scope{v.id}"):

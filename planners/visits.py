@@ -315,14 +315,19 @@ def findings_for(v: VisitRequest) -> list[Finding]:
     return out
 
 
-def payload(v: VisitRequest) -> dict:
+def payload(v: VisitRequest, session: Session | None = None) -> dict:
     s, e = local(v.starts_at, v.tz), local(v.ends_at, v.tz)
-    return {"visit_type": v.visit_type, "dates": f"{s:%Y-%m-%d %H:%M} – {e:%Y-%m-%d %H:%M} ({v.tz})",
+    from planners.disclosure import topics as all_topics
+    from planners.i18n import t
+
+    cat = all_topics(session) if session is not None else {}
+    return {"visit_type": f"{t(f'visits.type_{v.visit_type}', 'zh_CN')} / {t(f'visits.type_{v.visit_type}', 'en')}",
+            "dates": f"{s:%Y-%m-%d %H:%M} – {e:%Y-%m-%d %H:%M} ({v.tz})",
             "purpose": v.purpose, "delegation": "; ".join(f"{m['name']} ({m['nationality']}, {m['organisation']})"
                                                           for m in v.members or []),
             "route": " → ".join(p["place"] for p in v.route or []),
             "meetings": "; ".join(f"{m['with']}: {m['topic']}" for m in v.meetings or []),
-            "topics": ", ".join(v.topics or []), "photography": "yes" if v.photography_allowed else "no",
+            "topics": "; ".join(cat[c].label("zh_CN") if c in cat else c for c in v.topics or []), "photography": "yes" if v.photography_allowed else "no",
             "gifts": v.gifts}
 
 
@@ -331,7 +336,7 @@ def _send(session: Session, v: VisitRequest, actor: Principal, comment: str) -> 
     v.status = "submitted"
     approvals.request(session, kind=KIND, object_type="visit", object_id=v.id, event_id=v.event_id,
                       title=both("visits.approval_title", title=v.title), requested_by=actor,
-                      findings=findings_for(v), payload=payload(v), comment=comment)
+                      findings=findings_for(v), payload=payload(v, session), comment=comment)
     audit.record(session, actor=actor.username, action="visit.submit", object_type="visit", object_id=v.id,
                  event_id=v.event_id, before={"status": before}, after={"status": "submitted"})
 

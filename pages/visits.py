@@ -328,10 +328,10 @@ with tab_brief:
         if st.button(ui.t("visits.make_briefing"), key=f"make{v.id}", type="primary"):
             out: dict = {}
             try:
-                with read_session() as s:
-                    out["docx"] = briefing.render(s, v.id, "docx", blang)
+                with write_session() as s:
+                    out["docx"] = briefing.export(s, v.id, "docx", blang, actor=me)
                     try:
-                        out["pdf"] = briefing.render(s, v.id, "pdf", blang)
+                        out["pdf"] = briefing.export(s, v.id, "pdf", blang, actor=me)
                     except NoCJKFont as exc:
                         ui.show_error(exc)
             except disclosure.ScopeNotApproved as exc:

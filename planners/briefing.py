@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planners import disclosure, visits
-from planners.errors import ValidationFailed
+from planners import audit, disclosure, visits
+from planners.auth import Principal
+from planners.errors import PermissionDenied, ValidationFailed
 from planners.events import local
 from planners.i18n import pick, t
 from planners.levels import Classification
@@ -79,6 +80,19 @@ def render(session: Session, visit_id: int, fmt: str, lang: str = "zh_CN") -> by
         raise ValidationFailed("The briefing is made as .pdf or .docx.", key="briefing.bad_format", field="format")
     b = build(session, visit_id, lang)
     return _pdf(b, lang) if fmt == "pdf" else _docx(b, lang)
+
+
+def export(session: Session, visit_id: int, fmt: str, lang: str, *, actor: Principal) -> bytes:
+    """The briefing for a user, recorded in the audit trail (who made which briefing of which scope)."""
+    v = visits.get(session, visit_id)
+    if not (actor.role in ("leader", "admin") or v.organizer_id == actor.id or v.created_by == actor.username):
+        raise PermissionDenied("Only the visit's organizer, a leader or an admin makes its briefing.",
+                               key="briefing.owner_only")
+    data = render(session, visit_id, fmt, lang)
+    scope = disclosure.get_scope(session, visit_id)
+    audit.record(session, actor=actor.username, action="visit.briefing", object_type="visit", object_id=v.id,
+                 event_id=v.event_id, format=fmt, lang=lang, scope_version=scope.version if scope else None)
+    return data
 
 
 def _headers(lang: str) -> dict:

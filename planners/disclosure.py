@@ -353,6 +353,8 @@ def log_info_request(session: Session, visit_id: int, *, asked_by: str, what: st
         raise PermissionDenied("Hosts log requests through the organizer or the front desk.",
                                key="disclosure.log_role")
     v = _visit(session, visit_id)
+    if actor.role == "organizer" and v.organizer_id != actor.id:
+        raise PermissionDenied("Only the visit's organizer logs requests for it.", key="disclosure.owner_only")
     for field, value in (("asked_by", asked_by), ("what", what), ("answer", answer)):
         if not (value or "").strip():
             raise ValidationFailed("Say who asked, what they asked for and how it was answered.",

@@ -239,3 +239,27 @@ def test_the_cli_writes_the_briefing_and_refuses_an_event_without_an_approved_sc
                                    "trade_negotiation_position"]])
     r = CliRunner().invoke(main, ["briefing", str(ev), "--out", str(tmp_path / "c.pdf")])
     assert r.exit_code == 3 and "not approved" in r.output and not (tmp_path / "c.pdf").exists()
+
+
+def test_making_a_briefing_is_audited_and_only_for_the_visits_own_people(db_url, users):
+    from sqlalchemy import select
+
+    from planners.store.models import AuditEntry
+    from tests.conftest import make_user
+
+    vid = _visit(users)
+    _approved_scope(users, vid)
+    with write_session() as s:
+        other = make_user(s, "organizer2", "organizer")
+    for who in (other, users["front_desk"]):
+        with pytest.raises(PermissionDenied):
+            with write_session() as s:
+                briefing.export(s, vid, "docx", "en", actor=who)
+    with pytest.raises(PermissionDenied):
+        with write_session() as s:
+            disclosure.log_info_request(s, vid, asked_by="A", what="B", answer="C", actor=other)
+    with write_session() as s:
+        assert briefing.export(s, vid, "docx", "zh_CN", actor=users["leader"])[:2] == b"PK"
+    with read_session() as s:
+        [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == "visit.briefing")).all()
+        assert entry.actor == "leader"

@@ -334,7 +334,7 @@ with tab_brief:
                         out["pdf"] = briefing.export(s, v.id, "pdf", blang, actor=me)
                     except NoCJKFont as exc:
                         ui.show_error(exc)
-            except disclosure.ScopeNotApproved as exc:
+            except (disclosure.ScopeNotApproved, briefing.VisitNotApproved) as exc:
                 st.info(exc.localized(ui.lang()))
             except ConclaveError as exc:
                 ui.show_error(exc)

@@ -12,13 +12,17 @@ from sqlalchemy.orm import Session
 
 from planners import audit, disclosure, visits
 from planners.auth import Principal
-from planners.errors import PermissionDenied, ValidationFailed
+from planners.errors import ConclaveError, PermissionDenied, ValidationFailed
 from planners.events import local
 from planners.i18n import pick, t
 from planners.levels import Classification
 from planners.store.models import Event, User
 
 FORMATS = ("pdf", "docx")
+
+
+class VisitNotApproved(ConclaveError):
+    key = "briefing.visit_not_approved"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +42,9 @@ class Briefing:
 def build(session: Session, visit_id: int, lang: str = "zh_CN") -> Briefing:
     v = visits.get(session, visit_id)
     scope = disclosure.approved_scope(session, visit_id)
+    if v.status != "approved":
+        raise VisitNotApproved(f"The visit request is {v.status}: the briefing shows only an approved visit. "
+                               "Wait for the leader's decision on the changed request.", status=v.status)
     cat = disclosure.topics(session)
     ev = session.get(Event, v.event_id) if v.event_id else None
     s, e = local(v.starts_at, v.tz), local(v.ends_at, v.tz)

@@ -77,6 +77,10 @@ def test_every_topic_asked_for_needs_a_decision(db_url, users):
 
 
 def _approved_scope(users, vid):
+    with write_session() as s:
+        if visits.get(s, vid).status == "draft":
+            visits.submit(s, vid, actor=users["organizer"])
+            visits.decide(s, vid, "approved", leader=users["leader"], comment="同意")
     _set(users, vid, "internal",
          ItemInput(topic="investment_policy", decision="agreed_line", methods=("oral",)),
          ItemInput(topic="technology_cooperation", decision="may_discuss", methods=("oral", "visual")),
@@ -120,6 +124,12 @@ def test_the_briefing_is_refused_while_the_scope_is_not_approved_and_after_it_ch
     _approved_scope(users, vid)
     with read_session() as s:
         assert briefing.render(s, vid, "docx", "en")[:2] == b"PK"
+    with write_session() as s:  # a changed request waits for the leader: no briefing from it meanwhile
+        visits.update(s, vid, visit_input(purpose="新目的"), actor=users["organizer"])
+    with read_session() as s, pytest.raises(briefing.VisitNotApproved):
+        briefing.render(s, vid, "pdf", "en")
+    with write_session() as s:
+        visits.decide(s, vid, "approved", leader=users["leader"], comment="同意")
     _set(users, vid, "internal", ItemInput(topic="investment_policy", decision="must_not"))
     with read_session() as s:
         assert disclosure.get_scope(s, vid).status == "draft"

@@ -1,0 +1,90 @@
+"""Approvals: the leader's queue across every kind, oldest first; decide with a comment."""
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import ui
+
+me = ui.require_role("approvals")
+
+from planners import approvals  # noqa: E402
+from planners.errors import ConclaveError  # noqa: E402
+from planners.findings import Finding, Severity  # noqa: E402
+from planners.store.db import read_session, utcnow, write_session  # noqa: E402
+
+st.title(ui.t("approvals.page_title"))
+st.caption(ui.t("approvals.page_help"))
+
+
+def _findings(rows: list[dict]) -> list[Finding]:
+    return [Finding(rule=f.get("rule", ""), severity=Severity(f.get("severity", "info")), reason=f.get("reason", {}),
+                    source=f.get("source", ""), met=f.get("met", False)) for f in rows or []]
+
+
+def _md(value) -> str:
+    """Text shown as typed: markdown and HTML characters are escaped."""
+    text = str(value).replace("\n", " ")
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)
+
+
+def _label(key: str) -> str:
+    lk = f"approvals.payload_{key}"
+    return ui.t(lk) if ui.t(lk) != lk else key
+
+
+def _age(then) -> str:
+    mins = int((utcnow() - then).total_seconds() // 60)
+    if mins < 60:
+        return ui.t("approvals.age_minutes", n=max(mins, 0))
+    if mins < 48 * 60:
+        return ui.t("approvals.age_hours", n=mins // 60)
+    return ui.t("approvals.age_days", n=mins // (24 * 60))
+
+
+with read_session() as s:
+    queue = approvals.pending(s)
+    steps = {a.id: approvals.history(s, a.id) for a in queue}
+
+if not queue:
+    st.success(ui.t("approvals.empty"))
+st.caption(ui.t("approvals.count", n=len(queue)))
+
+for a in queue:
+    kind_key = f"approvals.kind_{a.kind}"
+    kind_label = ui.t(kind_key) if ui.t(kind_key) != kind_key else a.kind
+    with st.container(border=True, key=f"approval_{a.id}"):
+        st.markdown(f"**{ui.pick(a.title)}**")
+        st.caption(ui.t("approvals.meta", kind=kind_label, who=a.requested_by, age=_age(a.requested_at),
+                        n=a.id))
+        if a.findings:
+            st.markdown(f"*{ui.t('approvals.why')}*")
+            ui.show_findings(_findings(a.findings))
+        if a.payload:
+            st.markdown("\n".join(f"- **{_md(_label(k))}**: {_md(v)}" for k, v in a.payload.items()
+                                   if v not in ("", None, [], {})))
+        with st.expander(ui.t("approvals.history")):
+            for h in steps[a.id]:
+                st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {h.actor} · {ui.t(f'approvals.action_{h.action}')}"
+                            + (f" — {h.comment}" if h.comment else ""))
+        if a.requested_by == me.username:
+            st.info(ui.t("approvals.own_request"))
+            continue
+        comment = st.text_area(ui.t("approvals.comment"), key=f"comment_{a.id}",
+                               help=ui.t("approvals.comment_help"))
+        c1, c2, c3 = st.columns(3)
+        choice = None
+        if c1.button(ui.t("approvals.approve"), key=f"approve_{a.id}", type="primary"):
+            choice = "approved"
+        if c2.button(ui.t("approvals.return"), key=f"return_{a.id}"):
+            choice = "returned"
+        if c3.button(ui.t("approvals.reject"), key=f"reject_{a.id}"):
+            choice = "rejected"
+        if choice:
+            try:
+                with write_session() as s:
+                    approvals.decide(s, a.id, choice, leader=me, comment=comment or "")
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("approvals.decided", title=ui.pick(a.title), decision=ui.t(f"approvals.action_{choice}")))
+                st.rerun()

@@ -1,0 +1,352 @@
+"""Foreign visits: requests (create, edit, submit), the disclosure scope, the incident log, the host briefing;
+at the front desk, the one-step log of an unannounced visit (突访)."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import streamlit as st
+
+from pages import ui
+
+me = ui.require_role("visits")
+
+from planners import briefing, disclosure, i18n, visits  # noqa: E402
+from planners.errors import ConclaveError  # noqa: E402
+from planners.events import local  # noqa: E402
+from planners.exports.fonts import NoCJKFont  # noqa: E402
+from planners.levels import ALL_LEVELS, Classification  # noqa: E402
+from planners.store.db import read_session, write_session  # noqa: E402
+from planners.venue import list_venues  # noqa: E402
+
+st.title(ui.t("visits.title"))
+LANG = ui.lang()  # format functions are called later; they use the language of this run
+
+
+def tr(prefix: str):
+    """A format function for codes shown through locale keys `prefix + code`."""
+    return lambda code: i18n.t(f"{prefix}{code}", LANG)
+
+st.caption(ui.t("visits.help"))
+
+with read_session() as s:
+    organizers = {u.id: (u.display_name or u.username) for u in visits.organizers(s)}
+    venues = {v.id: v.name for v in list_venues(s)}
+    catalogue = disclosure.topics(s)
+
+
+def fmt_dt(v) -> str:
+    return f"{local(v.starts_at, v.tz):%Y-%m-%d %H:%M} – {local(v.ends_at, v.tz):%Y-%m-%d %H:%M}"
+
+
+# ================================================================ front desk: 突访 in one step
+if me.role == "front_desk":
+    st.subheader(ui.t("visits.unannounced_title"))
+    with st.form("unannounced"):
+        title = st.text_input(ui.t("visits.field_title"), help=ui.t("visits.field_title_help"))
+        members = st.text_area(ui.t("visits.field_members"), help=ui.t("visits.field_members_help"))
+        purpose = st.text_input(ui.t("visits.field_purpose_desk"))
+        a, b = st.columns(2)
+        org = a.selectbox(ui.t("visits.field_organizer"), list(organizers), format_func=organizers.get)
+        hours = b.number_input(ui.t("visits.field_hours"), min_value=0.5, max_value=24.0, value=2.0, step=0.5)
+        sent = st.form_submit_button(ui.t("visits.log_unannounced"), type="primary")
+    if sent:
+        try:
+            with write_session() as s:
+                v = visits.log_unannounced(s, actor=me, title=title, members=visits.parse_members(members),
+                                           purpose=purpose, organizer_id=org, hours=hours)
+                vt = v.title
+        except ConclaveError as exc:
+            ui.verdict_banner("red", ui.t("visits.unannounced_refused"), [exc.localized(ui.lang())])
+        else:
+            ui.verdict_banner("orange", ui.t("visits.unannounced_sent"), [vt, ui.t("visits.unannounced_next")])
+    with read_session() as s:
+        mine = visits.visible(s, me)
+    if mine:
+        st.subheader(ui.t("visits.my_logged"))
+        st.table({ui.t("visits.field_title"): [v.title for v in mine],
+                  ui.t("visits.when"): [fmt_dt(v) for v in mine],
+                  ui.t("visits.status"): [ui.t(f"visits.status_{v.status}") for v in mine],
+                  ui.t("visits.leader_comment"): [v.last_comment for v in mine]})
+    st.stop()
+
+
+# ================================================================ organizer
+def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
+    tzname = current.tz if current else "Asia/Shanghai"
+    if current:
+        s_local, e_local = local(current.starts_at, tzname), local(current.ends_at, tzname)
+    else:
+        base = datetime.now() + timedelta(days=14)
+        s_local, e_local = datetime.combine(base.date(), time(9, 0)), datetime.combine(base.date(), time(12, 0))
+    types = [x for x in visits.VISIT_TYPES if x != "unannounced"] if not current or \
+        current.visit_type != "unannounced" else list(visits.VISIT_TYPES)
+    levels = [c.value for c in ALL_LEVELS if not c.is_state_secret]
+    with st.form(f"{prefix}_form"):
+        title = st.text_input(ui.t("visits.field_title"), value=current.title if current else "",
+                              help=ui.t("visits.field_title_help"), key=f"{prefix}_title")
+        purpose = st.text_area(ui.t("visits.field_purpose"), value=current.purpose if current else "",
+                               key=f"{prefix}_purpose", help=ui.t("visits.field_free_text_help"))
+        a, b = st.columns(2)
+        vtype = a.selectbox(ui.t("visits.field_type"), types, format_func=tr("visits.type_"),
+                            index=types.index(current.visit_type) if current else 0, key=f"{prefix}_type",
+                            help=ui.t("visits.field_type_help"))
+        level = b.selectbox(ui.t("visits.field_level"), levels, format_func=lambda x: Classification(x).label(LANG),
+                            index=levels.index(current.level) if current and current.level in levels else 1,
+                            key=f"{prefix}_level")
+        a, b, c, d = st.columns(4)
+        sd = a.date_input(ui.t("visits.field_start_date"), value=s_local.date(), key=f"{prefix}_sd")
+        stt = b.time_input(ui.t("visits.field_start_time"), value=s_local.time(), key=f"{prefix}_st")
+        ed = c.date_input(ui.t("visits.field_end_date"), value=e_local.date(), key=f"{prefix}_ed")
+        ett = d.time_input(ui.t("visits.field_end_time"), value=e_local.time(), key=f"{prefix}_et")
+        a, b, c = st.columns(3)
+        tz = a.text_input(ui.t("visits.field_tz"), value=tzname, key=f"{prefix}_tz")
+        vids = [None] + list(venues)
+        venue = b.selectbox(ui.t("visits.field_venue"), vids, format_func=lambda i: "—" if i is None else venues[i],
+                            index=vids.index(current.venue_id) if current and current.venue_id in vids else 0,
+                            key=f"{prefix}_venue")
+        host = c.text_input(ui.t("visits.field_host_unit"), value=current.host_unit if current else "",
+                            key=f"{prefix}_host")
+        members = st.text_area(ui.t("visits.field_members"), value=visits.members_text(current) if current else "",
+                               help=ui.t("visits.field_members_help"), key=f"{prefix}_members")
+        route = st.text_area(ui.t("visits.field_route"), value=visits.route_text(current) if current else "",
+                             help=ui.t("visits.field_route_help"), key=f"{prefix}_route")
+        meetings = st.text_area(ui.t("visits.field_meetings"),
+                                value=visits.meetings_text(current) if current else "",
+                                help=ui.t("visits.field_meetings_help"), key=f"{prefix}_meetings")
+        topic_codes = list(catalogue)
+        topics = st.multiselect(ui.t("visits.field_topics"), topic_codes,
+                                default=[x for x in (current.topics if current else []) if x in topic_codes],
+                                format_func=lambda c: catalogue[c].label(LANG), key=f"{prefix}_topics")
+        photo = st.checkbox(ui.t("visits.field_photo"), value=current.photography_allowed if current else False,
+                            key=f"{prefix}_photo")
+        gifts = st.text_input(ui.t("visits.field_gifts"), value=current.gifts if current else "",
+                              key=f"{prefix}_gifts")
+        contacts = st.text_area(ui.t("visits.field_contacts"), value=current.contacts if current else "",
+                                help=ui.t("visits.field_contacts_help"), key=f"{prefix}_contacts")
+        ok = st.form_submit_button(ui.t("visits.save") if current else ui.t("visits.create"), type="primary")
+    if not ok:
+        return None
+    return visits.VisitInput(
+        title=title, purpose=purpose, visit_type=vtype, level=level, start=datetime.combine(sd, stt),
+        end=datetime.combine(ed, ett), tz=tz.strip(), venue_id=venue, host_unit=host,
+        members=visits.parse_members(members), route=visits.parse_route(route),
+        meetings=visits.parse_meetings(meetings), topics=topics, photography_allowed=photo, gifts=gifts,
+        contacts=contacts)
+
+
+with read_session() as s:
+    listed = visits.visible(s, me)
+
+with st.expander(ui.t("visits.new"), expanded=not listed):
+    try:
+        data = visit_form("new")
+    except ConclaveError as exc:
+        data = None
+        ui.show_error(exc)
+    if data is not None:
+        try:
+            with write_session() as s:
+                created = visits.create(s, data, actor=me)
+                st.session_state["visit_id"] = created.id
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(ui.t("visits.created", title=data.title))
+            st.rerun()
+
+if not listed:
+    st.info(ui.t("visits.none"))
+    st.stop()
+
+ids = [v.id for v in listed]
+by_id = {v.id: v for v in listed}
+if st.session_state.get("visit_id") not in ids:
+    st.session_state["visit_id"] = ids[0]
+vid = st.selectbox(ui.t("visits.select"), ids, key="visit_id",
+                   format_func=lambda i: f"#{i} {by_id[i].title} · {i18n.t(f'visits.status_{by_id[i].status}', LANG)}")
+with read_session() as s:
+    v = visits.get(s, vid)
+    steps = visits.history(s, v)
+    scope = disclosure.get_scope(s, v.id)
+    items = {i.topic_code: i for i in disclosure.scope_items(s, scope)} if scope else {}
+    logs = disclosure.info_requests(s, v.id)
+
+st.subheader(f"{v.title}")
+st.markdown(f"**{ui.t('visits.status')}:** {ui.t(f'visits.status_{v.status}')} · {fmt_dt(v)} · "
+            f"{ui.t(f'visits.type_{v.visit_type}')}" + (f" · {ui.t('visits.event_id', id=v.event_id)}"
+                                                       if v.event_id else ""))
+if v.last_comment and v.status in ("returned", "rejected", "approved"):
+    (st.warning if v.status == "returned" else st.error if v.status == "rejected" else st.info)(
+        ui.t("visits.leader_said", comment=v.last_comment))
+if steps:
+    with st.expander(ui.t("visits.history")):
+        for h in steps:
+            st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {h.actor} · {ui.t(f'approvals.action_{h.action}')}"
+                        + (f" — {h.comment}" if h.comment else ""))
+
+tab_req, tab_scope, tab_log, tab_brief = st.tabs([ui.t("visits.tab_request"), ui.t("visits.tab_scope"),
+                                                  ui.t("visits.tab_log"), ui.t("visits.tab_briefing")])
+
+with tab_req:
+    if v.status in visits.TRANSITIONS["edit"]:
+        if v.status == "approved":
+            st.caption(ui.t("visits.edit_approved_note"))
+        try:
+            data = visit_form(f"edit{v.id}", v)
+        except ConclaveError as exc:
+            data = None
+            ui.show_error(exc)
+        if data is not None:
+            try:
+                with write_session() as s:
+                    visits.update(s, v.id, data, actor=me, expected_version=v.version)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("visits.saved", title=data.title))
+                st.rerun()
+    else:
+        st.info(ui.t(f"visits.locked_{v.status}"))
+    if v.status in visits.TRANSITIONS["submit"]:
+        note = st.text_input(ui.t("visits.submit_note"), key=f"note{v.id}")
+        if st.button(ui.t("visits.submit"), key=f"submit{v.id}", type="primary"):
+            try:
+                with write_session() as s:
+                    visits.submit(s, v.id, actor=me, comment=note)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("visits.submitted"))
+                st.rerun()
+
+with tab_scope:
+    st.markdown(ui.t("visits.scope_status", status=ui.t(f"disclosure.status_{scope.status}") if scope
+                     else ui.t("disclosure.status_none")))
+    if scope and scope.decided_by:
+        st.caption(ui.t("visits.scope_decided", who=scope.decided_by, comment=scope.last_comment or "—"))
+    st.caption(ui.t("visits.scope_help"))
+    if scope and scope.status == "approved":
+        st.caption(ui.t("visits.scope_edit_approved_note"))
+    levels = [c.value for c in ALL_LEVELS]
+    choices = ["", *disclosure.DECISIONS]
+    with st.form(f"scope{v.id}"):
+        ceiling = st.selectbox(ui.t("visits.ceiling"), levels, format_func=lambda x: Classification(x).label(LANG),
+                               index=levels.index(scope.ceiling) if scope else 0, key=f"ceil{v.id}")
+        rows = []
+        for code, topic in catalogue.items():
+            cur = items.get(code)
+            asked = code in (v.topics or [])
+            c1, c2, c3 = st.columns([3, 2, 2])
+            c1.markdown(f"**{topic.label(ui.lang())}**" + (" ★" if asked else "") + "  \n"
+                        + f"{topic.level.label(ui.lang())} · {ui.t(f'disclosure.tier_{topic.tier}')}")
+            dec = c2.selectbox(ui.t("visits.decision"), choices,
+                               index=choices.index(cur.decision) if cur else (3 if topic.tier == "core" and asked
+                                                                              else 0),
+                               format_func=lambda d: i18n.t(f"disclosure.decision_{d}", LANG) if d
+                               else i18n.t("disclosure.not_in_scope", LANG), key=f"dec{v.id}_{code}")
+            meth = c3.multiselect(ui.t("visits.methods"), list(disclosure.METHODS),
+                                  default=list(cur.methods) if cur else [],
+                                  format_func=tr("disclosure.method_"), key=f"meth{v.id}_{code}")
+            basis = ""
+            if topic.level.is_state_secret and topic.tier != "core":
+                basis = st.text_input(ui.t("visits.exception_basis"), value=cur.exception_basis if cur else "",
+                                      key=f"basis{v.id}_{code}")
+            if dec:
+                rows.append(disclosure.ItemInput(topic=code, decision=dec, methods=tuple(meth), exception_basis=basis))
+        save = st.form_submit_button(ui.t("visits.save_scope"))
+    if save:
+        try:
+            with write_session() as s:
+                _, found = disclosure.set_scope(s, v.id, ceiling=ceiling, items=rows, actor=me)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(ui.t("visits.scope_saved", n=len(rows)))
+            st.rerun()
+    if scope and scope.status in ("draft", "returned"):
+        if st.button(ui.t("visits.submit_scope"), key=f"subscope{v.id}", type="primary"):
+            try:
+                with write_session() as s:
+                    disclosure.submit_scope(s, v.id, actor=me)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("visits.scope_submitted"))
+                st.rerun()
+    with st.expander(ui.t("visits.add_topic")):
+        with st.form("add_topic"):
+            a, b = st.columns(2)
+            code = a.text_input(ui.t("visits.topic_code"))
+            tier = b.selectbox(ui.t("visits.topic_tier"), list(disclosure.TIERS),
+                               format_func=tr("disclosure.tier_"))
+            t_en, t_zh = st.text_input(ui.t("visits.topic_title_en")), st.text_input(ui.t("visits.topic_title_zh"))
+            lvl = st.selectbox(ui.t("visits.field_level"), levels, format_func=lambda x: Classification(x).label(LANG))
+            p_en = st.text_area(ui.t("visits.talking_en"))
+            p_zh = st.text_area(ui.t("visits.talking_zh"))
+            src = st.text_input(ui.t("visits.topic_source"))
+            add = st.form_submit_button(ui.t("visits.add_topic_button"))
+        if add:
+            try:
+                with write_session() as s:
+                    disclosure.add_topic(s, code=code, title_en=t_en, title_zh=t_zh, level=lvl, tier=tier,
+                                         talking_en=p_en, talking_zh=p_zh, source=src, actor=me)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                ui.flash(ui.t("visits.topic_added", code=code))
+                st.rerun()
+
+with tab_log:
+    st.caption(ui.t("visits.log_help"))
+    with st.form(f"log{v.id}", clear_on_submit=True):
+        who = st.text_input(ui.t("visits.log_who"))
+        what = st.text_area(ui.t("visits.log_what"))
+        answer = st.text_area(ui.t("visits.log_answer"))
+        logged = st.form_submit_button(ui.t("visits.log_button"))
+    if logged:
+        try:
+            with write_session() as s:
+                disclosure.log_info_request(s, v.id, asked_by=who, what=what, answer=answer, actor=me)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(ui.t("visits.logged"))
+            st.rerun()
+    if logs:
+        st.table({ui.t("visits.log_when"): [f"{local(x.at, v.tz):%Y-%m-%d %H:%M}" for x in logs],
+                  ui.t("visits.log_who"): [x.asked_by for x in logs], ui.t("visits.log_what"): [x.what for x in logs],
+                  ui.t("visits.log_answer"): [x.answer for x in logs],
+                  ui.t("visits.log_by"): [x.logged_by for x in logs]})
+
+with tab_brief:
+    blang = st.radio(ui.t("visits.briefing_lang"), ["zh_CN", "en"], format_func=ui.LANG_LABELS.get,
+                     horizontal=True, key=f"blang{v.id}")
+    stamp = (v.id, v.version, scope.version if scope else 0, scope.status if scope else "", blang)
+    made = st.session_state.get("_briefing")
+    if not made or made[0] != stamp:
+        made = None
+        if st.button(ui.t("visits.make_briefing"), key=f"make{v.id}", type="primary"):
+            out: dict = {}
+            try:
+                with write_session() as s:
+                    out["docx"] = briefing.export(s, v.id, "docx", blang, actor=me)
+                    try:
+                        out["pdf"] = briefing.export(s, v.id, "pdf", blang, actor=me)
+                    except NoCJKFont as exc:
+                        ui.show_error(exc)
+            except (disclosure.ScopeNotApproved, briefing.VisitNotApproved) as exc:
+                st.info(exc.localized(ui.lang()))
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                made = st.session_state["_briefing"] = (stamp, out)
+        elif not scope or scope.status != "approved":
+            st.info(disclosure.ScopeNotApproved(status=scope.status if scope else "none").localized(ui.lang()))
+    if made:
+        stem = f"briefing-{v.event_id or v.id}-{blang}"
+        if "pdf" in made[1]:
+            st.download_button(ui.t("visits.download_pdf"), made[1]["pdf"], file_name=f"{stem}.pdf",
+                               mime="application/pdf", key=f"pdf{v.id}")
+        st.download_button(ui.t("visits.download_docx"), made[1]["docx"], file_name=f"{stem}.docx",
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           key=f"docx{v.id}")

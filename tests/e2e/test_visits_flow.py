@@ -1,0 +1,106 @@
+"""Foreign visit in a real browser: the organizer changes the approved demo visit (it goes back to the leader),
+the leader returns it with a comment, the organizer fixes and resubmits, the leader approves, and the host
+briefing downloads. Organizer and leader sign in in separate browser contexts."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.harness import sign_in, wait_idle
+from tests.helpers import pdf_text
+
+pytestmark = pytest.mark.e2e
+TITLE = "德国巴伐利亚州经贸代表团来访"
+
+
+def _visit_state(server):
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(server.db_url)
+    with eng.connect() as c:
+        row = c.execute(text("SELECT id, status, last_comment FROM visit_requests WHERE title=:t"), {"t": TITLE}).one()
+        item = c.execute(text("SELECT id FROM approvals WHERE kind='visit_request' AND object_id=:o "
+                              "AND status='pending'"), {"o": str(row[0])}).scalar()
+    eng.dispose()
+    return row, item
+
+
+def _open_visits(page, server):
+    page.get_by_role("link", name="Foreign visits").click()  # in-app navigation keeps the session
+    page.wait_for_selector("h1:has-text('Foreign visits')")
+    wait_idle(page)
+
+
+def _leader_decides(browser, server, button: str, comment: str):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    lp = ctx.new_page()
+    lp.set_default_timeout(20000)
+    try:
+        sign_in(lp, server.base, "leader", TEST_PASSWORD)
+        lp.get_by_role("link", name="Approvals").click()
+        lp.wait_for_selector("h1:has-text('Approvals')")
+        wait_idle(lp)
+        _, item = _visit_state(server)
+        box = lp.locator(f".st-key-approval_{item}")
+        assert TITLE in box.inner_text()
+        box.get_by_role("textbox").fill(comment)
+        box.get_by_role("button", name=button).click()
+        lp.wait_for_selector(f"text=/{TITLE}.*: (returned|approved)/")
+        wait_idle(lp)
+    finally:
+        ctx.close()
+
+
+def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_then_the_briefing_downloads(
+        server, page, browser, tmp_path):
+    sign_in(page, server.base, "organizer", TEST_PASSWORD)
+    _open_visits(page, server)
+    (vid, status, _), _ = _visit_state(server)
+    assert status == "approved"
+    assert TITLE in page.get_by_role("combobox", name="Visit request", exact=True).input_value()
+
+    # a change to the approved request sends it back to the leader
+    page.locator(f".st-key-edit{vid}_purpose textarea").fill("洽谈投资合作（增加园区参观）")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("text=Waiting for the leader")
+    wait_idle(page)
+    assert _visit_state(server)[0][1] == "submitted"
+
+    _leader_decides(browser, server, "Return for changes", "请补充陪同人员名单")
+    assert _visit_state(server)[0][1:] == ("returned", "请补充陪同人员名单")
+
+    # the organizer sees the comment, fixes the request and resubmits it
+    _open_visits(page, server)
+    page.wait_for_selector("text=Leader's comment: 请补充陪同人员名单")
+    page.locator(f".st-key-edit{vid}_route textarea").fill(
+        "市政府会议中心3号厅（会谈） | 王建国 副局长 | 周杰\n经济技术开发区展示中心（参观） | 开发区管委会 | 周杰、刘洋、孙文")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector(f"text=Visit request “{TITLE}” saved.")
+    wait_idle(page)
+    page.get_by_role("button", name="Submit to the leader").click()
+    page.wait_for_selector("text=The request went to the leader's queue.")
+    wait_idle(page)
+    assert _visit_state(server)[0][1] == "submitted"
+
+    _leader_decides(browser, server, "Approve", "同意")
+    assert _visit_state(server)[0][1] == "approved"
+
+    # the briefing of the approved scope downloads
+    _open_visits(page, server)
+    page.get_by_role("tab", name="Host briefing").click()
+    wait_idle(page)
+    page.locator(f".st-key-blang{vid}").get_by_role("radio", name="English").check(force=True)
+    page.wait_for_timeout(300)
+    wait_idle(page)
+    expect(page.locator(f".st-key-blang{vid}").get_by_role("radio", name="English")).to_be_checked()
+    page.get_by_role("button", name="Make the briefing").click()
+    expect(page.get_by_role("button", name="Download briefing (PDF)")).to_be_visible(timeout=30000)
+    wait_idle(page)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download briefing (PDF)").click()
+    target = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(target)
+    assert target.suffix == ".pdf"
+    text = pdf_text(target.read_bytes())
+    assert "Host briefing" in text and "Must not be discussed" in text and "孙文" in text

@@ -1,0 +1,34 @@
+"""Visits on both engines: the approval of a visit creates its event in one transaction; the incident log is
+append-only in the database itself."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from planners import disclosure, visits
+from planners.store.db import read_session, write_session
+from tests.conftest import make_user
+from tests.unit.test_visits import visit_input
+
+
+def test_a_visit_goes_from_request_to_event_and_its_log_cannot_be_rewritten(any_db_url):
+    with write_session() as s:
+        org, lead = make_user(s, "org", "organizer"), make_user(s, "lead", "leader")
+    with write_session() as s:
+        vid = visits.create(s, visit_input(), actor=org).id
+    with write_session() as s:
+        visits.submit(s, vid, actor=org)
+    with write_session() as s:
+        visits.decide(s, vid, "approved", leader=lead, comment="同意")
+    with write_session() as s:
+        eid = disclosure.log_info_request(s, vid, asked_by="X", what="Y", answer="Z", actor=org).id
+    with read_session() as s:
+        v = visits.get(s, vid)
+        assert v.status == "approved" and v.event_id is not None
+    for stmt in ("UPDATE visit_info_requests SET answer='changed' WHERE id=:i",
+                 "DELETE FROM visit_info_requests WHERE id=:i"):
+        with pytest.raises(Exception):
+            with write_session() as s:
+                s.execute(text(stmt), {"i": eid})
+    with read_session() as s:
+        assert disclosure.info_requests(s, vid)[0].answer == "Z"

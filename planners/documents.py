@@ -73,10 +73,10 @@ def rule_param(code: str, name: str, default=None):
     return (rules()[code].get("params") or {}).get(name, default)
 
 
-def refusal(code: str, **params) -> Finding:
-    r = rules()[code]
-    return Finding(rule=r["id"], severity=Severity.BLOCKER, reason=both(f"documents.refusal.{code}", **params),
-                   source=r["source"], data={"code": code})
+def refusal(rule_code: str, /, **params) -> Finding:
+    r = rules()[rule_code]
+    return Finding(rule=r["id"], severity=Severity.BLOCKER, reason=both(f"documents.refusal.{rule_code}", **params),
+                   source=r["source"], data={"code": rule_code})
 
 
 # ---------------------------------------------------------------- errors

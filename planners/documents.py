@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
@@ -236,7 +237,7 @@ def parse_code(code: str) -> tuple[int, int, int]:
 
 # ---------------------------------------------------------------- ledger replay
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class CopyState:
     copy_id: int
     state: str = "in_store"
@@ -247,26 +248,41 @@ class CopyState:
     desk: str = ""
 
 
-def apply(st: CopyState, action: str, attendee_id: int | None, holder_name: str, at: datetime | None,
-          seq: int, desk: str = "") -> CopyState:
-    """One ledger entry applied to a copy's state (the entry was validated when written)."""
+def _step(cur: list, action: str, attendee_id, holder_name: str, at, seq: int, desk: str) -> None:
+    """Apply one ledger entry to a copy's state [state, holder_id, holder_name, since, seq, desk], in place.
+    (Entries were validated when they were written.)"""
     target = TRANSITIONS[action][1]
     if target == "issued":
-        return replace(st, state=target, holder_id=attendee_id, holder_name=holder_name, since=at, seq=seq,
-                       desk=desk)
-    if target == "lost":  # the last holder stays named on a lost copy
-        return replace(st, state=target, since=at, seq=seq, desk=desk)
-    return replace(st, state=target, holder_id=None, holder_name="", since=at, seq=seq, desk=desk)
+        cur[:] = [target, attendee_id, holder_name, at, seq, desk]
+    elif target == "lost":  # the last holder stays named on a lost copy
+        cur[0], cur[3], cur[4], cur[5] = target, at, seq, desk
+    else:
+        cur[:] = [target, None, "", at, seq, desk]
+
+
+def apply(st: CopyState, action: str, attendee_id: int | None, holder_name: str, at: datetime | None,
+          seq: int, desk: str = "") -> CopyState:
+    """One ledger entry applied to a copy's state."""
+    cur = [st.state, st.holder_id, st.holder_name, st.since, st.seq, st.desk]
+    _step(cur, action, attendee_id, holder_name, at, seq, desk)
+    return CopyState(copy_id=st.copy_id, state=cur[0], holder_id=cur[1], holder_name=cur[2], since=cur[3],
+                     seq=cur[4], desk=cur[5])
+
+
+_ORDER_KEY = attrgetter("copy_id", "seq")
 
 
 def replay(entries: Iterable, copy_ids: Iterable[int] = ()) -> dict[int, CopyState]:
     """Derive each copy's state and holder from ledger entries (objects or rows with copy_id, seq, action,
-    attendee_id, holder_name, at), in (copy_id, seq) order or any order."""
-    out: dict[int, CopyState] = {cid: CopyState(copy_id=cid) for cid in copy_ids}
-    for e in sorted(entries, key=lambda e: (e.copy_id, e.seq)):
-        st = out.get(e.copy_id) or CopyState(copy_id=e.copy_id)
-        out[e.copy_id] = apply(st, e.action, e.attendee_id, e.holder_name, e.at, e.seq, getattr(e, "desk", ""))
-    return out
+    attendee_id, holder_name, at, and optionally desk), given in any order."""
+    cur: dict[int, list] = {cid: ["in_store", None, "", None, 0, ""] for cid in copy_ids}
+    for e in sorted(entries, key=_ORDER_KEY):
+        c = cur.get(e.copy_id)
+        if c is None:
+            c = cur[e.copy_id] = ["in_store", None, "", None, 0, ""]
+        _step(c, e.action, e.attendee_id, e.holder_name, e.at, e.seq, getattr(e, "desk", ""))
+    return {cid: CopyState(copy_id=cid, state=c[0], holder_id=c[1], holder_name=c[2], since=c[3], seq=c[4],
+                           desk=c[5]) for cid, c in cur.items()}
 
 
 def _entry_cols():
@@ -814,7 +830,7 @@ def destructions(session: Session, event_id: int) -> list[Destruction]:
 
 # ---------------------------------------------------------------- reconciliation
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class CopyRow:
     copy_id: int
     code: str
@@ -862,36 +878,51 @@ class Reconciliation:
         return out
 
 
-def reconcile(session: Session, event_id: int) -> Reconciliation:
-    """Every copy of the event with its state and holder, derived from the ledger (two queries)."""
-    copies = session.execute(
-        select(DocumentCopy.id, DocumentCopy.document_id, DocumentCopy.number, Document.control_no,
-               Document.short_title, Document.level, Document.retention_kind, Document.retention)
-        .join(Document, Document.id == DocumentCopy.document_id)
-        .where(DocumentCopy.event_id == event_id)
-        .order_by(Document.id, DocumentCopy.number)).all()
-    entries = session.execute(select(*_entry_cols()).where(CustodyEntry.event_id == event_id)).all()
-    states = replay(entries, [c.id for c in copies])
-    totals: dict[int, int] = {}
+def _rows(session: Session, event_id: int, copy_ids: list[int] | None = None) -> list[CopyRow]:
+    """Copies of the event (or only `copy_ids`) with their state, derived from the ledger (two queries)."""
+    q = (select(DocumentCopy.id, DocumentCopy.document_id, DocumentCopy.number, Document.control_no,
+                Document.short_title, Document.level, Document.retention_kind, Document.retention)
+         .join(Document, Document.id == DocumentCopy.document_id)
+         .where(DocumentCopy.event_id == event_id).order_by(Document.id, DocumentCopy.number))
+    eq = select(*_entry_cols()).where(CustodyEntry.event_id == event_id)
+    if copy_ids is not None:
+        q, eq = q.where(DocumentCopy.id.in_(copy_ids)), eq.where(CustodyEntry.copy_id.in_(copy_ids))
+    copies = session.execute(q).all()
+    states = replay(session.execute(eq).all(), [c.id for c in copies])
+    doc_ids = {c.document_id for c in copies}
+    totals = dict(session.execute(select(DocumentCopy.document_id, func.count()).where(
+        DocumentCopy.document_id.in_(doc_ids)).group_by(DocumentCopy.document_id)).all()) if doc_ids else {}
     markings: dict[int, str] = {}
-    for c in copies:
-        totals[c.document_id] = totals.get(c.document_id, 0) + 1
-        if c.document_id not in markings:
-            markings[c.document_id] = marking(c.level, c.retention_kind, c.retention)
-    rows, counts = [], {s: 0 for s in STATES}
+    rows = []
     for c in copies:
         st = states[c.id]
-        counts[st.state] += 1
+        mk = markings.get(c.document_id)
+        if mk is None:
+            mk = markings[c.document_id] = marking(c.level, c.retention_kind, c.retention)
         rows.append(CopyRow(copy_id=c.id, code=copy_code(event_id, c.document_id, c.number),
                             document_id=c.document_id, control_no=c.control_no, short_title=c.short_title,
-                            marking=markings[c.document_id], number=c.number, total=totals[c.document_id],
-                            state=st.state, holder_id=st.holder_id, holder_name=st.holder_name, since=st.since))
+                            marking=mk, number=c.number, total=totals[c.document_id], state=st.state,
+                            holder_id=st.holder_id, holder_name=st.holder_name, since=st.since))
+    return rows
+
+
+def reconcile(session: Session, event_id: int) -> Reconciliation:
+    """Every copy of the event with its state and holder, derived from the ledger."""
+    rows = _rows(session, event_id)
+    counts = {s: 0 for s in STATES}
+    for r in rows:
+        counts[r.state] += 1
     return Reconciliation(event_id=event_id, rows=rows, counts=counts)
 
 
 def copies_held_by(session: Session, event_id: int, attendee_id: int) -> list[CopyRow]:
-    """The copies an attendee still holds: what the desk takes back before they leave."""
-    return [r for r in reconcile(session, event_id).outstanding if r.holder_id == attendee_id]
+    """The copies an attendee still holds: what the desk takes back before they leave. Replays only the
+    copies that ever passed through their hands."""
+    touched = list(session.scalars(select(CustodyEntry.copy_id).where(
+        CustodyEntry.event_id == event_id, CustodyEntry.attendee_id == attendee_id).distinct()))
+    if not touched:
+        return []
+    return [r for r in _rows(session, event_id, touched) if r.state == "issued" and r.holder_id == attendee_id]
 
 
 def timeline(session: Session, event_id: int, tz: str = "Asia/Shanghai") -> list[dict]:

@@ -119,6 +119,29 @@ def desk_tab() -> None:
                                                [rcode.strip(), e.holder_name])
             st.rerun()
 
+    with st.expander(t("documents.transfer")):
+        with st.form("doc_transfer_form", clear_on_submit=True):
+            tcode = st.text_input(t("documents.code_input"), key="doc_transfer_code")
+            tto = st.selectbox(t("documents.transfer_to"), list(names), format_func=names.get, index=None,
+                               key="doc_transfer_to")
+            tack = st.text_input(t("documents.acknowledgement"), key="doc_transfer_ack")
+            tgo = st.form_submit_button(t("documents.transfer_button"))
+        if tgo:
+            try:
+                with write_session() as s:
+                    e = docs.transfer_copy(s, EID, tcode, tto, actor=me, acknowledgement=tack) if tto else None
+            except docs.CustodyRefused as exc:
+                refused(exc)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                if e is None:
+                    st.error(t("documents.choose_receiver"))
+                else:
+                    st.session_state["doc_verdict"] = ("green", t("documents.verdict_transferred"),
+                                                       [tcode.strip(), e.holder_name])
+                    st.rerun()
+
     st.subheader(t("documents.held_by_title"))
     holder = st.selectbox(t("documents.attendee"), list(names), format_func=names.get, index=None,
                           key="doc_held_who")

@@ -556,9 +556,9 @@ def _state_refusal(st: CopyState, action: str, code: str) -> Finding | None:
 
 def _append(session: Session, copy: DocumentCopy, st: CopyState, action: str, *, actor: Principal,
             attendee: Attendee | None = None, holder_name: str | None = None, desk: str = "",
-            acknowledgement: str = "", ref: str = "") -> CustodyEntry:
+            acknowledgement: str = "", ref: str = "", attendee_id: int | None = None) -> CustodyEntry:
     e = CustodyEntry(event_id=copy.event_id, copy_id=copy.id, seq=st.seq + 1, action=action,
-                     attendee_id=attendee.id if attendee else None,
+                     attendee_id=attendee.id if attendee else attendee_id,
                      holder_name=holder_name if holder_name is not None else (attendee.name if attendee else ""),
                      actor=actor.username, desk=(desk or "").strip()[:60],
                      acknowledgement=(acknowledgement or "").strip()[:300], ref=ref, at=utcnow())
@@ -623,9 +623,9 @@ def recover_copy(session: Session, event_id: int, code: str, returned_by: int | 
         who = session.get(Attendee, returned_by)
         raise RecoveryRefused([refusal("not_holder", code=code.strip(), name=who.name if who else "?",
                                        holder=st.holder_name)])
+    # the entry names who returned it (the holder); after it the copy has no holder
     e = _append(session, copy, st, "recovered", actor=actor, holder_name=st.holder_name, desk=desk,
-                acknowledgement=acknowledgement)
-    # the ledger records who returned it
+                acknowledgement=acknowledgement, attendee_id=st.holder_id)
     _audit_move(session, actor, e, code.strip(), returned_by=st.holder_id)
     return e
 

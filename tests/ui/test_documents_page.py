@@ -100,3 +100,20 @@ def test_page_renders_in_chinese(db_url, demo, users):
     at = app_test("documents", user=users["organizer"], lang="zh_CN").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "涉密文件"
+
+
+def test_overdue_loss_report_is_red_on_the_leaders_home_page(db_url, demo, users):
+    from datetime import timedelta
+
+    from planners.store.models_documents import LossIncident
+
+    ev = demo.events["q4-trade-meeting"]
+    did, people = _ids(ev.id)
+    code = docs.copy_code(ev.id, did, 4)
+    with write_session() as s:
+        docs.issue_copy(s, ev.id, code, people["唐芳"], actor=users["organizer"])
+        inc = docs.declare_lost(s, ev.id, code, actor=users["organizer"])
+        inc.deadline_at = inc.declared_at - timedelta(hours=1)
+    at = app_test("home", user=users["leader"]).run()
+    assert not at.exception, at.exception
+    assert any("OVERDUE" in e.value and ev.title in e.value for e in at.error), [e.value for e in at.error]

@@ -16,7 +16,7 @@ from planners import documents as docs  # noqa: E402
 from planners import events as ev_mod  # noqa: E402
 from planners import i18n  # noqa: E402
 from planners.errors import ConclaveError  # noqa: E402
-from planners.exports.fonts import NoCJKFont  # noqa: E402
+from planners.exports.fonts import NoCJKFont, find_cjk_font  # noqa: E402
 from planners.levels import ALL_LEVELS, Classification  # noqa: E402
 from planners.store.db import read_session, write_session  # noqa: E402
 
@@ -55,13 +55,18 @@ def refused(exc: docs.CustodyRefused) -> None:
 
 
 def pdf_download(label: str, make, file_name: str, key: str) -> None:
+    """A PDF made only when the button is clicked (QR codes and CJK font subsetting take a moment)."""
     try:
-        with read_session() as s:
-            data = make(s)
+        find_cjk_font()
     except NoCJKFont as exc:
         st.warning(exc.localized(LANG))
         return
-    st.download_button(label, data, file_name=file_name, mime="application/pdf", key=key)
+
+    def build() -> bytes:
+        with read_session() as s:
+            return make(s)
+
+    st.download_button(label, build, file_name=file_name, mime="application/pdf", key=key)
 
 
 def desk_tab() -> None:

@@ -97,3 +97,14 @@ def test_register_five_copies_issue_two_recover_one_reconcile_shows_one_outstand
         raise
     table = page.locator("[data-testid='stTable']:visible").first.inner_text()
     assert codes[1] in table and "吕强" in table and codes[0] not in table
+
+    # the QR label sheet is made when its button is clicked
+    _tab(page, "Copies and labels").click()
+    with page.expect_download() as dl:
+        page.locator("[data-testid='stDownloadButton']:visible").filter(has_text="Download QR labels (PDF)") \
+            .first.locator("button").click()
+    data = open(dl.value.path(), "rb").read()
+    assert data.startswith(b"%PDF")
+    from tests.helpers import pdf_text
+
+    assert "共 12 份" in pdf_text(data) or "of 12" in pdf_text(data)

@@ -29,7 +29,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 # Modules that add conditions to a transition with @gate("ready") etc. Each area appends its module here.
-GATE_MODULES: tuple[str, ...] = ("planners.venue", "planners.timeline")
+GATE_MODULES: tuple[str, ...] = ("planners.venue", "planners.timeline", "planners.documents")
 _GATES: dict[str, list[Callable[[Session, Event], list[Finding]]]] = {}
 
 

@@ -16,7 +16,7 @@ from planners.i18n import both
 from planners.store.db import utcnow
 from planners.store.models import Event
 
-PROVIDER_MODULES: tuple[str, ...] = ("planners.timeline", "planners.visits")
+PROVIDER_MODULES: tuple[str, ...] = ("planners.timeline", "planners.visits", "planners.documents")
 _PROVIDERS: list[Callable[[Session, Principal], list["Attention"]]] = []
 COLOR_ORDER = {"red": 0, "orange": 1, "blue": 2}
 

@@ -1,0 +1,425 @@
+"""Documents: register, numbered copies and labels, issue / recover at the desk, reconciliation, destruction,
+loss reports. The front desk sees only issue / recover."""
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+
+me = ui.require_role("documents")
+
+from planners import documents as docs  # noqa: E402
+from planners import events as ev_mod  # noqa: E402
+from planners import i18n  # noqa: E402
+from planners.errors import ConclaveError  # noqa: E402
+from planners.exports.fonts import NoCJKFont, find_cjk_font  # noqa: E402
+from planners.levels import ALL_LEVELS, Classification  # noqa: E402
+from planners.store.db import read_session, write_session  # noqa: E402
+
+LANG = ui.lang()
+
+
+def t(key: str, **params) -> str:
+    """The session's language, captured once per run (format functions may be called outside the run)."""
+    return i18n.t(key, LANG, **params)
+
+
+st.title(t("documents.title"))
+st.caption(t("documents.principle"))
+
+with read_session() as s:
+    chosen = ui.event_picker(ev_mod.visible_events(s, me))
+if chosen is None:
+    st.stop()
+EID = chosen.id
+DESK_ONLY = me.role == "front_desk"
+
+with read_session() as s:
+    attendees = docs.attendees_of(s, EID)
+    rec = docs.reconcile(s, EID)
+    doc_list = docs.documents_of(s, EID)
+names = {a.id: f"{a.name} · {a.unit}" if a.unit else a.name for a in attendees}
+
+
+def state_label(state: str) -> str:
+    return t(f"documents.state.{state}")
+
+
+def refused(exc: docs.CustodyRefused) -> None:
+    lines = [f"{f.text(LANG)} ({f.source})" for f in exc.findings]
+    ui.verdict_banner("red", t("documents.verdict_refused"), lines, key="verdict")
+
+
+def pdf_download(label: str, make, file_name: str, key: str) -> None:
+    """A PDF made only when the button is clicked (QR codes and CJK font subsetting take a moment)."""
+    try:
+        find_cjk_font()
+    except NoCJKFont as exc:
+        st.warning(exc.localized(LANG))
+        return
+
+    def build() -> bytes:
+        with read_session() as s:
+            return make(s)
+
+    st.download_button(label, build, file_name=file_name, mime="application/pdf", key=key)
+
+
+def desk_tab() -> None:
+    last = st.session_state.pop("doc_verdict", None)
+    if last:
+        ui.verdict_banner(*last)
+    st.subheader(t("documents.issue"))
+    with st.form("doc_issue_form", clear_on_submit=True):
+        code = st.text_input(t("documents.code_input"), help=t("documents.code_help"), key="doc_issue_code")
+        who = st.selectbox(t("documents.receiver"), list(names), format_func=names.get, index=None,
+                           key="doc_issue_who")
+        a, b = st.columns(2)
+        ack = a.text_input(t("documents.acknowledgement"), help=t("documents.acknowledgement_help"),
+                           key="doc_issue_ack")
+        desk = b.text_input(t("documents.desk"), key="doc_issue_desk")
+        go = st.form_submit_button(t("documents.issue_button"), type="primary")
+    if go:
+        if who is None:
+            st.error(t("documents.choose_receiver"))
+        else:
+            try:
+                with write_session() as s:
+                    e = docs.issue_copy(s, EID, code, who, actor=me, desk=desk, acknowledgement=ack)
+            except docs.CustodyRefused as exc:
+                refused(exc)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                st.session_state["doc_verdict"] = ("green", t("documents.verdict_issued"),
+                                                   [code.strip(), e.holder_name])
+                st.rerun()
+
+    st.subheader(t("documents.recover"))
+    with st.form("doc_recover_form", clear_on_submit=True):
+        rcode = st.text_input(t("documents.code_input"), help=t("documents.code_help"),
+                              key="doc_recover_code")
+        options = [None] + list(names)
+        rwho = st.selectbox(t("documents.returned_by"), options,
+                            format_func=lambda i: t("documents.the_holder") if i is None else names[i],
+                            key="doc_recover_who")
+        rdesk = st.text_input(t("documents.desk"), key="doc_recover_desk")
+        rgo = st.form_submit_button(t("documents.recover_button"), type="primary")
+    if rgo:
+        try:
+            with write_session() as s:
+                e = docs.recover_copy(s, EID, rcode, rwho, actor=me, desk=rdesk)
+        except docs.CopyAlreadyRecovered as exc:
+            ui.verdict_banner("orange", t("documents.verdict_already"), [f.text(LANG) for f in exc.findings])
+        except docs.CustodyRefused as exc:
+            refused(exc)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state["doc_verdict"] = ("green", t("documents.verdict_recovered"),
+                                               [rcode.strip(), e.holder_name])
+            st.rerun()
+
+    with st.expander(t("documents.transfer")):
+        with st.form("doc_transfer_form", clear_on_submit=True):
+            tcode = st.text_input(t("documents.code_input"), key="doc_transfer_code")
+            tto = st.selectbox(t("documents.transfer_to"), list(names), format_func=names.get, index=None,
+                               key="doc_transfer_to")
+            tack = st.text_input(t("documents.acknowledgement"), key="doc_transfer_ack")
+            tgo = st.form_submit_button(t("documents.transfer_button"))
+        if tgo:
+            try:
+                with write_session() as s:
+                    e = docs.transfer_copy(s, EID, tcode, tto, actor=me, acknowledgement=tack) if tto else None
+            except docs.CustodyRefused as exc:
+                refused(exc)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                if e is None:
+                    st.error(t("documents.choose_receiver"))
+                else:
+                    st.session_state["doc_verdict"] = ("green", t("documents.verdict_transferred"),
+                                                       [tcode.strip(), e.holder_name])
+                    st.rerun()
+
+    st.subheader(t("documents.held_by_title"))
+    holder = st.selectbox(t("documents.attendee"), list(names), format_func=names.get, index=None,
+                          key="doc_held_who")
+    if holder is not None:
+        with read_session() as s:
+            held = docs.copies_held_by(s, EID, holder)
+        if held:
+            st.warning(t("documents.holds_n", n=len(held)))
+            st.table(pd.DataFrame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
+                                    t("documents.copy"): docs.copy_label(r.number, r.total, LANG)}
+                                   for r in held]))
+        else:
+            st.success(t("documents.holds_none"))
+
+
+def register_tab() -> None:
+    with st.form("doc_register_form"):
+        a, b = st.columns(2)
+        control = a.text_input(t("documents.control_no"), key="doc_reg_control")
+        title = b.text_input(t("documents.short_title"), help=t("documents.short_title_help"),
+                             key="doc_reg_title")
+        a, b, c = st.columns(3)
+        carrier = a.selectbox(t("documents.carrier"), docs.CARRIERS,
+                              format_func=lambda x: t(f"documents.carrier_{x}"), key="doc_reg_carrier")
+        levels = [lv.value for lv in reversed(ALL_LEVELS) if not lv.above(chosen.level)]
+        level = b.selectbox(t("documents.level"), levels, format_func=lambda v: Classification(v).label(LANG),
+                            key="doc_reg_level")
+        copies = c.number_input(t("documents.copies_count"), min_value=1, max_value=docs.MAX_COPIES, value=1,
+                                step=1, key="doc_reg_copies")
+        a, b, c = st.columns(3)
+        rkind = a.selectbox(t("documents.retention_kind"), docs.RETENTION_KINDS,
+                            format_func=lambda x: t(f"documents.retention_kind_{x}"), key="doc_reg_rkind")
+        retention = b.text_input(t("documents.retention"), help=t("documents.retention_help"),
+                                 key="doc_reg_retention")
+        classified_on = c.date_input(t("documents.classified_on"), value=date.today(), key="doc_reg_date")
+        a, b = st.columns(2)
+        proposed = a.text_input(t("documents.proposed_by"), key="doc_reg_proposed")
+        approved = b.text_input(t("documents.approved_by"), help=t("documents.approved_by_help"),
+                                key="doc_reg_approved")
+        basis = st.text_input(t("documents.basis"), help=t("documents.basis_help"), key="doc_reg_basis")
+        scope = st.text_area(t("documents.scope"), help=t("documents.scope_help"), key="doc_reg_scope")
+        go = st.form_submit_button(t("documents.register_button"), type="primary")
+    if go:
+        data = docs.DocumentInput(control_no=control, short_title=title, carrier=carrier, level=level,
+                                  retention_kind=rkind, retention=retention, proposed_by=proposed,
+                                  approved_by=approved, basis=basis, scope=docs.parse_scope(scope),
+                                  classified_on=classified_on, copies=int(copies))
+        try:
+            with write_session() as s:
+                d = docs.register_document(s, EID, data, actor=me)
+                msg = t("documents.registered", control=d.control_no, marking=docs.doc_marking(d),
+                           n=d.copies_count)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(msg)
+            st.rerun()
+    if doc_list:
+        st.table(pd.DataFrame([{
+            t("documents.control_no"): d.control_no, t("documents.short_title"): d.short_title,
+            t("documents.marking"): docs.doc_marking(d), t("documents.carrier"): t(f"documents.carrier_{d.carrier}"),
+            t("documents.copies_count"): sum(1 for r in rec.rows if r.document_id == d.id),
+            t("documents.approved_by"): d.approved_by, t("documents.scope"): "、".join(d.scope)}
+            for d in doc_list]))
+
+
+def copies_tab() -> None:
+    if not doc_list:
+        st.info(t("documents.none"))
+        return
+    by_id = {d.id: d for d in doc_list}
+    did = st.selectbox(t("documents.document"), list(by_id),
+                       format_func=lambda i: f"{by_id[i].control_no} · {by_id[i].short_title}", key="doc_copies_doc")
+    rows = [r for r in rec.rows if r.document_id == did]
+    st.dataframe(pd.DataFrame([{
+        t("documents.copy"): docs.copy_label(r.number, r.total, LANG), t("documents.code"): r.code,
+        t("documents.state_col"): state_label(r.state), t("documents.holder"): r.holder_name} for r in rows]),
+        hide_index=True, width="stretch")
+    pdf_download(t("documents.labels_download"),
+                 lambda s: docs.label_sheet_pdf(s, did, lang=LANG), f"labels-{did}.pdf", f"doc_labels_{did}")
+    with st.form("doc_copy_request_form", clear_on_submit=True):
+        st.markdown(t("documents.copy_request_intro"))
+        n = st.number_input(t("documents.copies_more"), min_value=1, max_value=docs.MAX_COPIES, value=1,
+                            key="doc_copy_n")
+        reason = st.text_input(t("documents.reason"), key="doc_copy_reason")
+        go = st.form_submit_button(t("documents.copy_request_button"))
+    if go:
+        try:
+            with write_session() as s:
+                docs.request_copies(s, did, int(n), reason=reason, actor=me)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.success(t("documents.copy_requested"))
+
+
+def reconcile_tab() -> None:
+    c = rec.counts
+    cols = st.columns(6)
+    for col, state in zip(cols, docs.STATES):
+        col.metric(state_label(state), c.get(state, 0))
+    outstanding = rec.outstanding
+    if outstanding:
+        st.error(t("documents.outstanding_n", n=len(outstanding)))
+        st.table(pd.DataFrame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
+                                t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
+                                t("documents.holder"): r.holder_name} for r in outstanding]))
+    elif rec.clean:
+        st.success(t("documents.reconciled_clean"))
+    else:
+        st.warning(t("documents.reconciled_lost", n=len(rec.lost)))
+    if rec.rows:
+        st.dataframe(pd.DataFrame([{
+            t("documents.code"): r.code, t("documents.control_no"): r.control_no,
+            t("documents.marking"): r.marking, t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
+            t("documents.state_col"): state_label(r.state), t("documents.holder"): r.holder_name}
+            for r in rec.rows]), hide_index=True, width="stretch")
+        st.download_button(t("documents.csv_download"), docs.reconciliation_csv(rec, LANG),
+                           file_name=f"reconciliation-{EID}.csv", mime="text/csv", key="doc_rec_csv")
+    with read_session() as s:
+        tl = docs.timeline(s, EID, chosen.tz)
+    a, b = st.columns(2)
+    if tl:
+        df = pd.DataFrame(tl)
+        df["series"] = df["series"].map(lambda x: t(f"documents.series_{x}"))
+        a.altair_chart(alt.Chart(df, title=t("documents.chart_timeline")).mark_line(interpolate="step-after")
+                       .encode(x=alt.X("at:T", title=""), y=alt.Y("count:Q", title=""),
+                               color=alt.Color("series:N", title="")), width="stretch")
+    by_holder = rec.outstanding_by_holder()
+    if by_holder:
+        df = pd.DataFrame([{"holder": k, "n": v} for k, v in by_holder.items()])
+        b.altair_chart(alt.Chart(df, title=t("documents.chart_holders")).mark_bar()
+                       .encode(x=alt.X("n:Q", title=""), y=alt.Y("holder:N", title="", sort="-x")), width="stretch")
+    st.subheader(t("documents.secrecy_room"))
+    with st.form("doc_room_form", clear_on_submit=True):
+        code = st.text_input(t("documents.code_input"), key="doc_room_code")
+        custodian = st.text_input(t("documents.custodian"), key="doc_room_custodian")
+        go = st.form_submit_button(t("documents.secrecy_room_button"))
+    if go:
+        try:
+            with write_session() as s:
+                docs.send_to_secrecy_room(s, EID, code, actor=me, custodian=custodian)
+        except docs.CustodyRefused as exc:
+            refused(exc)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(t("documents.sent_to_room", code=code.strip()))
+            st.rerun()
+
+
+def destruction_tab() -> None:
+    st.caption(t("documents.destruction_rule"))
+    eligible = [r.code for r in rec.rows if r.state in ("in_store", "recovered", "secrecy_room")]
+    with st.form("doc_destroy_form"):
+        codes = st.multiselect(t("documents.copies"), eligible, key="doc_destroy_codes")
+        method = st.selectbox(t("documents.method"), docs.destruction_methods(),
+                              format_func=lambda m: t(f"documents.method_{m}"), key="doc_destroy_method")
+        a, b = st.columns(2)
+        w1 = a.text_input(t("documents.witness1"), key="doc_destroy_w1")
+        w2 = b.text_input(t("documents.witness2"), key="doc_destroy_w2")
+        reason = st.text_input(t("documents.reason"), key="doc_destroy_reason")
+        go = st.form_submit_button(t("documents.destruction_button"))
+    if go:
+        try:
+            with write_session() as s:
+                d = docs.request_destruction(s, EID, codes, method=method, witness1=w1, witness2=w2, reason=reason,
+                                             actor=me)
+                did = d.id
+        except docs.CustodyRefused as exc:
+            refused(exc)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(t("documents.destruction_requested", id=did))
+            st.rerun()
+    with read_session() as s:
+        records = docs.destructions(s, EID)
+    for d in records:
+        with st.container(border=True):
+            st.markdown(f"**#{d.id}** · {t('documents.count')}: {len(d.copy_ids)} · "
+                        f"{t(f'documents.method_{d.method}')} · {d.witness1}、{d.witness2} · "
+                        f"{t(f'documents.destruction_status.{d.status}')}")
+            if d.status == "approved" and st.button(t("documents.carried_out"), key=f"doc_destroy_done_{d.id}"):
+                try:
+                    with write_session() as s:
+                        docs.carry_out_destruction(s, d.id, actor=me)
+                except docs.CustodyRefused as exc:
+                    refused(exc)
+                except ConclaveError as exc:
+                    ui.show_error(exc)
+                else:
+                    st.rerun()
+            pdf_download(t("documents.destruction_pdf"), lambda s, i=d.id: docs.destruction_pdf(s, i, lang=LANG),
+                         f"destruction-{d.id}.pdf", f"doc_destroy_pdf_{d.id}")
+
+
+def loss_tab() -> None:
+    st.caption(t("documents.loss_rule", hours=docs.loss_deadline_hours()))
+    open_codes = [r.code for r in rec.rows if r.state not in ("destroyed", "lost")]
+    with st.form("doc_loss_form"):
+        code = st.selectbox(t("documents.code"), open_codes, index=None, key="doc_loss_code")
+        what = st.text_area(t("documents.what"), help=t("documents.no_content_help"), key="doc_loss_what")
+        a, b = st.columns(2)
+        when = a.text_input(t("documents.when"), key="doc_loss_when")
+        where = b.text_input(t("documents.where"), key="doc_loss_where")
+        measures = st.text_area(t("documents.measures"), key="doc_loss_measures")
+        go = st.form_submit_button(t("documents.declare_lost"), type="primary")
+    if go:
+        try:
+            with write_session() as s:
+                docs.declare_lost(s, EID, code or "", actor=me, what=what, when_text=when, where=where,
+                                  measures=measures)
+        except docs.CustodyRefused as exc:
+            refused(exc)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(t("documents.lost_declared", hours=docs.loss_deadline_hours()), "warning")
+            st.rerun()
+    with read_session() as s:
+        found = docs.incidents(s, EID)
+    codes = {r.copy_id: r.code for r in rec.rows}
+    for inc in found:
+        overdue = docs.is_overdue(inc)
+        deadline = ev_mod.local(inc.deadline_at, chosen.tz).strftime("%Y-%m-%d %H:%M")
+        with st.container(border=True):
+            head = t("documents.incident_head", id=inc.id, code=codes.get(inc.copy_id, "?"), deadline=deadline)
+            if inc.reported_at:
+                st.success(head + " · " + t("documents.reported"))
+            elif overdue:
+                st.error(head + " · " + t("documents.overdue"))
+            else:
+                st.warning(head)
+            if inc.reported_at is None:
+                with st.form(f"doc_incident_{inc.id}"):
+                    w = st.text_area(t("documents.what"), value=inc.what, key=f"doc_inc_what_{inc.id}")
+                    a, b = st.columns(2)
+                    wh = a.text_input(t("documents.when"), value=inc.when_text, key=f"doc_inc_when_{inc.id}")
+                    wr = b.text_input(t("documents.where"), value=inc.where, key=f"doc_inc_where_{inc.id}")
+                    m = st.text_area(t("documents.measures"), value=inc.measures, key=f"doc_inc_meas_{inc.id}")
+                    to = st.text_input(t("documents.reported_to"), value=inc.reported_to,
+                                       key=f"doc_inc_to_{inc.id}")
+                    sent = st.checkbox(t("documents.mark_reported"), key=f"doc_inc_sent_{inc.id}")
+                    save = st.form_submit_button(t("documents.save_report"))
+                if save:
+                    try:
+                        with write_session() as s:
+                            docs.update_incident(s, inc.id, docs.IncidentReport(
+                                what=w, when_text=wh, where=wr, measures=m, reported_to=to, mark_reported=sent),
+                                actor=me)
+                    except ConclaveError as exc:
+                        ui.show_error(exc)
+                    else:
+                        st.rerun()
+            pdf_download(t("documents.loss_pdf"), lambda s, i=inc.id: docs.incident_pdf(s, i, lang=LANG),
+                         f"loss-report-{inc.id}.pdf", f"doc_loss_pdf_{inc.id}")
+
+
+if DESK_ONLY:
+    desk_tab()
+else:
+    tabs = st.tabs([t("documents.tab_desk"), t("documents.tab_register"), t("documents.tab_copies"),
+                    t("documents.tab_reconcile"), t("documents.tab_destruction"), t("documents.tab_loss")])
+    with tabs[0]:
+        desk_tab()
+    with tabs[1]:
+        register_tab()
+    with tabs[2]:
+        copies_tab()
+    with tabs[3]:
+        reconcile_tab()
+    with tabs[4]:
+        destruction_tab()
+    with tabs[5]:
+        loss_tab()

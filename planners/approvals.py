@@ -22,7 +22,7 @@ from planners.store.models import Approval, ApprovalStep
 DECISIONS = ("approved", "returned", "rejected")
 OPEN = ("pending",)
 # Modules that register @on_decision handlers; areas append theirs.
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = ("planners.eligibility",)
 _HANDLERS: dict[str, list[Callable[[Session, Approval, Principal], None]]] = {}
 
 

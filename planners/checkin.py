@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ DEDUP_SECONDS = 2.0
 UNDO_MINUTES = 5
 MAX_INPUT = 4096
 DESK_ROLES = ("front_desk", "admin")
+_PG_LOCKER_LOCK = 0x4C4B_0000_0000  # + event id: serialises locker numbers of one event on PostgreSQL
 
 # Modules that add things to take back at check-out (e.g. numbered documents) with @exit_attention.
 EXIT_ATTENTION_MODULES: tuple[str, ...] = ()
@@ -228,6 +229,8 @@ def _replay(s: Session, ev: Event, a: Attendee, first: Scan, direction: str) -> 
 
 def _next_locker(s: Session, event_id: int) -> int:
     """The next locker number: one above the highest handed out at this event (indexed, O(log n))."""
+    if not is_sqlite(s.get_bind()):  # SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL: per-event lock
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCKER_LOCK + int(event_id)})
     top = s.scalar(select(func.max(Attendance.locker_no)).where(Attendance.event_id == event_id))
     return (top or 0) + 1
 

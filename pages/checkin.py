@@ -146,7 +146,7 @@ with read_session() as s:
     arrivals = checkin.arrivals_over_time(s, ev.id)
 m = st.columns(4)
 for col, k in zip(m, ("expected", "arrived", "inside", "refused")):
-    col.metric(ui.t("desk.n_" + k), n[k])
+    col.metric(ui.t(f"desk.n_{k}"), n[k])
 st.markdown(f"<span data-testid='desk-numbers' data-expected='{n['expected']}' data-arrived='{n['arrived']}' "
             f"data-inside='{n['inside']}' data-refused='{n['refused']}'></span>", unsafe_allow_html=True)
 if arrivals:

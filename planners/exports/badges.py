@@ -32,7 +32,8 @@ def qr_image(code: str, scale: int = 4) -> Image.Image:
 
 
 def role_text(role: str) -> str:
-    return f"{t('badges.role.' + role, 'zh_CN')} {t('badges.role.' + role, 'en')}"
+    key = f"badges.role.{role}"
+    return t(key, "zh_CN") + " " + t(key, "en")
 
 
 def level_text(level: str) -> str:

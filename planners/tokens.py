@@ -265,3 +265,25 @@ def reissue(session: Session, attendee_id: int, *, actor) -> str:
                  object_id=a.id, event_id=ev.id, before={"generation": before}, after={"generation": b.generation})
     return sign(key, event_id=ev.id, attendee_id=a.id, generation=b.generation, valid_from=b.valid_from,
                 valid_until=b.valid_until)
+
+
+def prepare_event(session: Session, event_id: int, *, actor: str = "system") -> int:
+    """Make the event's key and a badge row for each attendee that has none (idempotent). Returns how many
+    badges were created."""
+    from sqlalchemy import select
+
+    from planners.store.models import Attendee, Event
+    from planners.store.models_checkin import Badge
+
+    ev = session.get(Event, event_id)
+    ensure_event_key(session, ev.id, actor=actor)
+    have = set(session.scalars(select(Badge.attendee_id).where(Badge.event_id == ev.id)))
+    made = 0
+    for a in session.scalars(select(Attendee).where(Attendee.event_id == ev.id)):
+        if a.id not in have:
+            current_badge(session, a, ev, actor=actor)
+            made += 1
+    if made:
+        audit.record(session, actor=actor, action="badge.prepare", object_type="event", object_id=ev.id,
+                     event_id=ev.id, count=made)
+    return made

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from planners import audit, eligibility, tokens
 from planners.auth import Principal
+from planners.events import local
 from planners.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from planners.i18n import both
 from planners.levels import Classification
@@ -274,7 +275,7 @@ def _admit(s: Session, ev: Event, a: Attendee, *, desk: str, direction: str, now
                        require_attention=[{"code": "rule", "rule": f.rule, "text": f.reason} for f in rules])
     if att is not None and att.inside:
         return Verdict(reason="already_checked_in", attendee=info,
-                       details={"desk": att.last_in_desk, "since": att.last_in_at.strftime("%H:%M:%S") + " UTC"})
+                       details={"desk": att.last_in_desk, "since": local(att.last_in_at, ev.tz).strftime("%H:%M:%S")})
     if att is None:
         att = Attendance(event_id=ev.id, attendee_id=a.id, inside=True, entries=1, first_in_at=now, last_in_at=now,
                          last_in_desk=desk)

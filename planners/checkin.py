@@ -200,8 +200,8 @@ def _judge_code(s: Session, ev: Event, code: str, now: datetime) -> Verdict:
             other_ev = s.get(Event, tok.event_id)
             return Verdict(reason="wrong_event", details={"other": other_ev.title if other_ev else str(tok.event_id)})
         return Verdict(reason="invalid")
-    key = s.get(EventKey, ev.id)
-    if key is None or not tokens.verify(tok, key.public_key):
+    pub = _public_key(s, ev.id)
+    if pub is None or not tokens.verify(tok, pub):
         return Verdict(reason="invalid")
     a = s.get(Attendee, tok.attendee_id)
     if a is None or a.event_id != ev.id:
@@ -211,6 +211,21 @@ def _judge_code(s: Session, ev: Event, code: str, now: datetime) -> Verdict:
                        details={"start": tokens.as_utc_text(tok.valid_from),
                                 "end": tokens.as_utc_text(tok.valid_until)})
     return Verdict(reason="checked", details={"_attendee": a, "_generation": tok.generation})
+
+
+_PUBLIC_KEYS: dict[tuple[str, int], bytes] = {}
+
+
+def _public_key(s: Session, event_id: int) -> bytes | None:
+    """An event's public key (it never changes once made, so it is cached per database and event)."""
+    k = (str(s.get_bind().url), event_id)
+    pub = _PUBLIC_KEYS.get(k)
+    if pub is None:
+        row = s.get(EventKey, event_id)
+        if row is None:
+            return None
+        pub = _PUBLIC_KEYS[k] = row.public_key
+    return pub
 
 
 def _recent_duplicate(s: Session, event_id: int, desk: str, rh: str, direction: str, now: datetime) -> Scan | None:

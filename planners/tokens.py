@@ -233,9 +233,19 @@ def codes_for_event(session: Session, event_id: int, *, actor, attendee_ids: lis
     q = select(Attendee).where(Attendee.event_id == ev.id).order_by(Attendee.id)
     if attendee_ids is not None:
         q = q.where(Attendee.id.in_(attendee_ids))
+    from planners.store.models_checkin import Badge
+
+    people = list(session.scalars(q))
+    badges = {b.attendee_id: b for b in session.scalars(select(Badge).where(Badge.event_id == ev.id))}
+    for a in people:  # badges made on first issue, in one flush
+        if a.id not in badges:
+            badges[a.id] = Badge(event_id=ev.id, attendee_id=a.id, generation=1, valid_from=ev.starts_at - EARLY,
+                                 valid_until=ev.ends_at + LATE, issued_by=_actor_name(actor))
+            session.add(badges[a.id])
+    session.flush()
     out = []
-    for a in session.scalars(q):
-        b = current_badge(session, a, ev, actor=actor)
+    for a in people:
+        b = badges[a.id]
         out.append((a, sign(key, event_id=ev.id, attendee_id=a.id, generation=b.generation,
                             valid_from=b.valid_from, valid_until=b.valid_until, private=priv)))
     audit.record(session, actor=_actor_name(actor), action="badge.issue", object_type="event", object_id=ev.id,

@@ -110,6 +110,9 @@ def evaluate(attendee: Attendee, event: Event, granted: set[str] | frozenset = f
 
 def for_attendee(session: Session, attendee: Attendee, event: Event | None = None) -> Eligibility:
     event = event or session.get(Event, attendee.event_id)
+    first = evaluate(attendee, event)
+    if first.status != NEEDS_APPROVAL:  # exceptions lift needs-approval rules only: look them up when it matters
+        return first
     return evaluate(attendee, event, granted_rules(session, attendee.id))
 
 

@@ -78,6 +78,8 @@ def test_front_desk_checks_in_three_people_and_one_is_refused(desk, page):
     page.wait_for_timeout(2200)  # past the double-delivery window
     v = scan(page, codes["王明"])
     assert v.startswith("orange") and "王明 is already inside" in v
+    page.wait_for_function("() => { const n = document.querySelector(\"[data-testid='desk-numbers']\");"
+                           " return n && n.dataset.arrived === '2' && n.dataset.refused === '2'; }", timeout=15000)
     nums = page.locator("[data-testid='desk-numbers']")
     assert nums.get_attribute("data-arrived") == "2" and nums.get_attribute("data-inside") == "2"
     assert nums.get_attribute("data-refused") == "2"

@@ -154,7 +154,7 @@ desk_scanner()
 
 LIST_ROWS = 300  # rows drawn per list; the counts are exact
 
-@st.fragment(run_every="5s")
+@st.fragment(run_every="10s")
 def live_numbers() -> None:
     """The numbers and lists, refreshed every few seconds without touching the scanner."""
     # ---- live numbers
@@ -175,9 +175,16 @@ def live_numbers() -> None:
             x=alt.X("time:T", title=ui.t("desk.chart_time")), y=alt.Y("arrivals:Q", title=ui.t("desk.chart_arrivals"))),
             width="stretch")
 
-    tab_in, tab_missing, tab_lockers = st.tabs([ui.t("desk.inside_now", n=len(inside)),
-                                                ui.t("desk.not_arrived", n=len(missing)), ui.t("desk.lockers")])
+    tab_in, tab_missing, tab_lockers = st.tabs([ui.t("desk.inside_now", n=n["inside"]),
+                                                ui.t("desk.not_arrived", n=n["expected"] - n["arrived"]),
+                                                ui.t("desk.lockers")])
     with tab_in:
+        if st.button(ui.t("desk.roll_call"), key="desk_roll_call"):
+            with read_session() as s:
+                st.session_state["desk_roll_call_csv"] = checkin.roll_call_csv(s, ev.id)
+        if "desk_roll_call_csv" in st.session_state:
+            st.download_button(ui.t("desk.roll_call_download"), st.session_state["desk_roll_call_csv"],
+                               file_name=f"inside-{ev.id}.csv", mime="text/csv", key="desk_roll_call_dl")
         if inside:
             st.dataframe(pd.DataFrame([{ui.t("desk.col_name"): p["name"], ui.t("desk.col_unit"): p["unit"],
                                         ui.t("desk.col_since"): local(p["since"], ev.tz).strftime("%H:%M"),

@@ -439,18 +439,31 @@ def is_inside(session: Session, event_id: int, attendee_id: int) -> bool:
                                                                Attendance.attendee_id == attendee_id)))
 
 
-def inside_now(session: Session, event_id: int) -> list[dict]:
-    rows = session.execute(select(Attendee, Attendance).join(Attendance, Attendance.attendee_id == Attendee.id)
-                           .where(Attendance.event_id == event_id, Attendance.inside.is_(True))
-                           .order_by(Attendee.unit, Attendee.name)).all()
+def inside_now(session: Session, event_id: int, *, limit: int | None = None) -> list[dict]:
+    """Who is inside (the roll call for an evacuation), by unit and name; `limit` for a screen."""
+    q = (select(Attendee, Attendance).join(Attendance, Attendance.attendee_id == Attendee.id)
+         .where(Attendance.event_id == event_id, Attendance.inside.is_(True)).order_by(Attendee.unit, Attendee.name))
+    rows = session.execute(q.limit(limit) if limit else q).all()
     return [{"id": a.id, "name": a.name, "unit": a.unit, "role": a.event_role, "since": t.last_in_at,
              "desk": t.last_in_desk, "locker": t.locker or ""} for a, t in rows]
 
 
-def not_arrived(session: Session, event_id: int) -> list[Attendee]:
+def not_arrived(session: Session, event_id: int, *, limit: int | None = None) -> list[Attendee]:
     arrived = select(Attendance.attendee_id).where(Attendance.event_id == event_id)
-    return list(session.scalars(select(Attendee).where(Attendee.event_id == event_id, Attendee.id.not_in(arrived))
-                                .order_by(Attendee.unit, Attendee.name)))
+    q = select(Attendee).where(Attendee.event_id == event_id, Attendee.id.not_in(arrived)).order_by(
+        Attendee.unit, Attendee.name)
+    return list(session.scalars(q.limit(limit) if limit else q))
+
+
+def roll_call_csv(session: Session, event_id: int) -> bytes:
+    """Everyone inside now, for an evacuation roll call (CSV, neutralised cells)."""
+    from planners.events import get_event
+    from planners.exports.tables import to_csv
+
+    ev = get_event(session, event_id)
+    return to_csv([{"name": p["name"], "unit": p["unit"], "role": p["role"], "locker": p["locker"],
+                    "since": local(p["since"], ev.tz).strftime("%Y-%m-%d %H:%M"), "desk": p["desk"]}
+                   for p in inside_now(session, event_id)], ["name", "unit", "role", "locker", "since", "desk"])
 
 
 def live_numbers(session: Session, event_id: int) -> dict[str, int]:

@@ -101,6 +101,11 @@ def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
 def ensure_event_key(session: Session, event_id: int, *, actor: str = "system") -> EventKey:
     """The event's key pair: made on first use (idempotent). Returns the stored public half."""
     row = session.get(EventKey, event_id)
+    if row is None and session.get_bind().dialect.name != "sqlite":  # SQLite: BEGIN IMMEDIATE serialises
+        from planners.store.models import Event
+
+        session.get(Event, event_id, with_for_update=True)  # one key maker per event at a time
+        row = session.get(EventKey, event_id, populate_existing=True)
     path = _key_path(event_id)
     if row is not None:
         return row

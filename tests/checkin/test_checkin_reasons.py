@@ -210,3 +210,13 @@ def test_locker_can_be_set_and_a_taken_locker_is_refused(setup, users):
     checkin.set_locker(eid, by["王明"][0], "A12", actor=users["front_desk"])
     out = checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"], direction="out")
     assert out.require_attention[0]["locker"] == "A12"
+
+
+def test_the_roll_call_lists_everyone_inside(setup, users, db_url):
+    eid, by = setup["eid"], setup["by"]
+    checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"])
+    with dbmod.read_session(db_url) as s:
+        text = checkin.roll_call_csv(s, eid).decode("utf-8-sig")
+        assert checkin.inside_now(s, eid, limit=1)[0]["name"] == "王明"
+        assert len(checkin.not_arrived(s, eid, limit=2)) == 2
+    assert text.splitlines()[0] == "name,unit,role,locker,since,desk" and "王明,市财政局" in text

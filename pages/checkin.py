@@ -171,9 +171,10 @@ def live_numbers() -> None:
     if arrivals:
         df = pd.DataFrame([{"time": local(r["at"], ev.tz).replace(tzinfo=None), "arrivals": r["arrivals"]}
                            for r in arrivals])
-        st.altair_chart(alt.Chart(df).mark_bar().encode(
-            x=alt.X("time:T", title=ui.t("desk.chart_time")), y=alt.Y("arrivals:Q", title=ui.t("desk.chart_arrivals"))),
-            width="stretch")
+        chart = alt.Chart(df).mark_bar().encode(x=alt.X("time:T", title=ui.t("desk.chart_time")),
+                                                y=alt.Y("arrivals:Q", title=ui.t("desk.chart_arrivals")))
+        # The spec is built by Altair without schema validation (slow): the desk must stay responsive.
+        st.vega_lite_chart(chart.to_dict(validate=False), width="stretch")
 
     tab_in, tab_missing, tab_lockers = st.tabs([ui.t("desk.inside_now", n=n["inside"]),
                                                 ui.t("desk.not_arrived", n=n["expected"] - n["arrived"]),

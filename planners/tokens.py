@@ -102,9 +102,11 @@ def ensure_event_key(session: Session, event_id: int, *, actor: str = "system") 
     """The event's key pair: made on first use (idempotent). Returns the stored public half."""
     row = session.get(EventKey, event_id)
     if row is None and session.get_bind().dialect.name != "sqlite":  # SQLite: BEGIN IMMEDIATE serialises
+        from sqlalchemy import select
+
         from planners.store.models import Event
 
-        session.get(Event, event_id, with_for_update=True)  # one key maker per event at a time
+        session.execute(select(Event.id).where(Event.id == event_id).with_for_update())  # one key maker at a time
         row = session.get(EventKey, event_id, populate_existing=True)
     path = _key_path(event_id)
     if row is not None:

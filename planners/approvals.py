@@ -22,7 +22,7 @@ from planners.store.models import Approval, ApprovalStep
 DECISIONS = ("approved", "returned", "rejected")
 OPEN = ("pending",)
 # Modules that register @on_decision handlers; areas append theirs.
-HANDLER_MODULES: tuple[str, ...] = ("planners.timeline", "planners.visits", "planners.disclosure", "planners.documents")
+HANDLER_MODULES: tuple[str, ...] = ("planners.timeline", "planners.visits", "planners.disclosure", "planners.documents", "planners.eligibility")
 _HANDLERS: dict[str, list[Callable[[Session, Approval, Principal], None]]] = {}
 
 

@@ -22,7 +22,7 @@ from planners.store.models import Attendee, Event, User, Venue
 from planners.venue import VenueInput, create_venue
 
 # Modules with a load_demo(session, ctx) step, run after the foundation step. Areas append theirs.
-DEMO_STEPS: tuple[str, ...] = ("planners.timeline", "planners.visits_demo", "planners.documents")
+DEMO_STEPS: tuple[str, ...] = ("planners.timeline", "planners.visits_demo", "planners.documents", "planners.checkin")
 ACTOR = "demo"
 
 

@@ -1,0 +1,189 @@
+"""Attendees: the allow-list of an event (table editing, import with a report), each person's eligibility
+with reasons, exception requests to a leader, and badges."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+
+me = ui.require_role("attendees")
+
+from planners import allowlist, approvals, eligibility, tokens  # noqa: E402
+from planners.errors import ConclaveError  # noqa: E402
+from planners.events import visible_events  # noqa: E402
+from planners.exports import badges as badge_export  # noqa: E402
+from planners.exports.fonts import NoCJKFont  # noqa: E402
+from planners.store.db import read_session, write_session  # noqa: E402
+from planners.store.models import Attendee  # noqa: E402
+
+st.title(ui.t("att.title"))
+with read_session() as s:
+    events = visible_events(s, me)
+ev = ui.event_picker(events)
+if ev is None:
+    st.stop()
+can_edit = me.role == "admin" or (me.role == "organizer" and ev.organizer_id == me.id)
+lang = ui.lang()
+
+with read_session() as s:
+    people = allowlist.list_attendees(s, ev.id)
+    elig = eligibility.for_event(s, ev)
+    pending = {a.object_id: a for a in approvals.pending(s, kind=eligibility.EXCEPTION_KIND)}
+
+STATUS_ICON = {"eligible": "✅", "ineligible": "⛔", "needs_approval": "🟠"}
+COLS = list(allowlist.COLUMNS)
+
+
+def _label(f: str) -> str:
+    return ui.t(f"att.col_{f}")
+
+
+tab_list, tab_import, tab_badges = st.tabs([ui.t("att.tab_list", n=len(people)), ui.t("att.tab_import"),
+                                            ui.t("att.tab_badges")])
+
+# ---- the list, edited in a table
+with tab_list:
+    rows = []
+    for a in people:
+        el = elig[a.id]
+        reasons = "; ".join(f"{f.rule} {f.text(lang)}" for f in el.findings if not f.met)
+        rows.append({"id": a.id, "status": STATUS_ICON[el.status] + " " + ui.t(f"eligibility.status.{el.status}"),
+                     **{f: getattr(a, f) for f in COLS}, "reasons": reasons})
+    df = pd.DataFrame(rows, columns=["id", "status", *COLS, "reasons"])
+    config = {f: st.column_config.TextColumn(_label(f)) for f in COLS}
+    config.update({
+        "id": st.column_config.NumberColumn("#", disabled=True),
+        "status": st.column_config.TextColumn(ui.t("att.col_status"), disabled=True),
+        "reasons": st.column_config.TextColumn(ui.t("att.col_reasons"), disabled=True, width="large"),
+        "foreign_invested_staff": st.column_config.CheckboxColumn(_label("foreign_invested_staff")),
+        "pledge_signed": st.column_config.CheckboxColumn(_label("pledge_signed")),
+        "id_type": st.column_config.SelectboxColumn(_label("id_type"), options=list(allowlist.ID_TYPES)),
+        "event_role": st.column_config.SelectboxColumn(_label("event_role"), options=list(allowlist.EVENT_ROLES)),
+        "secret_class": st.column_config.SelectboxColumn(_label("secret_class"),
+                                                         options=list(allowlist.SECRET_CLASSES)),
+        "clearance": st.column_config.SelectboxColumn(
+            _label("clearance"), options=["top_secret", "confidential", "secret", "work_secret", "internal", "public"]),
+    })
+    edited = st.data_editor(df, column_config=config, hide_index=True, key="att_editor", width="stretch",
+                            num_rows="dynamic" if can_edit else "fixed", disabled=not can_edit)
+    if can_edit and st.button(ui.t("att.save"), type="primary", key="att_save"):
+        records = edited.to_dict("records")
+        kept = {int(r["id"]) for r in records if r.get("id") == r.get("id") and r.get("id") is not None}
+        deleted = [a.id for a in people if a.id not in kept]
+        try:
+            with write_session() as s:
+                res = allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            ui.flash(ui.t("att.saved", **res))
+            st.rerun()
+
+    # eligibility of one person, with reasons, sources and the exception request
+    st.subheader(ui.t("att.eligibility"))
+    attention = [a for a in people if elig[a.id].status != "eligible"]
+    if not attention:
+        st.success(ui.t("att.all_eligible"))
+    else:
+        by_id = {a.id: a for a in attention}
+        chosen = st.selectbox(ui.t("att.pick_person"), list(by_id), key="att_pick",
+                              format_func=lambda i: f"{STATUS_ICON[elig[i].status]} {by_id[i].name} · {by_id[i].unit}")
+        el = elig[chosen]
+        st.markdown("**" + ui.t(f"eligibility.status.{el.status}") + "**")
+        ui.show_findings(el.findings)
+        for f in el.findings:
+            if not f.met:
+                st.caption(f"{f.rule} → {ui.pick(f.data['fix'])}")
+        if el.status == "needs_approval" and can_edit:
+            if str(chosen) in pending:
+                st.info(ui.t("att.exception_pending"))
+            else:
+                note = st.text_area(ui.t("att.exception_note"), key="att_exception_note")
+                if st.button(ui.t("att.request_exception"), key="att_request_exception"):
+                    try:
+                        with write_session() as s:
+                            eligibility.request_exception(s, chosen, actor=me, comment=note)
+                    except ConclaveError as exc:
+                        ui.show_error(exc)
+                    else:
+                        ui.flash(ui.t("att.exception_sent", name=by_id[chosen].name))
+                        st.rerun()
+
+# ---- import
+with tab_import:
+    st.caption(ui.t("att.import_help"))
+    c1, c2 = st.columns(2)
+    c1.download_button(ui.t("att.template_csv"), allowlist.template_bytes("csv", lang if lang == "en" else "zh_CN"),
+                       file_name="attendees-template.csv", mime="text/csv", key="att_tpl_csv")
+    c2.download_button(ui.t("att.template_xlsx"), allowlist.template_bytes("xlsx", lang),
+                       file_name="attendees-template.xlsx", key="att_tpl_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if can_edit:
+        up = st.file_uploader(ui.t("att.upload"), type=["csv", "xlsx"], key="att_upload")
+        valid_only = st.checkbox(ui.t("att.valid_only"), key="att_valid_only", help=ui.t("att.valid_only_help"))
+        if up is not None and st.button(ui.t("att.import"), type="primary", key="att_import"):
+            try:
+                with write_session() as s:
+                    rep = allowlist.import_file(s, ev.id, up.name, up.getvalue(), actor=me, valid_only=valid_only)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                st.session_state["att_report"] = rep
+        rep = st.session_state.get("att_report")
+        if rep is not None:
+            (st.success if rep.written else st.error)(rep.lines(lang)[0])
+            if not rep.written and rep.problems:
+                st.warning(ui.t("att.nothing_written"))
+            if rep.problems:
+                st.table(pd.DataFrame([p.as_row(lang) for p in rep.problems]).rename(columns={
+                    "row": ui.t("att.rep_row"), "field": ui.t("att.rep_field"), "problem": ui.t("att.rep_problem"),
+                    "fix": ui.t("att.rep_fix")}))
+    else:
+        st.info(ui.t("att.read_only"))
+
+# ---- badges
+with tab_badges:
+    if not can_edit:
+        st.info(ui.t("att.read_only"))
+    elif not people:
+        st.info(ui.t("badges.none"))
+    else:
+        st.caption(ui.t("att.badges_help"))
+        c1, c2 = st.columns(2)
+        if c1.button(ui.t("att.make_pdf"), key="att_make_pdf"):
+            try:
+                with write_session() as s:
+                    st.session_state["att_badges_pdf"] = badge_export.export(s, ev.id, "pdf", actor=me)[0]
+            except NoCJKFont as exc:
+                ui.show_error(exc)
+        if c2.button(ui.t("att.make_csv"), key="att_make_csv"):
+            with write_session() as s:
+                st.session_state["att_badges_csv"] = badge_export.export(s, ev.id, "csv", actor=me)[0]
+        if "att_badges_pdf" in st.session_state:
+            c1.download_button(ui.t("att.download_pdf"), st.session_state["att_badges_pdf"],
+                               file_name=f"badges-{ev.id}.pdf", mime="application/pdf", key="att_dl_pdf")
+        if "att_badges_csv" in st.session_state:
+            c2.download_button(ui.t("att.download_csv"), st.session_state["att_badges_csv"],
+                               file_name=f"badges-{ev.id}.csv", mime="text/csv", key="att_dl_csv")
+        by_id = {a.id: a for a in people}
+        one = st.selectbox(ui.t("att.one_badge"), list(by_id), key="att_one",
+                           format_func=lambda i: f"{by_id[i].name} · {by_id[i].unit}")
+        c1, c2 = st.columns(2)
+        if c1.button(ui.t("att.make_png"), key="att_make_png"):
+            with write_session() as s:
+                [(a, code)] = tokens.codes_for_event(s, ev.id, actor=me, attendee_ids=[one])
+                st.session_state["att_png"] = (one, badge_export.badge_png(ev, a, code))
+        if c2.button(ui.t("att.reissue"), key="att_reissue", help=ui.t("att.reissue_help")):
+            with write_session() as s:
+                code = tokens.reissue(s, one, actor=me)
+                a = s.get(Attendee, one)
+                st.session_state["att_png"] = (one, badge_export.badge_png(ev, a, code))
+            st.session_state.pop("att_badges_pdf", None)
+            st.session_state.pop("att_badges_csv", None)
+            st.success(ui.t("att.reissued", name=by_id[one].name))
+        png = st.session_state.get("att_png")
+        if png and png[0] == one:
+            st.image(png[1], width=360)
+            st.download_button(ui.t("att.download_png"), png[1], file_name=f"badge-{one}.png", mime="image/png",
+                               key="att_dl_png")

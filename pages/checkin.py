@@ -1,0 +1,222 @@
+"""Front desk: scan (handheld scanner, camera or look-up by name) -> a verdict that fills the screen;
+check-out, lockers, who is inside now, live numbers, undo."""
+from __future__ import annotations
+
+import html
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+
+me = ui.require_role("checkin")
+
+from planners import checkin  # noqa: E402
+from planners.errors import ConclaveError  # noqa: E402
+from planners.events import local, visible_events  # noqa: E402
+from planners.store.db import read_session  # noqa: E402
+from planners.store.models import Attendee  # noqa: E402
+
+st.title(ui.t("desk.title"))
+with read_session() as s:
+    events = visible_events(s, me)
+ev = ui.event_picker(events)
+if ev is None:
+    st.stop()
+
+desk = st.sidebar.text_input(ui.t("desk.desk_name"), value=st.session_state.get("desk_name", me.username),
+                             key="desk_name_input").strip() or me.username
+st.session_state["desk_name"] = desk
+_modes = {ui.t("desk.mode_in"): "in", ui.t("desk.mode_out"): "out"}
+direction = _modes[st.radio(ui.t("desk.mode"), list(_modes), horizontal=True, key="desk_mode")]
+
+
+def _remember(v: checkin.Verdict) -> None:
+    st.session_state["desk_verdict"] = v
+
+
+def _on_scan() -> None:
+    raw = st.session_state.get("scan_input", "")
+    st.session_state["scan_input"] = ""
+    if not raw.strip():
+        return
+    try:
+        _remember(checkin.scan(ev.id, raw, desk=desk, actor=me, direction=direction))
+    except ConclaveError as exc:
+        st.session_state["desk_error"] = exc.localized(ui.lang())
+
+
+
+@st.fragment
+def desk_scanner() -> None:
+    """Scan -> verdict reruns only this part of the page, so the verdict comes back fast."""
+    st.text_input(ui.t("desk.scan_label"), key="scan_input", on_change=_on_scan, help=ui.t("desk.scan_help"),
+                  placeholder=ui.t("desk.scan_placeholder"))
+    # Keep the scanner field focused, and submit a full code even when the scanner sends no Enter.
+    st.html("""<script>
+    const doc = window.document;
+    function field(){ return doc.querySelector('.st-key-scan_input input'); }
+    function tick(){
+      const el = field(); if (!el) return;
+      const a = doc.activeElement;
+      if (!a || a === doc.body || a.tagName === 'BUTTON' || a.getAttribute('role') === 'radio') el.focus();
+      if (!el.dataset.cvHooked) {
+        el.dataset.cvHooked = '1';
+        let timer = null;
+        el.addEventListener('input', () => {
+          clearTimeout(timer);
+          if (/^CV1:[A-Z2-7]{136}$/.test(el.value)) timer = setTimeout(() => { el.blur(); setTimeout(()=>el.focus(), 50); }, 250);
+        });
+      }
+    }
+    if (!window.__cvScanTimer) { window.__cvScanTimer = window.setInterval(tick, 400); }
+    tick();
+    </script>""", unsafe_allow_javascript=True)
+
+    if st.toggle(ui.t("desk.camera"), key="desk_camera"):
+        photo = st.camera_input(ui.t("desk.camera_take"), key="desk_camera_input")
+        if photo is not None and st.session_state.get("desk_camera_seen") != photo.file_id:
+            st.session_state["desk_camera_seen"] = photo.file_id
+            found = checkin.decode_image(photo.getvalue())
+            if not found:
+                st.warning(ui.t("desk.camera_nothing"))
+            else:
+                try:
+                    _remember(checkin.scan(ev.id, found[0], desk=desk, actor=me, direction=direction, method="camera"))
+                except ConclaveError as exc:
+                    ui.show_error(exc)
+
+    if "desk_error" in st.session_state:
+        st.error(st.session_state.pop("desk_error"))
+
+    # ---- the verdict
+    v: checkin.Verdict | None = st.session_state.get("desk_verdict")
+    if v is not None:
+        lang = ui.lang()
+        lines = []
+        if v.attendee:
+            lines.append(" · ".join(x for x in (v.attendee["name"], v.attendee.get("unit", ""),
+                                                 v.attendee.get("post", "")) if x))
+        lines.append(v.todo[lang])
+        lines += ["▶ " + a["text"][lang] for a in v.require_attention]
+        c1, c2 = st.columns([5, 1]) if v.attendee and v.attendee.get("has_photo") else (st.container(), None)
+        with c1:
+            ui.verdict_banner(v.color, v.message[lang], lines)
+        if c2 is not None:
+            with read_session() as s:
+                a = s.get(Attendee, v.attendee["id"])
+                if a is not None and a.photo:
+                    c2.image(a.photo, width=160)
+
+    # ---- undo
+    with read_session() as s:
+        undoable = checkin.last_undoable(s, ev.id, desk)
+        undo_name = s.get(Attendee, undoable.attendee_id).name if undoable else ""
+    if undoable is not None and st.button(ui.t("desk.undo", name=undo_name), key="desk_undo"):
+        try:
+            checkin.undo(ev.id, undoable.id, desk=desk, actor=me)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state.pop("desk_verdict", None)
+            ui.flash(ui.t("desk.undone", name=undo_name))
+            st.rerun()
+
+    # ---- lost badge: look-up by name + last ID digits
+    with st.expander(ui.t("desk.lookup")):
+        c1, c2 = st.columns(2)
+        q_name = c1.text_input(ui.t("desk.lookup_name"), key="lookup_name")
+        q_last = c2.text_input(ui.t("desk.lookup_last"), key="lookup_last", max_chars=6)
+        if q_name or q_last:
+            try:
+                with read_session() as s:
+                    found = checkin.find_attendees(s, ev.id, q_name, q_last)
+            except ConclaveError as exc:
+                st.info(exc.localized(ui.lang()))
+                found = []
+            if q_name and len(q_last) >= 2 and not found:
+                st.warning(ui.t("desk.lookup_none"))
+            for a in found[:10]:
+                cc1, cc2 = st.columns([4, 1])
+                cc1.write(f"**{a.name}** · {a.unit} · {a.post} · ****{a.id_last4}")
+                if cc2.button(ui.t("desk.lookup_admit") if direction == "in" else ui.t("desk.lookup_exit"),
+                              key=f"lookup_go_{a.id}"):
+                    try:
+                        _remember(checkin.manual(ev.id, a.id, desk=desk, actor=me, direction=direction))
+                    except ConclaveError as exc:
+                        ui.show_error(exc)
+                    else:
+                        st.rerun()
+
+
+desk_scanner()
+
+LIST_ROWS = 300  # rows drawn per list; the counts are exact
+
+@st.fragment(run_every="10s")
+def live_numbers() -> None:
+    """The numbers and lists, refreshed every few seconds without touching the scanner."""
+    # ---- live numbers
+    with read_session() as s:
+        n = checkin.live_numbers(s, ev.id)
+        inside = checkin.inside_now(s, ev.id)
+        missing = checkin.not_arrived(s, ev.id)
+        arrivals = checkin.arrivals_over_time(s, ev.id)
+    m = st.columns(4)
+    for col, k in zip(m, ("expected", "arrived", "inside", "refused")):
+        col.metric(ui.t(f"desk.n_{k}"), n[k])
+    st.markdown(f"<span data-testid='desk-numbers' data-expected='{n['expected']}' data-arrived='{n['arrived']}' "
+                f"data-inside='{n['inside']}' data-refused='{n['refused']}'></span>", unsafe_allow_html=True)
+    if arrivals:
+        df = pd.DataFrame([{"time": local(r["at"], ev.tz).replace(tzinfo=None), "arrivals": r["arrivals"]}
+                           for r in arrivals])
+        chart = alt.Chart(df).mark_bar().encode(x=alt.X("time:T", title=ui.t("desk.chart_time")),
+                                                y=alt.Y("arrivals:Q", title=ui.t("desk.chart_arrivals")))
+        # The spec is built by Altair without schema validation (slow): the desk must stay responsive.
+        st.vega_lite_chart(chart.to_dict(validate=False), width="stretch")
+
+    tab_in, tab_missing, tab_lockers = st.tabs([ui.t("desk.inside_now", n=n["inside"]),
+                                                ui.t("desk.not_arrived", n=n["expected"] - n["arrived"]),
+                                                ui.t("desk.lockers")])
+    with tab_in:
+        if st.button(ui.t("desk.roll_call"), key="desk_roll_call"):
+            with read_session() as s:
+                st.session_state["desk_roll_call_csv"] = checkin.roll_call_csv(s, ev.id)
+        if "desk_roll_call_csv" in st.session_state:
+            st.download_button(ui.t("desk.roll_call_download"), st.session_state["desk_roll_call_csv"],
+                               file_name=f"inside-{ev.id}.csv", mime="text/csv", key="desk_roll_call_dl")
+        if inside:
+            st.dataframe(pd.DataFrame([{ui.t("desk.col_name"): p["name"], ui.t("desk.col_unit"): p["unit"],
+                                        ui.t("desk.col_since"): local(p["since"], ev.tz).strftime("%H:%M"),
+                                        ui.t("desk.col_desk"): p["desk"], ui.t("desk.col_locker"): p["locker"]}
+                                       for p in inside[:LIST_ROWS]]), hide_index=True, width="stretch")
+        else:
+            st.info(ui.t("desk.nobody_inside"))
+    with tab_missing:
+        if missing:
+            st.dataframe(pd.DataFrame([{ui.t("desk.col_name"): a.name, ui.t("desk.col_unit"): a.unit,
+                                        ui.t("desk.col_post"): a.post} for a in missing[:LIST_ROWS]]),
+                         hide_index=True, width="stretch")
+        else:
+            st.success(ui.t("desk.all_arrived"))
+    with tab_lockers:
+        if inside:
+            by_id = {p["id"]: p for p in inside}
+            with st.form("locker_form"):
+                who = st.selectbox(ui.t("desk.col_name"), list(by_id),
+                                   format_func=lambda i: f"{by_id[i]['name']} ({by_id[i]['locker'] or '—'})")
+                locker = st.text_input(ui.t("desk.col_locker"))
+                if st.form_submit_button(ui.t("desk.locker_save")):
+                    try:
+                        checkin.set_locker(ev.id, who, locker, actor=me)
+                    except ConclaveError as exc:
+                        ui.show_error(exc)
+                    else:
+                        ui.flash(ui.t("desk.locker_saved", name=html.escape(by_id[who]["name"]), locker=locker))
+                        st.rerun()
+        else:
+            st.info(ui.t("desk.nobody_inside"))
+
+
+live_numbers()

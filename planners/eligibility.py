@@ -1,0 +1,160 @@
+"""Who may be admitted: the eligibility rules of data/rules/eligibility.yaml applied to one attendee.
+
+Each attendee is `eligible`, `ineligible` or `needs_approval`, with the findings that say why (rule, source,
+how to fix). Rules marked `needs_approval` are lifted for one person by a leader-approved exception, asked
+through the shared approval queue (kind `attendee_exception`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planners import approvals, audit
+from planners.auth import Principal
+from planners.errors import InvalidTransition, NotFound, PermissionDenied
+from planners.findings import Finding, Severity
+from planners.i18n import both
+from planners.levels import Classification
+from planners.rules import Field, load_catalogue
+from planners.store.models import Approval, Attendee, Event
+from planners.store.models_checkin import AttendeeException
+
+CHECKS = ("clearance_at_least_level", "pledge_signed", "foreign_national", "foreign_invested_staff",
+          "top_secret_named_by_leader", "photo_id_at_desk")
+OUTCOMES = ("ineligible", "needs_approval", "attention")
+FIELDS = {
+    "check": Field("enum", required=True, choices=CHECKS),
+    "outcome": Field("enum", required=True, choices=OUTCOMES),
+    "min_level": Field("level", required=True),
+    "proposal": Field("bool"),
+    "text": Field("bilingual", required=True),
+    "fix": Field("bilingual", required=True),
+}
+EXCEPTION_KIND = "attendee_exception"
+ELIGIBLE, INELIGIBLE, NEEDS_APPROVAL = "eligible", "ineligible", "needs_approval"
+
+
+def catalogue() -> list[dict]:
+    return load_catalogue("eligibility", FIELDS)["rules"]
+
+
+@dataclass
+class Eligibility:
+    status: str  # eligible / ineligible / needs_approval
+    findings: list[Finding] = field(default_factory=list)  # the rules not met (and exceptions granted, met=True)
+    attention: list[Finding] = field(default_factory=list)  # what the desk must do (E6)
+
+    @property
+    def open_rules(self) -> list[str]:
+        return [f.rule for f in self.findings if not f.met]
+
+
+def _violates(check: str, a: Attendee, ev: Event) -> bool:
+    level = Classification(ev.level)
+    if check == "clearance_at_least_level":
+        if not a.clearance:
+            return True
+        try:
+            return not Classification.parse(a.clearance).at_least(level)
+        except ValueError:
+            return True
+    if check == "pledge_signed":
+        return not a.pledge_signed
+    if check == "foreign_national":
+        return (a.nationality or "CN").strip().upper() not in ("CN", "CHN", "中国", "PRC")
+    if check == "foreign_invested_staff":
+        return bool(a.foreign_invested_staff)
+    if check == "top_secret_named_by_leader":
+        return not (a.designated_by or "").strip()
+    if check == "photo_id_at_desk":
+        return True
+    return False
+
+
+def _finding(rule: dict, *, met: bool = False, data: dict | None = None) -> Finding:
+    sev = Severity.INFO if rule["outcome"] == "attention" else Severity.BLOCKER
+    reason = {lang: rule["text"][lang] + (" " + both("eligibility.proposal")[lang] if rule.get("proposal") else "")
+              for lang in ("en", "zh_CN")}
+    return Finding(rule=rule["id"], severity=sev, reason=reason, source=rule["source"], met=met,
+                   data={"outcome": rule["outcome"], "fix": rule["fix"], **(data or {})})
+
+
+def granted_rules(session: Session, attendee_id: int) -> set[str]:
+    out: set[str] = set()
+    for ex in session.scalars(select(AttendeeException).where(AttendeeException.attendee_id == attendee_id)):
+        out.update(ex.rules or [])
+    return out
+
+
+def evaluate(attendee: Attendee, event: Event, granted: set[str] | frozenset = frozenset()) -> Eligibility:
+    """Apply every rule to one attendee of `event`; `granted` are rule ids lifted by a leader's exception."""
+    level = Classification(event.level)
+    out = Eligibility(status=ELIGIBLE)
+    for rule in catalogue():
+        if not level.at_least(rule["min_level"]) or not _violates(rule["check"], attendee, event):
+            continue
+        if rule["outcome"] == "attention":
+            out.attention.append(_finding(rule))
+        elif rule["outcome"] == "needs_approval" and rule["id"] in granted:
+            out.findings.append(_finding(rule, met=True, data={"exception": True}))
+        else:
+            out.findings.append(_finding(rule))
+    open_outcomes = {f.data["outcome"] for f in out.findings if not f.met}
+    if "ineligible" in open_outcomes:
+        out.status = INELIGIBLE
+    elif "needs_approval" in open_outcomes:
+        out.status = NEEDS_APPROVAL
+    return out
+
+
+def for_attendee(session: Session, attendee: Attendee, event: Event | None = None) -> Eligibility:
+    event = event or session.get(Event, attendee.event_id)
+    first = evaluate(attendee, event)
+    if first.status != NEEDS_APPROVAL:  # exceptions lift needs-approval rules only: look them up when it matters
+        return first
+    return evaluate(attendee, event, granted_rules(session, attendee.id))
+
+
+def for_event(session: Session, event: Event) -> dict[int, Eligibility]:
+    granted: dict[int, set[str]] = {}
+    for ex in session.scalars(select(AttendeeException).where(AttendeeException.event_id == event.id)):
+        granted.setdefault(ex.attendee_id, set()).update(ex.rules or [])
+    return {a.id: evaluate(a, event, granted.get(a.id, set()))
+            for a in session.scalars(select(Attendee).where(Attendee.event_id == event.id))}
+
+
+def request_exception(session: Session, attendee_id: int, *, actor: Principal, comment: str = "") -> Approval:
+    """Ask a leader to lift the needs-approval rules for this attendee (the findings say why)."""
+    if actor.role not in ("organizer", "admin"):
+        raise PermissionDenied("Only an organizer asks for an exception.", key="eligibility.organizer_only")
+    a = session.get(Attendee, attendee_id)
+    if a is None:
+        raise NotFound("No such attendee.", key="error.not_found")
+    ev = session.get(Event, a.event_id)
+    if actor.role == "organizer" and ev.organizer_id != actor.id:
+        raise PermissionDenied("Only the event's organizer may change it.", key="events.owner_only")
+    el = for_attendee(session, a, ev)
+    rules = [f for f in el.findings if not f.met and f.data["outcome"] == "needs_approval"]
+    if not rules:
+        raise InvalidTransition("This attendee needs no exception.", key="eligibility.no_exception_needed")
+    return approvals.request(
+        session, kind=EXCEPTION_KIND, object_type="attendee", object_id=a.id, event_id=ev.id,
+        title=both("eligibility.exception_title", name=a.name, unit=a.unit, event=ev.title),
+        requested_by=actor, findings=rules, payload={"rules": [f.rule for f in rules], "attendee": a.name},
+        comment=comment)
+
+
+@approvals.on_decision(EXCEPTION_KIND)
+def _apply_exception(session: Session, item: Approval, leader: Principal) -> None:
+    if item.status != "approved":
+        return
+    a = session.get(Attendee, int(item.object_id))
+    if a is None:
+        return
+    ex = AttendeeException(event_id=a.event_id, attendee_id=a.id, rules=list(item.payload.get("rules", [])),
+                           approval_id=item.id, decided_by=leader.username)
+    session.add(ex)
+    session.flush()
+    audit.record(session, actor=leader.username, action="attendee.exception_granted", object_type="attendee",
+                 object_id=a.id, event_id=a.event_id, rules=ex.rules, approval_id=item.id)

@@ -1,0 +1,170 @@
+"""Benchmarks of the allow-list, badges and front desk (run by `make bench`; they print and assert targets).
+
+Figures go to bench-results/checkin.json."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import statistics
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from planners.store import db as dbmod
+from tests.checkin.helpers import CLEARED, make_event
+from tests.conftest import ROOT, TEST_PASSWORD, make_user
+
+pytestmark = pytest.mark.bench
+RESULTS = ROOT / "bench-results" / "checkin.json"
+N_ATTENDEES = 10_000
+N_SCANS = 2_000
+
+
+def _save(section: str, figures: dict) -> None:
+    RESULTS.parent.mkdir(exist_ok=True)
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data[section] = figures
+    RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    print(f"\n[bench checkin] {section}: {json.dumps(figures, ensure_ascii=False)}")
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def _people(n: int) -> list[dict]:
+    return [dict(name=f"参会人{i:05d}", unit=f"单位{i % 50}", id_last4=f"{i % 10000:04d}", **CLEARED) for i in range(n)]
+
+
+def _floor(tmp_path: Path, n: int) -> list[float]:
+    """One Ed25519 verification + one indexed select + one insert in one BEGIN IMMEDIATE, bare sqlite3."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    pub = key.public_key()
+    msg = os.urandom(21)
+    sig = key.sign(msg)
+    con = sqlite3.connect(tmp_path / "floor.db", isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, event_id INT, name TEXT)")
+    con.execute("CREATE TABLE entries (id INTEGER PRIMARY KEY, event_id INT, person INT, at TEXT, UNIQUE(event_id, person))")
+    con.executemany("INSERT INTO people (event_id, name) VALUES (1, ?)", [(f"p{i}",) for i in range(N_ATTENDEES)])
+    lat = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        pub.verify(sig, msg)
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("SELECT id, name FROM people WHERE id = ?", (i + 1,)).fetchone()
+        con.execute("INSERT INTO entries (event_id, person, at) VALUES (1, ?, datetime('now'))", (i + 1,))
+        con.execute("COMMIT")
+        lat.append(time.perf_counter() - t0)
+    con.close()
+    return lat
+
+
+def test_checkin_core_against_the_measured_floor(db_url, users, tmp_path):
+    from planners import checkin
+
+    t0 = time.perf_counter()
+    eid, codes = make_event(db_url, users["organizer"], people=_people(N_ATTENDEES))
+    setup_s = time.perf_counter() - t0
+    order = list(codes.values())
+    random.Random(1).shuffle(order)
+    fd = users["front_desk"]
+    for c in order[:50]:  # warm-up: imports, caches, first pages
+        checkin.scan(eid, c, desk="warm", actor=fd)
+    lat = []
+    start = time.perf_counter()
+    for c in order[50:50 + N_SCANS]:
+        t = time.perf_counter()
+        v = checkin.scan(eid, c, desk="bench", actor=fd)
+        lat.append(time.perf_counter() - t)
+        assert v.reason == "ok"
+    wall = time.perf_counter() - start
+    floor = _floor(tmp_path, N_SCANS)
+    fig = {"attendees": N_ATTENDEES, "scans": N_SCANS, "setup_s": round(setup_s, 2),
+           "scans_per_s": round(N_SCANS / wall, 1),
+           "p50_ms": round(_pct(lat, 50) * 1000, 3), "p95_ms": round(_pct(lat, 95) * 1000, 3),
+           "floor_p50_ms": round(_pct(floor, 50) * 1000, 3), "floor_p95_ms": round(_pct(floor, 95) * 1000, 3)}
+    fig["ratio_p95_to_floor_p95"] = round(fig["p95_ms"] / fig["floor_p95_ms"], 1)
+    _save("core", fig)
+    assert fig["p95_ms"] < 2.0, fig
+    assert fig["p95_ms"] <= 10 * fig["floor_p95_ms"], fig
+
+
+def test_import_of_10000_rows_gb18030(db_url, users):
+    from planners import allowlist
+
+    eid, _ = make_event(db_url, users["organizer"], n=0)
+    header = "姓名,单位,职务,证件类型,证件号后四位,国籍,外资企业人员,涉密等级,涉密人员类别,已签保密承诺书,参会身份,指定人"
+    lines = [header] + [f"参会人{i:05d},市财政局第{i % 40}处,处长,居民身份证,{i % 10000:04d},CN,否,机密,一般,是,参会人员,"
+                        for i in range(N_ATTENDEES)]
+    data = "\r\n".join(lines).encode("gb18030")
+    t = time.perf_counter()
+    with dbmod.write_session(db_url) as s:
+        rep = allowlist.import_file(s, eid, "名单.csv", data, actor=users["organizer"])
+    took = time.perf_counter() - t
+    assert rep.imported == N_ATTENDEES, rep.problems[:3]
+    _save("import", {"rows": N_ATTENDEES, "bytes": len(data), "seconds": round(took, 3)})
+    assert took < 3.0
+
+
+def test_badge_pdf_for_1000_attendees(db_url, users):
+    from planners.exports import badges
+
+    eid, _ = make_event(db_url, users["organizer"], people=_people(1000))
+    t = time.perf_counter()
+    with dbmod.write_session(db_url) as s:
+        data, n = badges.export(s, eid, "pdf", actor=users["organizer"])
+    took = time.perf_counter() - t
+    _save("badge_pdf", {"badges": n, "pages": -(-n // 8), "bytes": len(data), "seconds": round(took, 2)})
+    assert n == 1000 and took < 20.0
+
+
+@pytest.mark.e2e
+def test_desk_in_a_browser_code_and_enter_to_verdict(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, Server, sign_in, wait_idle
+    from tests.e2e.test_checkin_flow import prepare_desk_db
+
+    url, keys, eid, codes = prepare_desk_db(tmp_path_factory, _people(N_ATTENDEES))
+    srv = Server(url, keys)
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    try:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = ctx.new_page()
+        sign_in(page, srv.base, "front_desk", TEST_PASSWORD, path="checkin")
+        page.wait_for_selector(".st-key-scan_input input")
+        wait_idle(page)
+        field = page.locator(".st-key-scan_input input")
+        names = list(codes)
+        random.Random(2).shuffle(names)
+        lat = []
+        for i, name in enumerate(names[:55]):
+            field.fill(codes[name])
+            t = time.perf_counter()
+            field.press("Enter")
+            page.wait_for_function(
+                "(n) => { const v = document.querySelector(\"[data-testid='verdict']\");"
+                " return v && v.innerText.includes(n); }", arg=name, timeout=15000, polling="raf")
+            took = time.perf_counter() - t
+            if i >= 5:
+                lat.append(took)
+            wait_idle(page)
+        ctx.close()
+    finally:
+        browser.close()
+        pw.stop()
+        srv.stop()
+    fig = {"attendees": N_ATTENDEES, "scans": len(lat), "p50_ms": round(_pct(lat, 50) * 1000, 1),
+           "p95_ms": round(_pct(lat, 95) * 1000, 1), "mean_ms": round(statistics.mean(lat) * 1000, 1)}
+    _save("desk_browser", fig)
+    assert fig["p95_ms"] < 500, fig

@@ -1,0 +1,32 @@
+"""Shared set-up for the check-in tests: an event happening now, with attendees and their badge codes."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from planners import tokens
+from planners.events import EventInput, create_event
+from planners.store import db as dbmod
+from planners.store.models import Attendee
+
+CLEARED = dict(clearance="confidential", pledge_signed=True, nationality="CN", id_type="resident_id")
+
+
+def make_event(url: str, organizer, *, level: str = "confidential", n: int = 3, device_policy: str = "lockers",
+               start_offset_h: float = -1, hours: float = 4, title: str = "检查会议", people: list[dict] | None = None):
+    """An event that started `start_offset_h` hours ago with `n` cleared attendees (or `people`).
+    Returns (event_id, {attendee_id: code})."""
+    now = dbmod.utcnow()
+    with dbmod.write_session(url) as s:
+        ev = create_event(s, EventInput(title=title, kind="meeting", level=level,
+                                        start=(now + timedelta(hours=start_offset_h)).replace(
+                                            tzinfo=__import__("datetime").timezone.utc),
+                                        end=(now + timedelta(hours=start_offset_h + hours)).replace(
+                                            tzinfo=__import__("datetime").timezone.utc),
+                                        device_policy=device_policy), actor=organizer)
+        rows = people if people is not None else [
+            dict(name=f"参会人{i:04d}", unit="市财政局", id_last4=f"{i:04d}", **CLEARED) for i in range(n)]
+        for r in rows:
+            s.add(Attendee(event_id=ev.id, **r))
+        s.flush()
+        codes = {a.id: c for a, c in tokens.codes_for_event(s, ev.id, actor=organizer)}
+        return ev.id, codes

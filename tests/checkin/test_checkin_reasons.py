@@ -1,0 +1,222 @@
+"""The front desk's verdicts: each reason code from a table of cases, and what the desk must do."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+
+from planners import approvals, checkin, eligibility, tokens
+from planners.store import db as dbmod
+from planners.store.models import Attendee
+from planners.store.models_checkin import Scan
+from tests.checkin.helpers import CLEARED, make_event
+
+PEOPLE = [
+    dict(name="王明", unit="市财政局", id_last4="1001", **CLEARED),
+    dict(name="李华", unit="市统计局", id_last4="1002", clearance="secret", pledge_signed=True),  # too low
+    dict(name="John Smith", unit="ACME", id_last4="1003", clearance="confidential", pledge_signed=True,
+         nationality="US", id_type="passport"),
+    dict(name="赵六", unit="市商务局", id_last4="1004", clearance="confidential", pledge_signed=False),
+]
+
+
+@pytest.fixture
+def setup(db_url, users):
+    eid, codes = make_event(db_url, users["organizer"], people=PEOPLE)
+    other_eid, other_codes = make_event(db_url, users["organizer"], people=[PEOPLE[0]], title="另一会议")
+    by_name = {}
+    with dbmod.read_session(db_url) as s:
+        for aid, code in codes.items():
+            by_name[s.get(Attendee, aid).name] = (aid, code)
+    return dict(eid=eid, by=by_name, other=next(iter(other_codes.values())))
+
+
+def _foreign_signed_code(db_url, eid):
+    """A well-formed code for this event signed with a key that is not the event's."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from planners.store.models_checkin import EventKey
+
+    with dbmod.read_session(db_url) as s:
+        key = s.get(EventKey, eid)
+    now = dbmod.utcnow()
+    return tokens.sign(key, event_id=eid, attendee_id=1, generation=1, valid_from=now - timedelta(hours=1),
+                       valid_until=now + timedelta(hours=1), private=Ed25519PrivateKey.generate())
+
+
+CASES = [  # (what is scanned, expected reason, colour)
+    ("good", "ok", "green"),
+    ("too_low_clearance", "ineligible", "red"),
+    ("no_pledge", "ineligible", "red"),
+    ("foreign_national", "needs_approval", "orange"),
+    ("other_event", "wrong_event", "red"),
+    ("two_days_after_the_event", "outside_window", "red"),
+    ("not_ours", "invalid", "red"),
+    ("truncated", "invalid", "red"),
+    ("garbage_10k", "invalid", "red"),
+    ("forged_signature", "invalid", "red"),
+    ("removed_from_list", "not_on_list", "red"),
+    ("reissued", "revoked", "red"),
+    ("twice_other_desk", "already_checked_in", "orange"),
+]
+
+
+@pytest.mark.parametrize("case,reason,color", CASES)
+def test_each_scan_gets_its_reason(setup, db_url, users, case, reason, color):
+    eid, by, fd = setup["eid"], setup["by"], users["front_desk"]
+    good = by["王明"][1]
+    code = {
+        "good": good, "too_low_clearance": by["李华"][1], "no_pledge": by["赵六"][1],
+        "foreign_national": by["John Smith"][1], "other_event": setup["other"],
+        "two_days_after_the_event": good,
+        "not_ours": "https://example.com/some-other-qr", "truncated": good[:70],
+        "garbage_10k": os.urandom(5000).hex(),
+    }.get(case)
+    if case == "forged_signature":
+        code = _foreign_signed_code(db_url, eid)
+    if case == "removed_from_list":
+        with dbmod.write_session(db_url) as s:
+            s.delete(s.get(Attendee, by["赵六"][0]))
+        code = by["赵六"][1]
+    if case == "reissued":
+        with dbmod.write_session(db_url) as s:
+            tokens.reissue(s, by["王明"][0], actor=users["organizer"])
+        code = good
+    if case == "twice_other_desk":
+        assert checkin.scan(eid, good, desk="north", actor=fd).reason == "ok"
+        code = good
+    now = dbmod.utcnow() + timedelta(days=2) if case == "two_days_after_the_event" else None
+    v = checkin.scan(eid, code, desk="south", actor=fd, now=now)
+    assert (v.reason, v.color) == (reason, color)
+    assert v.ok is (reason == "ok")
+    assert v.message["en"] and v.todo["zh_CN"] and "{" not in v.todo["en"]
+    with dbmod.read_session(db_url) as s:
+        last = s.get(Scan, v.scan_id)
+    assert last.reason == reason and last.desk == "south" and len(last.raw) <= 80
+
+
+def test_a_check_in_asks_for_the_photo_id_and_a_locker_and_the_exit_returns_it(setup, users):
+    eid, (aid, code) = setup["eid"], setup["by"]["王明"]
+    v = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+    codes = [a["code"] for a in v.require_attention]
+    assert codes[:2] == ["photo_id", "locker"] and v.require_attention[1]["locker"] == "1"
+    out = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
+    assert out.reason == "exit_ok" and out.require_attention[0] == {
+        "code": "return_device", "locker": "1", "text": out.require_attention[0]["text"]}
+    assert checkin.scan(eid, code, desk="e", actor=users["front_desk"], direction="out").reason == "not_inside"
+
+
+def test_documents_area_adds_what_to_take_back_at_exit(setup, users, monkeypatch):
+    eid, (aid, code) = setup["eid"], setup["by"]["王明"]
+    calls = []
+
+    def docs(session, event, attendee):
+        calls.append(attendee.id)
+        return [{"code": "documents", "text": {"en": "Take back copy 3", "zh_CN": "收回第3份"}}]
+
+    monkeypatch.setattr(checkin, "_EXIT_ATTENTION", [docs])
+    checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+    out = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
+    assert calls == [aid] and out.require_attention[-1]["code"] == "documents"
+
+
+def test_a_double_delivery_from_the_same_desk_is_not_a_false_already_checked_in(setup, users, db_url):
+    eid, (aid, code) = setup["eid"], setup["by"]["王明"]
+    first = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+    again = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+    assert (first.reason, again.reason, again.duplicate) == ("ok", "ok", True)
+    assert checkin.scan(eid, code + code, desk="e", actor=users["front_desk"]).reason == "already_checked_in"
+    later = checkin.scan(eid, code, desk="d", actor=users["front_desk"], now=dbmod.utcnow() + timedelta(seconds=5))
+    assert later.reason == "already_checked_in"
+    with dbmod.read_session(db_url) as s:
+        assert checkin.live_numbers(s, eid)["arrived"] == 1
+
+
+def test_undo_within_minutes_by_the_same_desk_only(setup, users, db_url):
+    from planners.errors import InvalidTransition, PermissionDenied
+
+    eid, (aid, code) = setup["eid"], setup["by"]["王明"]
+    v = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+    with pytest.raises(PermissionDenied):
+        checkin.undo(eid, v.scan_id, desk="other", actor=users["front_desk"])
+    with pytest.raises(InvalidTransition):
+        checkin.undo(eid, v.scan_id, desk="d", actor=users["front_desk"], now=dbmod.utcnow() + timedelta(minutes=9))
+    checkin.undo(eid, v.scan_id, desk="d", actor=users["front_desk"])
+    with dbmod.read_session(db_url) as s:
+        assert not checkin.is_inside(s, eid, aid)
+        assert checkin.live_numbers(s, eid)["arrived"] == 0
+    with pytest.raises(InvalidTransition):
+        checkin.undo(eid, v.scan_id, desk="d", actor=users["front_desk"])
+    assert checkin.scan(eid, code, desk="d", actor=users["front_desk"],
+                        now=dbmod.utcnow() + timedelta(seconds=3)).reason == "ok"
+
+
+def test_manual_look_up_by_name_and_id_digits_is_logged_as_manual(setup, users, db_url):
+    eid = setup["eid"]
+    with dbmod.read_session(db_url) as s:
+        found = checkin.find_attendees(s, eid, "王", "01")
+    assert [a.name for a in found] == ["王明"]
+    v = checkin.manual(eid, found[0].id, desk="d", actor=users["front_desk"])
+    assert v.reason == "ok" and v.require_attention[0]["code"] == "manual"
+    with dbmod.read_session(db_url) as s:
+        assert s.get(Scan, v.scan_id).method == "manual"
+
+
+def test_leader_exception_admits_the_foreign_national(setup, users, db_url):
+    eid, (aid, code) = setup["eid"], setup["by"]["John Smith"]
+    with dbmod.write_session(db_url) as s:
+        item = eligibility.request_exception(s, aid, actor=users["organizer"], comment="review done")
+    with dbmod.write_session(db_url) as s:
+        approvals.decide(s, item.id, "approved", leader=users["leader"])
+    v = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+    assert v.reason == "ok" and "escort" in [a["code"] for a in v.require_attention]
+
+
+def test_who_is_inside_and_live_numbers(setup, users, db_url):
+    eid, by = setup["eid"], setup["by"]
+    checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"])
+    checkin.scan(eid, "nonsense", desk="d", actor=users["front_desk"])
+    with dbmod.read_session(db_url) as s:
+        assert [p["name"] for p in checkin.inside_now(s, eid)] == ["王明"]
+        assert checkin.live_numbers(s, eid) == {"expected": 4, "arrived": 1, "inside": 1, "refused": 1}
+        assert len(checkin.not_arrived(s, eid)) == 3
+        assert sum(b["arrivals"] for b in checkin.arrivals_over_time(s, eid)) == 1
+
+
+def test_an_organizer_cannot_record_check_ins(setup, users):
+    from planners.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        checkin.scan(setup["eid"], "x", desk="d", actor=users["organizer"])
+
+
+def test_the_scan_log_is_append_only(setup, users, db_url):
+    from sqlalchemy import text
+
+    checkin.scan(setup["eid"], "x", desk="d", actor=users["front_desk"])
+    with pytest.raises(Exception):
+        with dbmod.write_session(db_url) as s:
+            s.execute(text("UPDATE scans SET reason='ok'"))
+
+
+def test_locker_can_be_set_and_a_taken_locker_is_refused(setup, users):
+    from planners.errors import ValidationFailed
+
+    eid, by = setup["eid"], setup["by"]
+    checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"])
+    with pytest.raises(ValidationFailed):
+        checkin.set_locker(eid, by["John Smith"][0], "", actor=users["front_desk"])
+    checkin.set_locker(eid, by["王明"][0], "A12", actor=users["front_desk"])
+    out = checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"], direction="out")
+    assert out.require_attention[0]["locker"] == "A12"
+
+
+def test_the_roll_call_lists_everyone_inside(setup, users, db_url):
+    eid, by = setup["eid"], setup["by"]
+    checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"])
+    with dbmod.read_session(db_url) as s:
+        text = checkin.roll_call_csv(s, eid).decode("utf-8-sig")
+        assert checkin.inside_now(s, eid, limit=1)[0]["name"] == "王明"
+        assert len(checkin.not_arrived(s, eid, limit=2)) == 2
+    assert text.splitlines()[0] == "name,unit,role,locker,since,desk" and "王明,市财政局" in text

@@ -43,7 +43,7 @@ DESK_ROLES = ("front_desk", "admin")
 _PG_LOCKER_LOCK = 0x4C4B_0000_0000  # + event id: serialises locker numbers of one event on PostgreSQL
 
 # Modules that add things to take back at check-out (e.g. numbered documents) with @exit_attention.
-EXIT_ATTENTION_MODULES: tuple[str, ...] = ()
+EXIT_ATTENTION_MODULES: tuple[str, ...] = ("planners.custody_desk",)
 _EXIT_ATTENTION: list[Callable[[Session, Event, Attendee], list[dict]]] = []
 
 

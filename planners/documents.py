@@ -1135,3 +1135,7 @@ def load_demo(session: Session, ctx) -> None:
             basis=item.get("basis", ""), scope=list(item.get("scope", [])), classified_on=start_day,
             copies=int(item["copies"])), actor=organizer)
         ctx.created.append(f"document {d.control_no}")
+
+
+# The desk link (presence at issue, copies to take back at check-out) lives in planners.custody_desk.
+import planners.custody_desk  # noqa: E402,F401

@@ -1,0 +1,71 @@
+"""Documents meet the front desk: issue only to people inside once the desk runs; check-out names the
+copies still held, and stops naming them once they are back."""
+from __future__ import annotations
+
+import pytest
+
+from planners import checkin, documents
+from planners.store.db import read_session, write_session
+from planners.store.models import Attendee
+
+
+def _eligible(s, event_id, n=2):
+    rows = s.query(Attendee).filter_by(event_id=event_id, nationality="CN", clearance="confidential",
+                                       pledge_signed=True, foreign_invested_staff=False,
+                                       event_role="attendee").order_by(Attendee.id).all()
+    return rows[:n]
+
+
+@pytest.fixture
+def meeting(demo, users):
+    from planners.events import transition
+
+    ev = demo.events["q4-trade-meeting"]
+    with write_session() as s:
+        transition(s, ev.id, "planned", actor=users["organizer"])
+    with read_session() as s:
+        a, b = _eligible(s, ev.id)
+        doc = documents.documents_of(s, ev.id)[0]
+        codes = [documents.copy_code(ev.id, doc.id, c.number) for c in documents.copies_of(s, doc.id)]
+        inside_at = ev.starts_at
+    return ev, a, b, codes, inside_at
+
+
+def test_before_the_desk_runs_copies_may_be_issued_in_advance(db_url, users, meeting):
+    ev, a, _b, codes, _ = meeting
+    with write_session() as s:
+        documents.issue_copy(s, ev.id, codes[0], a.id, actor=users["organizer"])
+    with read_session() as s:
+        assert [r.code for r in documents.copies_held_by(s, ev.id, a.id)] == [codes[0]]
+
+
+def test_once_the_desk_runs_a_copy_goes_only_to_someone_inside(db_url, users, meeting):
+    ev, a, b, codes, at = meeting
+    v = checkin.manual(ev.id, a.id, desk="D1", actor=users["front_desk"], now=at)
+    assert v.reason == "ok", v.as_json()
+    with pytest.raises(documents.IssueRefused) as exc:
+        with write_session() as s:
+            documents.issue_copy(s, ev.id, codes[0], b.id, actor=users["front_desk"])
+    assert "not checked in" in str(exc.value) or any(f.rule == "not_checked_in" for f in exc.value.findings)
+    with write_session() as s:
+        documents.issue_copy(s, ev.id, codes[0], a.id, actor=users["front_desk"])
+
+
+def test_check_out_names_the_copies_to_take_back_until_they_are_recovered(db_url, users, meeting):
+    ev, a, _b, codes, at = meeting
+    assert checkin.manual(ev.id, a.id, desk="D1", actor=users["front_desk"], now=at).reason == "ok"
+    with write_session() as s:
+        documents.issue_copy(s, ev.id, codes[0], a.id, actor=users["front_desk"])
+        documents.issue_copy(s, ev.id, codes[1], a.id, actor=users["front_desk"])
+    out = checkin.manual(ev.id, a.id, desk="D1", actor=users["front_desk"], direction="out", now=at)
+    take_back = [x for x in out.require_attention if x["code"] == "documents_to_return"]
+    assert len(take_back) == 1 and take_back[0]["copies"] == codes[:2]
+    assert codes[0] in take_back[0]["text"]["zh_CN"] and "Take back 2" in take_back[0]["text"]["en"]
+    # back in, return both, out again: nothing to take back
+    assert checkin.manual(ev.id, a.id, desk="D1", actor=users["front_desk"], now=at).reason == "ok"
+    with write_session() as s:
+        for c in codes[:2]:
+            documents.recover_copy(s, ev.id, c, a.id, actor=users["front_desk"])
+    out = checkin.manual(ev.id, a.id, desk="D1", actor=users["front_desk"], direction="out", now=at)
+    assert out.reason == "exit_ok"
+    assert not [x for x in out.require_attention if x["code"] == "documents_to_return"]

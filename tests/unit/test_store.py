@@ -151,3 +151,7 @@ def test_the_app_shows_the_database_error_instead_of_a_page(tmp_path, monkeypatc
     assert len(at.error) == 1 and "Cannot open or upgrade the database" in at.error[0].value
     assert not at.text_input  # no sign-in form over a broken database
     dispose_all()
+
+
+def test_the_schema_has_one_head():
+    assert schema.head_revisions() == {"0007_join_areas"}

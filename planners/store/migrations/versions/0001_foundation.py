@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 from alembic import op
 import sqlalchemy as sa
 
+from planners.store.ddl import append_only
+
 revision = "0001_foundation"
 down_revision = None
 branch_labels = None
@@ -97,27 +99,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_event", "audit_entries", ["event_id"])
     op.create_index("ix_audit_actor", "audit_entries", ["actor"])
-    _append_only("audit_entries")
-
-
-def _append_only(table: str) -> None:
-    """The database itself refuses UPDATE and DELETE on an append-only table."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-    elif dialect == "postgresql":
-        op.execute(
-            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
-            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
-        )
+    append_only(op, "audit_entries")
 
 
 def downgrade() -> None:

@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 from alembic import op
 import sqlalchemy as sa
 
+from planners.store.ddl import append_only
+
 revision = "0003_plan"
 down_revision = "0002_approvals"
 branch_labels = None
@@ -58,27 +60,7 @@ def upgrade() -> None:
         sa.Column("undoes", sa.Integer, nullable=True),
     )
     op.create_index("ix_plan_marks_event", "plan_marks", ["event_id", "actor"])
-    _append_only("plan_marks")
-
-
-def _append_only(table: str) -> None:
-    """The database itself refuses UPDATE and DELETE on an append-only table (copied from 0001_foundation)."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-    elif dialect == "postgresql":
-        op.execute(
-            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
-            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
-        )
+    append_only(op, "plan_marks")
 
 
 def downgrade() -> None:

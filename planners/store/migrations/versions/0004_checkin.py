@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 from alembic import op
 import sqlalchemy as sa
 
+from planners.store.ddl import append_only
+
 revision = "0004_checkin"
 down_revision = "0002_approvals"
 branch_labels = None
@@ -71,7 +73,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_scans_event_at", "scans", ["event_id", "at"])
     op.create_index("ix_scans_desk_hash", "scans", ["desk", "raw_hash", "at"])
-    _append_only("scans")
+    append_only(op, "scans")
     op.create_table(
         "attendee_exceptions",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -83,26 +85,6 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.DateTime, nullable=False),
     )
     op.create_index("ix_attendee_exceptions_attendee_id", "attendee_exceptions", ["attendee_id"])
-
-
-def _append_only(table: str) -> None:
-    """The database itself refuses UPDATE and DELETE on an append-only table (copied from 0001)."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-    elif dialect == "postgresql":
-        op.execute(
-            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
-            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
-        )
 
 
 def downgrade() -> None:

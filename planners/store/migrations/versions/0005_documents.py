@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 from alembic import op
 import sqlalchemy as sa
 
+from planners.store.ddl import append_only
+
 revision = "0005_documents"
 down_revision = "0002_approvals"
 branch_labels = None
@@ -67,7 +69,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_custody_entries_event_id", "custody_entries", ["event_id"])
     op.create_index("ix_custody_event_copy", "custody_entries", ["event_id", "copy_id", "seq"])
-    _append_only("custody_entries")
+    append_only(op, "custody_entries")
     op.create_table(
         "document_destructions",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -103,26 +105,6 @@ def upgrade() -> None:
         sa.Column("reported_to", sa.String(200), nullable=False, server_default=""),
     )
     op.create_index("ix_document_loss_incidents_event_id", "document_loss_incidents", ["event_id"])
-
-
-def _append_only(table: str) -> None:
-    """The database itself refuses UPDATE and DELETE on an append-only table (copied from 0001_foundation)."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-    elif dialect == "postgresql":
-        op.execute(
-            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
-            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
-        )
 
 
 def downgrade() -> None:

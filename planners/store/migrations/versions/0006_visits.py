@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 from alembic import op
 import sqlalchemy as sa
 
+from planners.store.ddl import append_only
+
 revision = "0006_visits"
 down_revision = "0002_approvals"
 branch_labels = None
@@ -95,27 +97,7 @@ def upgrade() -> None:
         sa.Column("logged_by", sa.String(64), nullable=False),
     )
     op.create_index("ix_visit_info_requests_visit_id", "visit_info_requests", ["visit_id"])
-    _append_only("visit_info_requests")
-
-
-def _append_only(table: str) -> None:
-    """The database itself refuses UPDATE and DELETE on an append-only table (as in 0001_foundation)."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-    elif dialect == "postgresql":
-        op.execute(
-            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
-            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
-        )
+    append_only(op, "visit_info_requests")
 
 
 def downgrade() -> None:

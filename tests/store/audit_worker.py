@@ -1,5 +1,10 @@
-"""A writer in its own process, for the audit-chain concurrency test (importable by multiprocessing 'spawn')."""
+"""A writer in its own process, for the audit-chain concurrency test: `python audit_worker.py URL N WHO`."""
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
 def write_entries(url: str, n: int, who: str) -> int:
@@ -10,3 +15,7 @@ def write_entries(url: str, n: int, who: str) -> int:
         with write_session(url) as s:
             audit.record(s, actor=who, action="concurrent", object_id=i)
     return n
+
+
+if __name__ == "__main__":
+    print(write_entries(sys.argv[1], int(sys.argv[2]), sys.argv[3]))

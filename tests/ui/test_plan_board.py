@@ -20,7 +20,16 @@ def _open_board(user, event_id, lang="en"):
 
 
 def test_the_board_shows_three_phases_readiness_overdue_and_the_chart(db_url, demo, users):
+    from datetime import timedelta
+
+    from planners.store.db import write_session
+    from planners.store.models import Event
+
     ev_id = _demo_event(demo)
+    with write_session() as s:  # start in 3 days whatever the hour, so the T-7d tasks are surely overdue
+        e = s.get(Event, ev_id)
+        e.starts_at, e.ends_at = e.starts_at - timedelta(days=4), e.ends_at - timedelta(days=4)
+        timeline.build_plan(s, ev_id, actor=users["organizer"])
     at = _open_board(users["organizer"], ev_id)
     assert not at.exception, at.exception
     md = [m.value for m in at.markdown]

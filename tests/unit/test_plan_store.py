@@ -239,8 +239,16 @@ def test_marks_are_append_only_on_both_engines(any_db_url, users):
 
 
 def test_home_tells_the_organizer_which_plan_tasks_are_overdue(db_url, demo, users):
-    from planners import home
+    from datetime import timedelta
 
+    from planners import home
+    from planners.store.models import Event
+
+    ev_id = demo.events["q4-trade-meeting"].id
+    with write_session() as s:  # start in 3 days whatever the hour, so the T-7d tasks are surely overdue
+        e = s.get(Event, ev_id)
+        e.starts_at, e.ends_at = e.starts_at - timedelta(days=4), e.ends_at - timedelta(days=4)
+        timeline.build_plan(s, ev_id, actor=users["organizer"])
     with read_session() as s:
         items = [a for a in home.attention(s, users["organizer"]) if a.data.get("count") and a.color == "red"]
     assert items and "overdue" in items[0].text["en"] and "B2" in items[0].text["en"]

@@ -11,7 +11,7 @@ me = ui.require_role("attendees")
 
 from planners import allowlist, approvals, eligibility, tokens  # noqa: E402
 from planners.errors import ConclaveError  # noqa: E402
-from planners.events import visible_events  # noqa: E402
+from planners.events import may_edit, visible_events  # noqa: E402
 from planners.exports import badges as badge_export  # noqa: E402
 from planners.exports.fonts import NoCJKFont  # noqa: E402
 from planners.store.db import read_session, write_session  # noqa: E402
@@ -23,7 +23,7 @@ with read_session() as s:
 ev = ui.event_picker(events)
 if ev is None:
     st.stop()
-can_edit = me.role == "admin" or (me.role == "organizer" and ev.organizer_id == me.id)
+can_edit = may_edit(me, ev)
 lang = ui.lang()
 
 with read_session() as s:

@@ -140,7 +140,7 @@ if listed:
         st.subheader(f"#{chosen.id} {chosen.title}")
         st.caption(f"{ui.t('events.status')}: {ui.t('status.' + chosen.status)} · "
                    f"{Classification(chosen.level).marking(chosen.retention, ui.lang())}")
-        editable = me.role == "admin" or (me.role == "organizer" and chosen.organizer_id == me.id)
+        editable = ev_mod.may_edit(me, chosen)
         if editable and chosen.status != "closed":
             with st.expander(ui.t("events.edit")):
                 data = event_form(f"edit{chosen.id}", chosen)

@@ -174,8 +174,13 @@ def update_event(session: Session, event_id: int, data: EventInput, *, actor: Pr
     return ev
 
 
+def may_edit(actor: Principal, ev: Event) -> bool:
+    """The event's own organizer, or an admin, may change it (pages ask this to show or hide the controls)."""
+    return actor.role == "admin" or (actor.role == "organizer" and ev.organizer_id == actor.id)
+
+
 def _may_edit(ev: Event, actor: Principal) -> None:
-    if actor.role == "admin" or (actor.role == "organizer" and ev.organizer_id == actor.id):
+    if may_edit(actor, ev):
         return
     raise PermissionDenied("Only the event's organizer may change it.", key="events.owner_only")
 

@@ -102,3 +102,14 @@ def test_status_moves_only_along_the_allowed_transitions(db_url, users, path, ok
     except ev.EventNotReady:
         moved = False
     assert moved == ok
+
+
+def test_only_the_events_own_organizer_or_an_admin_may_edit_it(db_url, users):
+    with write_session() as s:
+        e = ev.create_event(s, _input(), actor=users["organizer"])
+    assert ev.may_edit(users["organizer"], e) and ev.may_edit(users["admin"], e)
+    assert not any(ev.may_edit(users[r], e) for r in ("leader", "front_desk"))
+    from planners.auth import Principal
+
+    other = Principal(id=users["organizer"].id + 1000, username="o2", display_name="o2", role="organizer")
+    assert not ev.may_edit(other, e)

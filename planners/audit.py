@@ -14,7 +14,8 @@ from typing import Any, Iterable
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from planners.store.db import is_sqlite, utcnow
+from planners.store.db import utcnow
+from planners.store.fastsql import Statement, Tx
 from planners.store.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -50,16 +51,13 @@ def entry_hash(*, id: int, ts: datetime, actor: str, action: str, object_type: s
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(session: Session, *, actor: str, action: str, object_type: str = "", object_id: Any = "",
-           event_id: int | None = None, before: dict | None = None, after: dict | None = None,
-           **details: Any) -> AuditEntry:
-    """Append one entry in the caller's transaction (so the entry and the change commit together)."""
-    bind = session.get_bind()
-    if not is_sqlite(bind):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
-    last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
-    new_id = (last.id + 1) if last else 1
-    prev = last.hash if last else GENESIS
+def _values(last, *, actor: str, action: str, object_type: str, object_id: Any, event_id: int | None,
+            before: dict | None, after: dict | None, details: dict) -> dict:
+    """The next entry's column values, chained to `last` (the last entry's (id, hash), or None). The caller
+    holds the write lock (BEGIN IMMEDIATE on SQLite, the advisory lock on PostgreSQL) from reading `last` to
+    inserting, so no other writer appends in between."""
+    new_id = (last[0] + 1) if last else 1
+    prev = last[1] if last else GENESIS
     body = dict(details)
     if before is not None:
         body["before"] = before
@@ -69,11 +67,43 @@ def record(session: Session, *, actor: str, action: str, object_type: str = "", 
     ts = utcnow()
     h = entry_hash(id=new_id, ts=ts, actor=actor, action=action, object_type=object_type,
                    object_id=str(object_id), event_id=event_id, details=det, prev_hash=prev)
-    entry = AuditEntry(id=new_id, ts=ts, actor=actor, action=action, object_type=object_type,
-                       object_id=str(object_id), event_id=event_id, details=det, prev_hash=prev, hash=h)
+    return dict(id=new_id, ts=ts, actor=actor, action=action, object_type=object_type, object_id=str(object_id),
+                event_id=event_id, details=det, prev_hash=prev, hash=h)
+
+
+def record(session: Session, *, actor: str, action: str, object_type: str = "", object_id: Any = "",
+           event_id: int | None = None, before: dict | None = None, after: dict | None = None,
+           **details: Any) -> AuditEntry:
+    """Append one entry in the caller's transaction (so the entry and the change commit together)."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+    last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    entry = AuditEntry(**_values(last, actor=actor, action=action, object_type=object_type, object_id=object_id,
+                                 event_id=event_id, before=before, after=after, details=details))
     session.add(entry)
     session.flush()
     return entry
+
+
+_TABLE = AuditEntry.__table__
+_LOCK = Statement("SELECT pg_advisory_xact_lock(:k)")
+_LAST = Statement("SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1", _TABLE)
+_INSERT = Statement("INSERT INTO audit_entries (id, ts, actor, action, object_type, object_id, event_id, details, "
+                    "prev_hash, hash) VALUES (:id, :ts, :actor, :action, :object_type, :object_id, :event_id, "
+                    ":details, :prev_hash, :hash)", _TABLE)
+
+
+def append(tx: Tx, *, actor: str, action: str, object_type: str = "", object_id: Any = "",
+           event_id: int | None = None, before: dict | None = None, after: dict | None = None,
+           **details: Any) -> int:
+    """`record` inside a driver-level transaction (planners.store.fastsql: the front desk's hot path): the same
+    chain and the same stored values, two statements. Returns the entry's id."""
+    if not tx.sqlite:
+        tx.run(_LOCK, k=_PG_AUDIT_LOCK)
+    values = _values(tx.one(_LAST), actor=actor, action=action, object_type=object_type, object_id=object_id,
+                     event_id=event_id, before=before, after=after, details=details)
+    tx.run(_INSERT, **values)
+    return values["id"]
 
 
 @dataclass(frozen=True, kw_only=True)

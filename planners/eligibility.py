@@ -6,6 +6,7 @@ through the shared approval queue (kind `attendee_exception`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -108,12 +109,18 @@ def evaluate(attendee: Attendee, event: Event, granted: set[str] | frozenset = f
     return out
 
 
-def for_attendee(session: Session, attendee: Attendee, event: Event | None = None) -> Eligibility:
-    event = event or session.get(Event, attendee.event_id)
+def judge(attendee, event, granted_of: Callable[[int], set[str]]) -> Eligibility:
+    """`evaluate`, asking `granted_of(attendee id)` for the leader's exceptions only when a rule that one can lift
+    is open. `attendee` and `event` may be ORM objects or rows with the same column names (the front desk)."""
     first = evaluate(attendee, event)
     if first.status != NEEDS_APPROVAL:  # exceptions lift needs-approval rules only: look them up when it matters
         return first
-    return evaluate(attendee, event, granted_rules(session, attendee.id))
+    return evaluate(attendee, event, granted_of(attendee.id))
+
+
+def for_attendee(session: Session, attendee: Attendee, event: Event | None = None) -> Eligibility:
+    event = event or session.get(Event, attendee.event_id)
+    return judge(attendee, event, lambda aid: granted_rules(session, aid))
 
 
 def for_event(session: Session, event: Event) -> dict[int, Eligibility]:

@@ -220,3 +220,57 @@ def test_the_roll_call_lists_everyone_inside(setup, users, db_url):
         assert checkin.inside_now(s, eid, limit=1)[0]["name"] == "王明"
         assert len(checkin.not_arrived(s, eid, limit=2)) == 2
     assert text.splitlines()[0] == "name,unit,role,locker,since,desk" and "王明,市财政局" in text
+
+
+@pytest.mark.parametrize("typed", ["lower", "fullwidth"])
+def test_a_scanner_typing_through_caps_lock_or_a_chinese_input_method_still_admits(setup, users, typed):
+    eid, (aid, code) = setup["eid"], setup["by"]["王明"]
+    sent = code.lower() if typed == "lower" else "".join(chr(ord(c) + 0xFEE0) for c in code)  # Ｃ Ｖ １ ：…
+    v = checkin.scan(eid, sent + "\r\n", desk="d", actor=users["front_desk"])
+    assert (v.reason, v.attendee["id"]) == ("ok", aid)
+
+
+def test_a_double_delivery_of_a_check_out_is_not_a_false_not_inside(setup, users):
+    eid, (aid, code) = setup["eid"], setup["by"]["王明"]
+    checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+    first = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
+    again = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
+    assert (first.reason, again.reason, again.duplicate) == ("exit_ok", "exit_ok", True)
+    assert checkin.scan(eid, code, desk="e", actor=users["front_desk"], direction="out").reason == "not_inside"
+
+
+def test_a_failure_in_the_middle_of_recording_a_scan_leaves_nothing_behind(setup, users, db_url, monkeypatch):
+    from sqlalchemy import func, select
+
+    from planners import audit
+    from planners.store.models_checkin import Attendance
+
+    eid, (aid, code) = setup["eid"], setup["by"]["王明"]
+
+    def crash(*_a, **_k):
+        raise RuntimeError("power cut")
+
+    with dbmod.read_session(db_url) as s:
+        scans_before = s.scalar(select(func.count()).select_from(Scan))
+    with monkeypatch.context() as m, pytest.raises(RuntimeError):
+        m.setattr(audit, "append", crash)  # after the scan row and the attendance row were written
+        checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+    with dbmod.read_session(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(Scan)) == scans_before
+        assert s.scalar(select(Attendance).where(Attendance.attendee_id == aid)) is None
+        assert audit.verify(s).ok
+    assert checkin.scan(eid, code, desk="d", actor=users["front_desk"]).reason == "ok"
+
+
+def test_a_stale_cached_key_is_read_again_not_trusted(setup, users, db_url):
+    """A database restored under the same address may carry another key for the same event id."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    eid, (aid, code) = setup["eid"], setup["by"]["王明"]
+    assert checkin.scan(eid, setup["by"]["赵六"][1], desk="d", actor=users["front_desk"]).reason == "ineligible"
+    k = (db_url, eid)
+    assert k in checkin._PUBLIC_KEYS
+    checkin._PUBLIC_KEYS[k] = Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert checkin.scan(eid, code, desk="d", actor=users["front_desk"]).reason == "ok"

@@ -21,7 +21,7 @@ from planners.store.models import Attendee  # noqa: E402
 st.title(ui.t("desk.title"))
 with read_session() as s:
     events = visible_events(s, me)
-ev = ui.event_picker(events)
+ev = ui.event_picker(events, empty="desk.no_open_events")
 if ev is None:
     st.stop()
 

@@ -225,10 +225,11 @@ def verdict_banner(color: str, headline: str, lines: list[str] | None = None, *,
     )
 
 
-def event_picker(events, *, key: str = "event_id", label: str | None = None):
-    """Select one event from `events`; remembers the choice across pages. Returns the Event or None."""
+def event_picker(events, *, key: str = "event_id", label: str | None = None, empty: str = "events.none_visible"):
+    """Select one event from `events`; remembers the choice across pages. Returns the Event or None (then the
+    `empty` message says why there is nothing to choose)."""
     if not events:
-        st.info(t("events.none_visible"))
+        st.info(t(empty))
         return None
     ids = [e.id for e in events]
     current = st.session_state.get(key)

@@ -66,7 +66,7 @@ def desk_scanner() -> None:
         let timer = null;
         el.addEventListener('input', () => {
           clearTimeout(timer);
-          if (/^CV1:[A-Z2-7]{136}$/.test(el.value)) timer = setTimeout(() => { el.blur(); setTimeout(()=>el.focus(), 50); }, 250);
+          if (/^CV1:[A-Z2-7]{136}$/i.test(el.value.normalize('NFKC').trim())) timer = setTimeout(() => { el.blur(); setTimeout(()=>el.focus(), 50); }, 250);
         });
       }
     }

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from planners import audit, eligibility, tokens
 from planners.auth import Principal
 from planners.events import local
-from planners.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from planners.errors import ConclaveError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from planners.i18n import both
 from planners.levels import Classification
 from planners.store import fastsql
@@ -224,17 +224,26 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
     return _with_retries(url, judge, event_id)
 
 
+class NotRecorded(ConclaveError):
+    """The database did not take the scan (locked past its timeout, unreachable, failing): nothing was recorded,
+    the desk scans again."""
+
+    key = "checkin.not_recorded"
+
+
 def _with_retries(url: str | None, judge: Callable[[Tx], Verdict], event_id: int) -> Verdict:
-    """Run `judge` in a write transaction, again if it lost a race (at most 5 times); then the exit hooks."""
-    lost_race = fastsql.retryable(url)
+    """Run `judge` in a write transaction, again if it lost a race (at most 5 times); then the exit hooks.
+    A database failure becomes NotRecorded: a message for the desk, never a stack trace."""
+    lost_race, failed = fastsql.retryable(url), fastsql.driver_error(url)
     for attempt in range(5):
         try:
             with fastsql.write_tx(url) as tx:
                 v = judge(tx)
             break
-        except lost_race:
-            if attempt == 4:
-                raise
+        except failed as exc:
+            if attempt == 4 or not isinstance(exc, lost_race):
+                detail = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+                raise NotRecorded(f"The scan was not recorded: {detail}", detail=detail) from exc
     if v.reason == "exit_ok" and not v.duplicate:
         v.require_attention.extend(_exit_attention(url, event_id, v.attendee["id"]))
     return v

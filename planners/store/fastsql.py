@@ -148,3 +148,8 @@ def retryable(engine_url: str | None = None) -> tuple[type[BaseException], ...]:
     """The driver's exception classes for a lost race: a unique key taken meanwhile, a lock, a deadlock."""
     dbapi = get_engine(engine_url).dialect.loaded_dbapi
     return (dbapi.IntegrityError, dbapi.OperationalError)
+
+
+def driver_error(engine_url: str | None = None) -> type[BaseException]:
+    """The driver's base exception class (any database failure)."""
+    return get_engine(engine_url).dialect.loaded_dbapi.Error

@@ -274,3 +274,27 @@ def test_a_stale_cached_key_is_read_again_not_trusted(setup, users, db_url):
     checkin._PUBLIC_KEYS[k] = Ed25519PrivateKey.generate().public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     assert checkin.scan(eid, code, desk="d", actor=users["front_desk"]).reason == "ok"
+
+
+@pytest.mark.parametrize("error, attempts", [("locked", 5), ("corrupt", 1)])
+def test_a_database_that_does_not_take_the_scan_gives_the_desk_a_message_not_a_trace(setup, users, monkeypatch,
+                                                                                     error, attempts):
+    import contextlib
+    import sqlite3
+
+    from planners.store import fastsql
+
+    tries = []
+
+    @contextlib.contextmanager
+    def failing_tx(url=None):
+        tries.append(1)
+        raise (sqlite3.OperationalError("database is locked") if error == "locked"
+               else sqlite3.DatabaseError("database disk image is malformed"))
+        yield
+
+    monkeypatch.setattr(fastsql, "write_tx", failing_tx)
+    with pytest.raises(checkin.NotRecorded) as caught:
+        checkin.scan(setup["eid"], setup["by"]["王明"][1], desk="d", actor=users["front_desk"])
+    assert len(tries) == attempts  # a lock is a lost race and is retried; a broken file is not
+    assert "NOT recorded" in caught.value.localized("en") and "未记录" in caught.value.localized("zh_CN")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import queue
+import sys
+import time
+import types
 
 from planners.store import db as dbmod
 from tests.checkin.helpers import make_event
@@ -13,7 +17,23 @@ from tests.checkin.worker import desk_worker
 DESKS, BADGES = 8, 200
 
 
-def test_eight_desks_scanning_the_same_200_badges_admit_each_person_exactly_once(any_db_url):
+def _results(procs, out, timeout: float = 600) -> list[dict]:
+    """Each desk's counts; fails at once (not after the timeout) when a desk process died without reporting."""
+    results, deadline = [], time.monotonic() + timeout
+    while len(results) < len(procs):
+        try:
+            results.append(out.get(timeout=1))
+        except queue.Empty:
+            dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+            assert not dead, f"a desk process died (exit codes {dead}); see its traceback above"
+            assert time.monotonic() < deadline, "the desks did not finish in time"
+    return results
+
+
+def test_eight_desks_scanning_the_same_200_badges_admit_each_person_exactly_once(any_db_url, monkeypatch):
+    # 'spawn' re-runs the parent's __main__ in each child; after an AppTest, Streamlit has left a page script
+    # there, which would run (and fail) in every desk. A bare __main__ makes the children start clean.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     with dbmod.write_session(any_db_url) as s:
         organizer = make_user(s, "organizer", "organizer")
     eid, codes = make_event(any_db_url, organizer, n=BADGES, device_policy="lockers")
@@ -25,7 +45,7 @@ def test_eight_desks_scanning_the_same_200_badges_admit_each_person_exactly_once
              for i in range(DESKS)]
     for p in procs:
         p.start()
-    results = [out.get(timeout=600) for _ in procs]
+    results = _results(procs, out)
     for p in procs:
         p.join(60)
     total: dict[str, int] = {}

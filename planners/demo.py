@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import yaml
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from planners import audit, auth
 from planners.config import DEMO_DIR
-from planners.events import EventInput, create_event, zone
+from planners.events import EventInput, create_event, transition, zone
 from planners.store.db import utcnow
 from planners.store.models import Attendee, Event, User, Venue
 from planners.venue import VenueInput, create_venue
@@ -87,9 +87,13 @@ def _events(session: Session, ctx: DemoContext, today: datetime) -> None:
             ctx.events[e["key"]] = existing[0]
             continue
         tz = zone(e["tz"])
-        day = (today + timedelta(days=e["start_in_days"])).date()
-        hh, mm = (int(x) for x in e["start_time"].split(":"))
-        start = datetime.combine(day, time(hh, mm), tzinfo=tz)
+        if "start_in_hours" in e:  # an event under way when the demo is loaded (the front desk's)
+            start = (today.replace(tzinfo=timezone.utc) + timedelta(hours=e["start_in_hours"])).replace(
+                second=0, microsecond=0).astimezone(tz)
+        else:
+            day = (today + timedelta(days=e["start_in_days"])).date()
+            hh, mm = (int(x) for x in e["start_time"].split(":"))
+            start = datetime.combine(day, time(hh, mm), tzinfo=tz)
         organizer = _system_principal(ctx, e["organizer"])
         ev = create_event(session, EventInput(
             title=e["title"], kind=e["kind"], level=e["level"], retention=e.get("retention", ""), start=start,
@@ -108,5 +112,7 @@ def _events(session: Session, ctx: DemoContext, today: datetime) -> None:
         session.flush()
         audit.record(session, actor=ACTOR, action="attendees.import", object_type="event", object_id=ev.id,
                      event_id=ev.id, count=len(e.get("attendees", [])), source="demo")
+        if e.get("status", "draft") != "draft":  # through the same transitions and gates as in the app
+            transition(session, ev.id, e["status"], actor=organizer)
         ctx.events[e["key"]] = ev
         ctx.created.append(f"event {ev.title}")

@@ -511,7 +511,9 @@ def load_demo(session: Session, ctx) -> None:
         else:
             build_plan(session, ev.id, actor=organizer)
         by_key = {t.task_key: t for t in tasks(session, ev.id)}
-        for k in cfg.get("done", []):
+        phases = set(cfg.get("done_phases", []))  # e.g. an event under way: its before-tasks are done
+        keys = list(cfg.get("done", [])) + [k for k, t in by_key.items() if t.phase in phases]
+        for k in keys:
             t = by_key.get(k)
             if t is not None and t.status == "open":
                 mark_task(session, t.id, "done", actor=organizer)

@@ -11,6 +11,7 @@ me = ui.require_role("attendees")
 
 from planners import allowlist, approvals, eligibility, tokens  # noqa: E402
 from planners.errors import ConclaveError  # noqa: E402
+from planners.levels import Classification  # noqa: E402
 from planners.events import may_edit, visible_events  # noqa: E402
 from planners.exports import badges as badge_export  # noqa: E402
 from planners.exports.fonts import NoCJKFont  # noqa: E402
@@ -51,6 +52,11 @@ with tab_list:
         rows.append({"id": a.id, "status": STATUS_ICON[el.status] + " " + ui.t(f"eligibility.status.{el.status}"),
                      **{f: getattr(a, f) for f in COLS}, "reasons": reasons})
     df = pd.DataFrame(rows, columns=["id", "status", *COLS, "reasons"])
+
+    def _words(prefix: str):
+        """A stored code (resident_id, staff, …) shown in the reader's language."""
+        return lambda v: ui.t(f"{prefix}.{v}") if v else ""
+
     config = {f: st.column_config.TextColumn(_label(f)) for f in COLS}
     config.update({
         "id": st.column_config.NumberColumn("#", disabled=True),
@@ -58,12 +64,16 @@ with tab_list:
         "reasons": st.column_config.TextColumn(ui.t("att.col_reasons"), disabled=True, width="large"),
         "foreign_invested_staff": st.column_config.CheckboxColumn(_label("foreign_invested_staff")),
         "pledge_signed": st.column_config.CheckboxColumn(_label("pledge_signed")),
-        "id_type": st.column_config.SelectboxColumn(_label("id_type"), options=list(allowlist.ID_TYPES)),
-        "event_role": st.column_config.SelectboxColumn(_label("event_role"), options=list(allowlist.EVENT_ROLES)),
+        "id_type": st.column_config.SelectboxColumn(_label("id_type"), options=list(allowlist.ID_TYPES),
+                                                    format_func=_words("id_type")),
+        "event_role": st.column_config.SelectboxColumn(_label("event_role"), options=list(allowlist.EVENT_ROLES),
+                                                       format_func=_words("badges.role")),
         "secret_class": st.column_config.SelectboxColumn(_label("secret_class"),
-                                                         options=list(allowlist.SECRET_CLASSES)),
+                                                         options=list(allowlist.SECRET_CLASSES),
+                                                         format_func=_words("secret_class")),
         "clearance": st.column_config.SelectboxColumn(
-            _label("clearance"), options=["top_secret", "confidential", "secret", "work_secret", "internal", "public"]),
+            _label("clearance"), options=["top_secret", "confidential", "secret", "work_secret", "internal", "public"],
+            format_func=lambda v: Classification(v).label(ui.lang()) if v else ""),
     })
     edited = st.data_editor(df, column_config=config, hide_index=True, key="att_editor", width="stretch",
                             num_rows="dynamic" if can_edit else "fixed", disabled=not can_edit)

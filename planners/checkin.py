@@ -339,7 +339,8 @@ def _held_locker(att) -> str | None:
 
 def _entry_attention(ev, a, el: eligibility.Eligibility, locker: str | None) -> list[dict]:
     out = [{"code": "photo_id", "rule": f.rule, "text": both("checkin.attention.photo_id", last=a.id_last4,
-                                                             id_type=a.id_type)} for f in el.attention]
+                                                             id_type=both(f"id_type.{a.id_type}"))}
+           for f in el.attention]
     if locker:
         out.append({"code": "locker", "locker": locker, "text": both("checkin.attention.locker", locker=locker)})
     elif ev.device_policy == "approved_only":

@@ -49,8 +49,10 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params) -> str:
 
 
 def both(key: str, **params) -> dict[str, str]:
-    """The string in every language, e.g. for a Finding's reason."""
-    return {lang: t(key, lang, **params) for lang in LANGS}
+    """The string in every language, e.g. for a Finding's reason. A parameter given as {lang: text} (itself from
+    `both`) is put in each language's own words."""
+    return {lang: t(key, lang, **{k: (v.get(lang, "") if isinstance(v, dict) else v) for k, v in params.items()})
+            for lang in LANGS}
 
 
 def pick(texts: dict[str, str] | str | None, lang: str) -> str:

@@ -298,3 +298,10 @@ def test_a_database_that_does_not_take_the_scan_gives_the_desk_a_message_not_a_t
         checkin.scan(setup["eid"], setup["by"]["王明"][1], desk="d", actor=users["front_desk"])
     assert len(tries) == attempts  # a lock is a lost race and is retried; a broken file is not
     assert "NOT recorded" in caught.value.localized("en") and "未记录" in caught.value.localized("zh_CN")
+
+
+def test_the_photo_id_check_names_the_document_in_the_desks_language(setup, users):
+    v = checkin.scan(setup["eid"], setup["by"]["王明"][1], desk="d", actor=users["front_desk"])
+    photo = next(a for a in v.require_attention if a["code"] == "photo_id")
+    assert "resident ID card, ending 1001" in photo["text"]["en"]
+    assert "居民身份证，尾号1001" in photo["text"]["zh_CN"] and "resident" not in photo["text"]["zh_CN"]

@@ -8,9 +8,8 @@ from pages import ui
 me = ui.require_role("approvals")
 
 from planners import approvals  # noqa: E402
-from planners.errors import ConclaveError  # noqa: E402
 from planners.findings import Finding, Severity  # noqa: E402
-from planners.store.db import read_session, utcnow, write_session  # noqa: E402
+from planners.store.db import read_session, utcnow  # noqa: E402
 
 st.title(ui.t("approvals.page_title"))
 st.caption(ui.t("approvals.page_help"))
@@ -80,11 +79,5 @@ for a in queue:
         if c3.button(ui.t("approvals.reject"), key=f"reject_{a.id}"):
             choice = "rejected"
         if choice:
-            try:
-                with write_session() as s:
-                    approvals.decide(s, a.id, choice, leader=me, comment=comment or "")
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                ui.flash(ui.t("approvals.decided", title=ui.pick(a.title), decision=ui.t(f"approvals.action_{choice}")))
-                st.rerun()
+            ui.change(lambda s: approvals.decide(s, a.id, choice, leader=me, comment=comment or ""),
+                      ui.t("approvals.decided", title=ui.pick(a.title), decision=ui.t(f"approvals.action_{choice}")))

@@ -81,14 +81,8 @@ with tab_list:
         records = edited.to_dict("records")
         kept = {int(r["id"]) for r in records if r.get("id") == r.get("id") and r.get("id") is not None}
         deleted = [a.id for a in people if a.id not in kept]
-        try:
-            with write_session() as s:
-                res = allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted)
-        except ConclaveError as exc:
-            ui.show_error(exc)
-        else:
-            ui.flash(ui.t("att.saved", **res))
-            st.rerun()
+        ui.change(lambda s: allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted),
+                  lambda res: ui.t("att.saved", **res))
 
     # eligibility of one person, with reasons, sources and the exception request
     st.subheader(ui.t("att.eligibility"))
@@ -111,14 +105,8 @@ with tab_list:
             else:
                 note = st.text_area(ui.t("att.exception_note"), key="att_exception_note")
                 if st.button(ui.t("att.request_exception"), key="att_request_exception"):
-                    try:
-                        with write_session() as s:
-                            eligibility.request_exception(s, chosen, actor=me, comment=note)
-                    except ConclaveError as exc:
-                        ui.show_error(exc)
-                    else:
-                        ui.flash(ui.t("att.exception_sent", name=by_id[chosen].name))
-                        st.rerun()
+                    ui.change(lambda s: eligibility.request_exception(s, chosen, actor=me, comment=note),
+                              ui.t("att.exception_sent", name=by_id[chosen].name))
 
 # ---- import
 with tab_import:

@@ -54,6 +54,23 @@ def refused(exc: docs.CustodyRefused) -> None:
     ui.verdict_banner("red", t("documents.verdict_refused"), lines, key="verdict")
 
 
+def move(record, verdict_key: str, code: str) -> None:
+    """Record one movement of a copy (`record(session)` -> the custody entry). A refusal shows why on the spot;
+    a success shows a green verdict after the rerun."""
+    try:
+        with write_session() as s:
+            e = record(s)
+    except docs.CopyAlreadyRecovered as exc:
+        ui.verdict_banner("orange", t("documents.verdict_already"), [f.text(LANG) for f in exc.findings])
+    except docs.CustodyRefused as exc:
+        refused(exc)
+    except ConclaveError as exc:
+        ui.show_error(exc)
+    else:
+        st.session_state["doc_verdict"] = ("green", t(verdict_key), [code.strip(), e.holder_name])
+        st.rerun()
+
+
 def pdf_download(label: str, make, file_name: str, key: str) -> None:
     """A PDF made only when the button is clicked (QR codes and CJK font subsetting take a moment)."""
     try:
@@ -87,17 +104,8 @@ def desk_tab() -> None:
         if who is None:
             st.error(t("documents.choose_receiver"))
         else:
-            try:
-                with write_session() as s:
-                    e = docs.issue_copy(s, EID, code, who, actor=me, desk=desk, acknowledgement=ack)
-            except docs.CustodyRefused as exc:
-                refused(exc)
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                st.session_state["doc_verdict"] = ("green", t("documents.verdict_issued"),
-                                                   [code.strip(), e.holder_name])
-                st.rerun()
+            move(lambda s: docs.issue_copy(s, EID, code, who, actor=me, desk=desk, acknowledgement=ack),
+                 "documents.verdict_issued", code)
 
     st.subheader(t("documents.recover"))
     with st.form("doc_recover_form", clear_on_submit=True):
@@ -110,19 +118,8 @@ def desk_tab() -> None:
         rdesk = st.text_input(t("documents.desk"), key="doc_recover_desk")
         rgo = st.form_submit_button(t("documents.recover_button"), type="primary")
     if rgo:
-        try:
-            with write_session() as s:
-                e = docs.recover_copy(s, EID, rcode, rwho, actor=me, desk=rdesk)
-        except docs.CopyAlreadyRecovered as exc:
-            ui.verdict_banner("orange", t("documents.verdict_already"), [f.text(LANG) for f in exc.findings])
-        except docs.CustodyRefused as exc:
-            refused(exc)
-        except ConclaveError as exc:
-            ui.show_error(exc)
-        else:
-            st.session_state["doc_verdict"] = ("green", t("documents.verdict_recovered"),
-                                               [rcode.strip(), e.holder_name])
-            st.rerun()
+        move(lambda s: docs.recover_copy(s, EID, rcode, rwho, actor=me, desk=rdesk), "documents.verdict_recovered",
+             rcode)
 
     with st.expander(t("documents.transfer")):
         with st.form("doc_transfer_form", clear_on_submit=True):
@@ -132,20 +129,11 @@ def desk_tab() -> None:
             tack = st.text_input(t("documents.acknowledgement"), key="doc_transfer_ack")
             tgo = st.form_submit_button(t("documents.transfer_button"))
         if tgo:
-            try:
-                with write_session() as s:
-                    e = docs.transfer_copy(s, EID, tcode, tto, actor=me, acknowledgement=tack) if tto else None
-            except docs.CustodyRefused as exc:
-                refused(exc)
-            except ConclaveError as exc:
-                ui.show_error(exc)
+            if tto is None:
+                st.error(t("documents.choose_receiver"))
             else:
-                if e is None:
-                    st.error(t("documents.choose_receiver"))
-                else:
-                    st.session_state["doc_verdict"] = ("green", t("documents.verdict_transferred"),
-                                                       [tcode.strip(), e.holder_name])
-                    st.rerun()
+                move(lambda s: docs.transfer_copy(s, EID, tcode, tto, actor=me, acknowledgement=tack),
+                     "documents.verdict_transferred", tcode)
 
     st.subheader(t("documents.held_by_title"))
     holder = st.selectbox(t("documents.attendee"), list(names), format_func=names.get, index=None,

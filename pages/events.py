@@ -255,14 +255,8 @@ def plan_board(chosen, editable: bool) -> None:
         return
     a, b = st.columns([1, 1])
     if may_build and a.button(ui.t("plan.build"), key=f"build{chosen.id}", type="primary" if not ts else "secondary"):
-        try:
-            with write_session() as s:
-                r = timeline.build_plan(s, chosen.id, actor=me)
-        except ConclaveError as exc:
-            ui.show_error(exc)
-        else:
-            ui.flash(ui.t("plan.built", added=r.added, updated=r.updated, retired=r.retired, kept=r.kept_done))
-            st.rerun()
+        ui.change(lambda s: timeline.build_plan(s, chosen.id, actor=me),
+                  lambda r: ui.t("plan.built", added=r.added, updated=r.updated, retired=r.retired, kept=r.kept_done))
     if editable:
         docs_now = bool((chosen.facts or {}).get("documents_issued"))
         docs = b.toggle(ui.t("plan.documents_issued"), value=docs_now, key=f"docs{chosen.id}")
@@ -314,14 +308,7 @@ def plan_board(chosen, editable: bool) -> None:
         c1, c2, c3 = st.columns(3)
         if action == "na" and by_id[task_id].mandatory and me.role != "leader" and \
                 c3.button(ui.t("plan.ask_leader"), key=f"askleader{chosen.id}"):
-            try:
-                with write_session() as s:
-                    timeline.request_na(s, task_id, actor=me, reason=reason)
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                ui.flash(ui.t("plan.asked_leader"))
-                st.rerun()
+            ui.change(lambda s: timeline.request_na(s, task_id, actor=me, reason=reason), ui.t("plan.asked_leader"))
         if c1.button(ui.t("plan.mark"), key=f"markbtn{chosen.id}", type="primary"):
             try:
                 with write_session() as s:
@@ -344,14 +331,8 @@ def plan_board(chosen, editable: bool) -> None:
                 st.rerun()
         with st.expander(ui.t("plan.incident")):
             if st.button(ui.t("plan.incident_lost"), key=f"incident{chosen.id}"):
-                try:
-                    with write_session() as s:
-                        timeline.report_incident(s, chosen.id, "document_lost", actor=me)
-                except ConclaveError as exc:
-                    ui.show_error(exc)
-                else:
-                    ui.flash(ui.t("plan.incident_reported"), "warning")
-                    st.rerun()
+                ui.change(lambda s: timeline.report_incident(s, chosen.id, "document_lost", actor=me),
+                          ui.t("plan.incident_reported"), "warning")
     # ---- downloads
     st.markdown(f"##### {ui.t('plan.downloads')}")
     d1, d2, d3, d4 = st.columns(4)

@@ -15,7 +15,7 @@ if str(_ROOT) not in sys.path:  # a page run directly by a fresh server must sti
 import streamlit as st  # noqa: E402
 
 from planners import auth, i18n  # noqa: E402
-from planners.errors import ConclaveError, ValidationFailed  # noqa: E402
+from planners.errors import ConclaveError  # noqa: E402
 from planners.findings import Finding, Severity  # noqa: E402
 from planners.store import schema  # noqa: E402
 from planners.store.db import read_session, write_session  # noqa: E402
@@ -188,12 +188,23 @@ def show_flash() -> None:
         {"success": st.success, "warning": st.warning, "error": st.error}.get(kind, st.info)(message)
 
 
+def change(run, done, kind: str = "success") -> None:
+    """One change of state asked from a page: `run(session)` in a write session. A refusal is shown where the
+    user acted (nothing was changed); on success `done` (a message, or done(result) -> message) is flashed and
+    the page reruns."""
+    try:
+        with write_session() as s:
+            result = run(s)
+            message = done(result) if callable(done) else done
+    except ConclaveError as exc:
+        show_error(exc)
+        return
+    flash(message, kind)
+    st.rerun()
+
+
 def show_error(exc: ConclaveError) -> None:
-    msg = exc.localized(lang())
-    if isinstance(exc, ValidationFailed) and exc.field:
-        st.error(msg)
-    else:
-        st.error(msg)
+    st.error(exc.localized(lang()))
     findings = getattr(exc, "findings", None)
     if findings:
         show_findings(findings)

@@ -20,9 +20,9 @@ def tr(key: str, **params) -> str:
 
 from planners import events as ev_mod  # noqa: E402
 from planners import venue as venue_mod  # noqa: E402
-from planners.errors import ConclaveError, RuleFileError  # noqa: E402
+from planners.errors import RuleFileError  # noqa: E402
 from planners.levels import STATE_SECRET_LEVELS, Classification  # noqa: E402
-from planners.store.db import read_session, write_session  # noqa: E402
+from planners.store.db import read_session  # noqa: E402
 
 st.title(ui.t("venues.title"))
 may_edit = me.role in ("organizer", "admin")
@@ -88,14 +88,7 @@ if may_edit:
     with st.expander(ui.t("venues.new"), expanded=not venues):
         data = venue_form("new")
         if data is not None:
-            try:
-                with write_session() as s:
-                    venue_mod.create_venue(s, data, actor=me)
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                ui.flash(ui.t("venues.created", name=data.name))
-                st.rerun()
+            ui.change(lambda s: venue_mod.create_venue(s, data, actor=me), ui.t("venues.created", name=data.name))
     if venues:
         with st.expander(ui.t("venues.edit")):
             by_id = {v.id: v for v in venues}
@@ -103,14 +96,8 @@ if may_edit:
                                key="edit_venue_id")
             data = venue_form(f"edit{vid}", by_id[vid])
             if data is not None:
-                try:
-                    with write_session() as s:
-                        venue_mod.update_venue(s, vid, data, actor=me)
-                except ConclaveError as exc:
-                    ui.show_error(exc)
-                else:
-                    ui.flash(ui.t("venues.saved", name=data.name))
-                    st.rerun()
+                ui.change(lambda s: venue_mod.update_venue(s, vid, data, actor=me),
+                          ui.t("venues.saved", name=data.name))
 
 # ---- assessment
 st.divider()

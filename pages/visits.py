@@ -197,27 +197,14 @@ with tab_req:
             data = None
             ui.show_error(exc)
         if data is not None:
-            try:
-                with write_session() as s:
-                    visits.update(s, v.id, data, actor=me, expected_version=v.version)
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                ui.flash(ui.t("visits.saved", title=data.title))
-                st.rerun()
+            ui.change(lambda s: visits.update(s, v.id, data, actor=me, expected_version=v.version),
+                      ui.t("visits.saved", title=data.title))
     else:
         st.info(ui.t(f"visits.locked_{v.status}"))
     if v.status in visits.TRANSITIONS["submit"]:
         note = st.text_input(ui.t("visits.submit_note"), key=f"note{v.id}")
         if st.button(ui.t("visits.submit"), key=f"submit{v.id}", type="primary"):
-            try:
-                with write_session() as s:
-                    visits.submit(s, v.id, actor=me, comment=note)
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                ui.flash(ui.t("visits.submitted"))
-                st.rerun()
+            ui.change(lambda s: visits.submit(s, v.id, actor=me, comment=note), ui.t("visits.submitted"))
 
 with tab_scope:
     st.markdown(ui.t("visits.scope_status", status=ui.t(f"disclosure.status_{scope.status}") if scope
@@ -265,14 +252,7 @@ with tab_scope:
             st.rerun()
     if scope and scope.status in ("draft", "returned"):
         if st.button(ui.t("visits.submit_scope"), key=f"subscope{v.id}", type="primary"):
-            try:
-                with write_session() as s:
-                    disclosure.submit_scope(s, v.id, actor=me)
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                ui.flash(ui.t("visits.scope_submitted"))
-                st.rerun()
+            ui.change(lambda s: disclosure.submit_scope(s, v.id, actor=me), ui.t("visits.scope_submitted"))
     with st.expander(ui.t("visits.add_topic")):
         with st.form("add_topic"):
             a, b = st.columns(2)
@@ -304,14 +284,8 @@ with tab_log:
         answer = st.text_area(ui.t("visits.log_answer"))
         logged = st.form_submit_button(ui.t("visits.log_button"))
     if logged:
-        try:
-            with write_session() as s:
-                disclosure.log_info_request(s, v.id, asked_by=who, what=what, answer=answer, actor=me)
-        except ConclaveError as exc:
-            ui.show_error(exc)
-        else:
-            ui.flash(ui.t("visits.logged"))
-            st.rerun()
+        ui.change(lambda s: disclosure.log_info_request(s, v.id, asked_by=who, what=what, answer=answer, actor=me),
+                  ui.t("visits.logged"))
     if logs:
         st.table({ui.t("visits.log_when"): [f"{local(x.at, v.tz):%Y-%m-%d %H:%M}" for x in logs],
                   ui.t("visits.log_who"): [x.asked_by for x in logs], ui.t("visits.log_what"): [x.what for x in logs],

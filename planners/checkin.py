@@ -170,7 +170,6 @@ _Q_ATTENDANCE = Statement("SELECT * FROM attendance WHERE event_id = :event_id A
 _Q_TOP_LOCKER = Statement("SELECT MAX(locker_no) FROM attendance WHERE event_id = :event_id", _ATT_T)
 _LOCKER_LOCK = Statement("SELECT pg_advisory_xact_lock(:k)")
 _Q_KEY = Statement("SELECT public_key FROM event_keys WHERE event_id = :event_id", _KEY_T)
-_Q_TITLE = Statement("SELECT title FROM events WHERE id = :id", _EVENT_T)
 _Q_GRANTED = Statement("SELECT rules FROM attendee_exceptions WHERE attendee_id = :attendee_id", _EXC_T)
 _Q_DUPLICATE = Statement("SELECT id, reason FROM scans WHERE desk = :desk AND raw_hash = :raw_hash AND at >= :at "
                          "AND event_id = :event_id AND direction = :direction AND reason IN ('ok', 'exit_ok') "
@@ -283,8 +282,9 @@ def _judge_code(tx: Tx, ev, tok, now: datetime):
     if tok.event_id != ev.id:
         other = tx.scalar(_Q_KEY, event_id=tok.event_id)
         if other is not None and tokens.verify(tok, bytes(other)):
-            title = tx.scalar(_Q_TITLE, id=tok.event_id)
-            return Verdict(reason="wrong_event", details={"other": title or str(tok.event_id)}), None
+            other_ev = tx.one(_Q_EVENT, id=tok.event_id)
+            title = other_ev.title if other_ev else str(tok.event_id)
+            return Verdict(reason="wrong_event", details={"other": title}), None
         return Verdict(reason="invalid"), None
     if not _verifies(tx, ev.id, tok):
         return Verdict(reason="invalid"), None

@@ -12,7 +12,6 @@ one `CopyAlreadyRecovered`.
 Rules (maximum periods, destruction, the 24-hour loss report …) are data in data/rules/documents.yaml."""
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from operator import attrgetter

@@ -33,7 +33,7 @@ from planners import audit
 from planners.config import keys_dir
 from planners.errors import ConclaveError
 from planners.store.db import utcnow
-from planners.store.models_checkin import EventKey
+from planners.store.models_checkin import Badge, EventKey
 
 PREFIX = "CV1:"
 VERSION = 1
@@ -210,8 +210,7 @@ def _actor_name(actor) -> str:
     return getattr(actor, "username", None) or str(actor)
 
 
-def current_badge(session: Session, attendee, ev, *, actor) -> "Badge":
-    from planners.store.models_checkin import Badge
+def current_badge(session: Session, attendee, ev, *, actor) -> Badge:
     from sqlalchemy import select
 
     b = session.scalar(select(Badge).where(Badge.event_id == ev.id, Badge.attendee_id == attendee.id))
@@ -240,7 +239,6 @@ def codes_for_event(session: Session, event_id: int, *, actor, attendee_ids: lis
     q = select(Attendee).where(Attendee.event_id == ev.id).order_by(Attendee.id)
     if attendee_ids is not None:
         q = q.where(Attendee.id.in_(attendee_ids))
-    from planners.store.models_checkin import Badge
 
     people = list(session.scalars(q))
     badges = {b.attendee_id: b for b in session.scalars(select(Badge).where(Badge.event_id == ev.id))}
@@ -290,7 +288,6 @@ def prepare_event(session: Session, event_id: int, *, actor: str = "system") -> 
     from sqlalchemy import select
 
     from planners.store.models import Attendee, Event
-    from planners.store.models_checkin import Badge
 
     ev = session.get(Event, event_id)
     ensure_event_key(session, ev.id, actor=actor)

@@ -89,24 +89,21 @@ class Tx:
 
     def one(self, stmt: Statement, **params):
         """The first row, or None."""
-        cur = self._run(stmt, params)
-        row = cur.fetchone()
-        if row is None:
-            return None
-        cls, procs = self._shape(stmt, cur.description)
-        if procs is None:
-            return cls(*row)
-        return cls(*[p(v) if p is not None and v is not None else v for p, v in zip(procs, row)])
+        rows = self._rows(stmt, params, one=True)
+        return rows[0] if rows else None
 
     def all(self, stmt: Statement, **params) -> list:
+        return self._rows(stmt, params, one=False)
+
+    def _rows(self, stmt: Statement, params: dict[str, Any], *, one: bool) -> list:
         cur = self._run(stmt, params)
-        rows = cur.fetchall()
-        if not rows:
+        raw = cur.fetchmany(1) if one else cur.fetchall()
+        if not raw:
             return []
         cls, procs = self._shape(stmt, cur.description)
         if procs is None:
-            return [cls(*r) for r in rows]
-        return [cls(*[p(v) if p is not None and v is not None else v for p, v in zip(procs, r)]) for r in rows]
+            return [cls(*r) for r in raw]
+        return [cls(*[p(v) if p is not None and v is not None else v for p, v in zip(procs, r)]) for r in raw]
 
     def scalar(self, stmt: Statement, **params):
         row = self.one(stmt, **params)

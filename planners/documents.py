@@ -27,7 +27,7 @@ from planners.errors import ConclaveError, InvalidTransition, NotFound, Permissi
 from planners.events import gate, get_event, local
 from planners.findings import Finding, Severity
 from planners.home import Attention, provider
-from planners.i18n import both, t
+from planners.i18n import both, pick, t
 from planners.levels import Classification
 from planners.rules import Field, load_catalogue
 from planners.store.db import is_sqlite, utcnow
@@ -1059,7 +1059,7 @@ def destruction_pdf(session: Session, destruction_id: int, *, lang: str = "zh_CN
                t("documents.code", lang)],
               [[rec[c].control_no, rec[c].marking, copy_label(rec[c].number, rec[c].total, lang), rec[c].code]
                for c in d.copy_ids if c in rec], widths=[45, 40, 40, 49])
-    pdf.para(f"{r['text'][lang if lang in r['text'] else 'en']} — {r['source']}", size=8)
+    pdf.para(f"{pick(r['text'], lang)} — {r['source']}", size=8)
     pdf.signature_lines([t("documents.witness1", lang), t("documents.witness2", lang),
                          t("documents.approver", lang)])
     return pdf.output_bytes()
@@ -1093,7 +1093,7 @@ def incident_pdf(session: Session, incident_id: int, *, lang: str = "zh_CN") -> 
         (t("documents.reported_to", lang), inc.reported_to),
         (t("documents.reported_at", lang), local(inc.reported_at, ev.tz).strftime(fmt) if inc.reported_at else "—"),
     ], label_width=42)
-    pdf.para(f"{r['text'][lang if lang in r['text'] else 'en']} — {r['source']}", size=8)
+    pdf.para(f"{pick(r['text'], lang)} — {r['source']}", size=8)
     pdf.signature_lines([t("documents.reporter", lang), t("documents.unit_head", lang)])
     return pdf.output_bytes()
 

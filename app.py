@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import ui
-from planners import auth
+from pages.parts import ui
+from planners.base import auth
 
 st.set_page_config(page_title="Conclave", page_icon="🔒", layout="wide")
 ui.ensure_db()

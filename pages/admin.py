@@ -4,17 +4,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("admin")
 
-from planners import auth  # noqa: E402
-from planners.errors import ConclaveError  # noqa: E402
-from planners.store.db import read_session, utcnow, write_session  # noqa: E402
+from planners.base import auth  # noqa: E402
+from planners.core.errors import ConclaveError  # noqa: E402
+from planners.core.clock import utcnow  # noqa: E402
 
 st.title(ui.t("admin.title"))
 
-with read_session() as s:
+with ui.reading() as s:
     users = auth.list_users(s)
 now = utcnow()
 st.subheader(ui.t("admin.users"))
@@ -32,7 +32,7 @@ with st.form("add_user", clear_on_submit=True):
     role = c.selectbox(ui.t("admin.role"), auth.ROLES, format_func=lambda r: ui.t("role." + r))
     if st.form_submit_button(ui.t("admin.create"), type="primary"):
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 u, pw = auth.create_user(s, username=username, role=role, actor=me.username, display_name=display)
         except ConclaveError as exc:
             ui.show_error(exc)
@@ -51,7 +51,7 @@ if uid is not None:
     c1, c2, c3 = st.columns(3)
     if c1.button(ui.t("admin.save"), key=f"apply{uid}"):
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 auth.update_user(s, user_id=uid, actor=me, role=new_role, active=active)
         except ConclaveError as exc:
             ui.show_error(exc)
@@ -60,7 +60,7 @@ if uid is not None:
             st.rerun()
     if c2.button(ui.t("admin.unlock"), key=f"unlock{uid}"):
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 auth.update_user(s, user_id=uid, actor=me, unlock=True)
         except ConclaveError as exc:
             ui.show_error(exc)
@@ -68,7 +68,7 @@ if uid is not None:
             st.success(ui.t("admin.updated"))
     if c3.button(ui.t("admin.reset"), key=f"reset{uid}"):
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 pw = auth.reset_password(s, username=u.username, actor=me.username)
         except ConclaveError as exc:
             ui.show_error(exc)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("approvals")
 
-from planners import approvals  # noqa: E402
-from planners.findings import Finding, Severity  # noqa: E402
-from planners.store.db import read_session, utcnow  # noqa: E402
+from planners.base import approvals  # noqa: E402
+from planners.core.findings import Finding, Severity  # noqa: E402
+from planners.core.clock import utcnow  # noqa: E402
 
 st.title(ui.t("approvals.page_title"))
 st.caption(ui.t("approvals.page_help"))
@@ -40,7 +40,7 @@ def _age(then) -> str:
     return ui.t("approvals.age_days", n=mins // (24 * 60))
 
 
-with read_session() as s:
+with ui.reading() as s:
     queue = approvals.pending(s)
     steps = {a.id: approvals.history(s, a.id) for a in queue}
 

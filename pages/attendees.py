@@ -5,21 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("attendees")
 
-from planners import allowlist, approvals, eligibility, tokens  # noqa: E402
-from planners.errors import ConclaveError  # noqa: E402
-from planners.levels import Classification  # noqa: E402
-from planners.events import may_edit, visible_events  # noqa: E402
-from planners.exports import badges as badge_export  # noqa: E402
-from planners.exports.fonts import NoCJKFont  # noqa: E402
-from planners.store.db import read_session, write_session  # noqa: E402
-from planners.store.models import Attendee  # noqa: E402
+from planners.attendees import allowlist, eligibility, badges as tokens  # noqa: E402
+from planners.base import approvals  # noqa: E402
+from planners.core.errors import ConclaveError  # noqa: E402
+from planners.core.levels import Classification  # noqa: E402
+from planners.base.events import may_edit, visible_events  # noqa: E402
+from planners.attendees import badge_sheet as badge_export  # noqa: E402
+from planners.core.errors import NoCJKFont  # noqa: E402
 
 st.title(ui.t("att.title"))
-with read_session() as s:
+with ui.reading() as s:
     events = visible_events(s, me)
 ev = ui.event_picker(events)
 if ev is None:
@@ -27,7 +26,7 @@ if ev is None:
 can_edit = may_edit(me, ev)
 lang = ui.lang()
 
-with read_session() as s:
+with ui.reading() as s:
     people = allowlist.list_attendees(s, ev.id)
     elig = eligibility.for_event(s, ev)
     pending = {a.object_id: a for a in approvals.pending(s, kind=eligibility.EXCEPTION_KIND)}
@@ -122,7 +121,7 @@ with tab_import:
         valid_only = st.checkbox(ui.t("att.valid_only"), key="att_valid_only", help=ui.t("att.valid_only_help"))
         if up is not None and st.button(ui.t("att.import"), type="primary", key="att_import"):
             try:
-                with write_session() as s:
+                with ui.writing() as s:
                     rep = allowlist.import_file(s, ev.id, up.name, up.getvalue(), actor=me, valid_only=valid_only)
             except ConclaveError as exc:
                 ui.show_error(exc)
@@ -151,12 +150,12 @@ with tab_badges:
         c1, c2 = st.columns(2)
         if c1.button(ui.t("att.make_pdf"), key="att_make_pdf"):
             try:
-                with write_session() as s:
+                with ui.writing() as s:
                     st.session_state["att_badges_pdf"] = badge_export.export(s, ev.id, "pdf", actor=me)[0]
             except NoCJKFont as exc:
                 ui.show_error(exc)
         if c2.button(ui.t("att.make_csv"), key="att_make_csv"):
-            with write_session() as s:
+            with ui.writing() as s:
                 st.session_state["att_badges_csv"] = badge_export.export(s, ev.id, "csv", actor=me)[0]
         if "att_badges_pdf" in st.session_state:
             c1.download_button(ui.t("att.download_pdf"), st.session_state["att_badges_pdf"],
@@ -169,13 +168,13 @@ with tab_badges:
                            format_func=lambda i: f"{by_id[i].name} · {by_id[i].unit}")
         c1, c2 = st.columns(2)
         if c1.button(ui.t("att.make_png"), key="att_make_png"):
-            with write_session() as s:
+            with ui.writing() as s:
                 [(a, code)] = tokens.codes_for_event(s, ev.id, actor=me, attendee_ids=[one])
                 st.session_state["att_png"] = (one, badge_export.badge_png(ev, a, code))
         if c2.button(ui.t("att.reissue"), key="att_reissue", help=ui.t("att.reissue_help")):
-            with write_session() as s:
+            with ui.writing() as s:
                 code = tokens.reissue(s, one, actor=me)
-                a = s.get(Attendee, one)
+                a = allowlist.get_attendee(s, one)
                 st.session_state["att_png"] = (one, badge_export.badge_png(ev, a, code))
             st.session_state.pop("att_badges_pdf", None)
             st.session_state.pop("att_badges_csv", None)

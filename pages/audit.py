@@ -4,19 +4,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("audit")
 
-from planners import audit  # noqa: E402
-from planners.auth import list_users  # noqa: E402
+from planners.base import audit  # noqa: E402
+from planners.base.auth import list_users  # noqa: E402
 from planners.exports.tables import to_csv  # noqa: E402
-from planners.store.db import read_session  # noqa: E402
-from planners.store.models import Event  # noqa: E402
 
 st.title(ui.t("audit.title"))
-with read_session() as s:
-    events = {e.id: e.title for e in s.query(Event).order_by(Event.id)}
+with ui.reading() as s:
+    events = audit.event_titles(s)
     users = [u.username for u in list_users(s)]
 
 a, b, c = st.columns(3)
@@ -25,14 +23,14 @@ ev = a.selectbox(ui.t("audit.filter_event"), [None] + list(events),
 who = b.selectbox(ui.t("audit.filter_user"), [""] + users, format_func=lambda x: x or ui.t("events.all"))
 action = c.text_input(ui.t("audit.filter_action"))
 
-with read_session() as s:
+with ui.reading() as s:
     rows = audit.to_rows(audit.query(s, event_id=ev, actor=who or None, action=action.strip() or None))
 st.caption(ui.t("audit.entries", n=len(rows)))
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.download_button(ui.t("audit.download"), to_csv(rows), file_name="conclave-audit.csv", mime="text/csv")
 
 if st.button(ui.t("audit.verify"), type="primary"):
-    with read_session() as s:
+    with ui.reading() as s:
         res = audit.verify(s)
     if res.ok:
         st.success(ui.t("audit.intact", n=res.checked, head=res.head))

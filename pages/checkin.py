@@ -8,18 +8,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("checkin")
 
 from planners import checkin  # noqa: E402
-from planners.errors import ConclaveError  # noqa: E402
-from planners.events import local, visible_events  # noqa: E402
-from planners.store.db import read_session  # noqa: E402
-from planners.store.models import Attendee  # noqa: E402
+from planners.core.errors import ConclaveError  # noqa: E402
+from planners.base.events import local, visible_events  # noqa: E402
 
 st.title(ui.t("desk.title"))
-with read_session() as s:
+with ui.reading() as s:
     events = visible_events(s, me)
 ev = ui.event_picker(events, empty="desk.no_open_events")
 if ev is None:
@@ -104,15 +102,15 @@ def desk_scanner() -> None:
         with c1:
             ui.verdict_banner(v.color, v.message[lang], lines)
         if c2 is not None:
-            with read_session() as s:
-                a = s.get(Attendee, v.attendee["id"])
-                if a is not None and a.photo:
-                    c2.image(a.photo, width=160)
+            with ui.reading() as s:
+                photo = checkin.photo_of(s, v.attendee["id"])
+            if photo:
+                c2.image(photo, width=160)
 
     # ---- undo
-    with read_session() as s:
+    with ui.reading() as s:
         undoable = checkin.last_undoable(s, ev.id, desk)
-        undo_name = s.get(Attendee, undoable.attendee_id).name if undoable else ""
+        undo_name = checkin.attendee_name(s, undoable.attendee_id) if undoable else ""
     if undoable is not None and st.button(ui.t("desk.undo", name=undo_name), key="desk_undo"):
         try:
             checkin.undo(ev.id, undoable.id, desk=desk, actor=me)
@@ -130,7 +128,7 @@ def desk_scanner() -> None:
         q_last = c2.text_input(ui.t("desk.lookup_last"), key="lookup_last", max_chars=6)
         if q_name or q_last:
             try:
-                with read_session() as s:
+                with ui.reading() as s:
                     found = checkin.find_attendees(s, ev.id, q_name, q_last)
             except ConclaveError as exc:
                 st.info(exc.localized(ui.lang()))
@@ -158,7 +156,7 @@ LIST_ROWS = 300  # rows drawn per list; the counts are exact
 def live_numbers() -> None:
     """The numbers and lists, refreshed every few seconds without touching the scanner."""
     # ---- live numbers
-    with read_session() as s:
+    with ui.reading() as s:
         n = checkin.live_numbers(s, ev.id)
         inside = checkin.inside_now(s, ev.id)
         missing = checkin.not_arrived(s, ev.id)
@@ -181,7 +179,7 @@ def live_numbers() -> None:
                                                 ui.t("desk.lockers")])
     with tab_in:
         if st.button(ui.t("desk.roll_call"), key="desk_roll_call"):
-            with read_session() as s:
+            with ui.reading() as s:
                 st.session_state["desk_roll_call_csv"] = checkin.roll_call_csv(s, ev.id)
         if "desk_roll_call_csv" in st.session_state:
             st.download_button(ui.t("desk.roll_call_download"), st.session_state["desk_roll_call_csv"],

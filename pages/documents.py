@@ -8,17 +8,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("documents")
 
 from planners import documents as docs  # noqa: E402
-from planners import events as ev_mod  # noqa: E402
-from planners import i18n  # noqa: E402
-from planners.errors import ConclaveError  # noqa: E402
-from planners.exports.fonts import NoCJKFont, find_cjk_font  # noqa: E402
-from planners.levels import ALL_LEVELS, Classification  # noqa: E402
-from planners.store.db import read_session, write_session  # noqa: E402
+from planners.base import events as ev_mod  # noqa: E402
+from planners.core import i18n  # noqa: E402
+from planners.core.errors import ConclaveError  # noqa: E402
+from planners.core.errors import NoCJKFont  # noqa: E402
+from planners.exports.fonts import find_cjk_font  # noqa: E402
+from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
 
 LANG = ui.lang()
 
@@ -31,14 +31,14 @@ def t(key: str, **params) -> str:
 st.title(t("documents.title"))
 st.caption(t("documents.principle"))
 
-with read_session() as s:
+with ui.reading() as s:
     chosen = ui.event_picker(ev_mod.visible_events(s, me))
 if chosen is None:
     st.stop()
 EID = chosen.id
 DESK_ONLY = me.role == "front_desk"
 
-with read_session() as s:
+with ui.reading() as s:
     attendees = docs.attendees_of(s, EID)
     rec = docs.reconcile(s, EID)
     doc_list = docs.documents_of(s, EID)
@@ -58,7 +58,7 @@ def move(record, verdict_key: str, code: str) -> None:
     """Record one movement of a copy (`record(session)` -> the custody entry). A refusal shows why on the spot;
     a success shows a green verdict after the rerun."""
     try:
-        with write_session() as s:
+        with ui.writing() as s:
             e = record(s)
     except docs.CopyAlreadyRecovered as exc:
         ui.verdict_banner("orange", t("documents.verdict_already"), [f.text(LANG) for f in exc.findings])
@@ -80,7 +80,7 @@ def pdf_download(label: str, make, file_name: str, key: str) -> None:
         return
 
     def build() -> bytes:
-        with read_session() as s:
+        with ui.reading() as s:
             return make(s)
 
     st.download_button(label, build, file_name=file_name, mime="application/pdf", key=key)
@@ -139,7 +139,7 @@ def desk_tab() -> None:
     holder = st.selectbox(t("documents.attendee"), list(names), format_func=names.get, index=None,
                           key="doc_held_who")
     if holder is not None:
-        with read_session() as s:
+        with ui.reading() as s:
             held = docs.copies_held_by(s, EID, holder)
         if held:
             st.warning(t("documents.holds_n", n=len(held)))
@@ -183,7 +183,7 @@ def register_tab() -> None:
                                   approved_by=approved, basis=basis, scope=docs.parse_scope(scope),
                                   classified_on=classified_on, copies=int(copies))
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 d = docs.register_document(s, EID, data, actor=me)
                 msg = t("documents.registered", control=d.control_no, marking=docs.doc_marking(d),
                            n=d.copies_count)
@@ -223,7 +223,7 @@ def copies_tab() -> None:
         go = st.form_submit_button(t("documents.copy_request_button"))
     if go:
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 docs.request_copies(s, did, int(n), reason=reason, actor=me)
         except ConclaveError as exc:
             ui.show_error(exc)
@@ -254,7 +254,7 @@ def reconcile_tab() -> None:
             for r in rec.rows]), hide_index=True, width="stretch")
         st.download_button(t("documents.csv_download"), docs.reconciliation_csv(rec, LANG),
                            file_name=f"reconciliation-{EID}.csv", mime="text/csv", key="doc_rec_csv")
-    with read_session() as s:
+    with ui.reading() as s:
         tl = docs.timeline(s, EID, chosen.tz)
     a, b = st.columns(2)
     if tl:
@@ -275,7 +275,7 @@ def reconcile_tab() -> None:
         go = st.form_submit_button(t("documents.secrecy_room_button"))
     if go:
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 docs.send_to_secrecy_room(s, EID, code, actor=me, custodian=custodian)
         except docs.CustodyRefused as exc:
             refused(exc)
@@ -300,7 +300,7 @@ def destruction_tab() -> None:
         go = st.form_submit_button(t("documents.destruction_button"))
     if go:
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 d = docs.request_destruction(s, EID, codes, method=method, witness1=w1, witness2=w2, reason=reason,
                                              actor=me)
                 did = d.id
@@ -311,7 +311,7 @@ def destruction_tab() -> None:
         else:
             ui.flash(t("documents.destruction_requested", id=did))
             st.rerun()
-    with read_session() as s:
+    with ui.reading() as s:
         records = docs.destructions(s, EID)
     for d in records:
         with st.container(border=True):
@@ -320,7 +320,7 @@ def destruction_tab() -> None:
                         f"{t(f'documents.destruction_status.{d.status}')}")
             if d.status == "approved" and st.button(t("documents.carried_out"), key=f"doc_destroy_done_{d.id}"):
                 try:
-                    with write_session() as s:
+                    with ui.writing() as s:
                         docs.carry_out_destruction(s, d.id, actor=me)
                 except docs.CustodyRefused as exc:
                     refused(exc)
@@ -345,7 +345,7 @@ def loss_tab() -> None:
         go = st.form_submit_button(t("documents.declare_lost"), type="primary")
     if go:
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 docs.declare_lost(s, EID, code or "", actor=me, what=what, when_text=when, where=where,
                                   measures=measures)
         except docs.CustodyRefused as exc:
@@ -355,7 +355,7 @@ def loss_tab() -> None:
         else:
             ui.flash(t("documents.lost_declared", hours=docs.loss_deadline_hours()), "warning")
             st.rerun()
-    with read_session() as s:
+    with ui.reading() as s:
         found = docs.incidents(s, EID)
     codes = {r.copy_id: r.code for r in rec.rows}
     for inc in found:
@@ -382,7 +382,7 @@ def loss_tab() -> None:
                     save = st.form_submit_button(t("documents.save_report"))
                 if save:
                     try:
-                        with write_session() as s:
+                        with ui.writing() as s:
                             docs.update_incident(s, inc.id, docs.IncidentReport(
                                 what=w, when_text=wh, where=wr, measures=m, reported_to=to, mark_reported=sent),
                                 actor=me)

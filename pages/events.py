@@ -6,23 +6,23 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("events")
 LANG = ui.lang()  # captured: format functions must not read the session (AppTest calls them outside a run)
 
 
 def tr(key: str, **params) -> str:
-    from planners import i18n
+    from planners.core import i18n
 
     return i18n.t(key, LANG, **params)
 
 
-from planners import events as ev_mod  # noqa: E402
-from planners.errors import ConclaveError, ValidationFailed  # noqa: E402
-from planners.levels import ALL_LEVELS, Classification  # noqa: E402
-from planners.store.db import read_session, write_session  # noqa: E402
-from planners.venue import list_venues  # noqa: E402
+from planners.base import events as ev_mod  # noqa: E402
+from planners.core.clock import utcnow  # noqa: E402
+from planners.core.errors import ConclaveError, ValidationFailed  # noqa: E402
+from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
+from planners.venues import list_venues  # noqa: E402
 
 st.title(ui.t("events.title"))
 
@@ -39,7 +39,7 @@ def report(exc: ConclaveError) -> None:
         ui.show_error(exc)
 
 
-with read_session() as s:
+with ui.reading() as s:
     venues = {v.id: v.name for v in list_venues(s)}
 
 # ---- list and filter
@@ -49,7 +49,7 @@ status_f = c1.selectbox(ui.t("events.filter_status"), [""] + list(ev_mod.STATUSE
 kind_f = c2.selectbox(ui.t("events.filter_kind"), [""] + list(ev_mod.KINDS),
                       format_func=lambda x: tr("events.all") if not x else tr("kind." + x))
 text_f = c3.text_input(ui.t("events.filter_text"))
-with read_session() as s:
+with ui.reading() as s:
     listed = ev_mod.visible_events(s, me, status=status_f or None, kind=kind_f or None, text=text_f or None)
     table = pd.DataFrame([{
         "#": e.id, ui.t("events.field_title"): e.title, ui.t("events.field_kind"): ui.t("kind." + e.kind),
@@ -122,7 +122,7 @@ if me.role in ("organizer", "admin"):
         data = event_form("new")
         if data is not None:
             try:
-                with write_session() as s:
+                with ui.writing() as s:
                     created = ev_mod.create_event(s, data, actor=me)
                     st.session_state["event_id"] = created.id
             except ConclaveError as exc:
@@ -134,7 +134,7 @@ if me.role in ("organizer", "admin"):
 # ---- one event: edit, undo, status
 if listed:
     st.divider()
-    with read_session() as s:
+    with ui.reading() as s:
         chosen = ui.event_picker(ev_mod.visible_events(s, me))
     if chosen is not None:
         st.subheader(f"#{chosen.id} {chosen.title}")
@@ -146,7 +146,7 @@ if listed:
                 data = event_form(f"edit{chosen.id}", chosen)
                 if data is not None:
                     try:
-                        with write_session() as s:
+                        with ui.writing() as s:
                             ev_mod.update_event(s, chosen.id, data, actor=me, expected_version=chosen.version)
                     except ConclaveError as exc:
                         report(exc)
@@ -155,7 +155,7 @@ if listed:
                         st.rerun()
                 if st.button(ui.t("events.undo"), key=f"undo{chosen.id}"):
                     try:
-                        with write_session() as s:
+                        with ui.writing() as s:
                             ev_mod.undo_last_edit(s, chosen.id, actor=me)
                     except ConclaveError as exc:
                         ui.show_error(exc)
@@ -168,7 +168,7 @@ if listed:
                                  key=f"target{chosen.id}")
             if b.button(ui.t("events.move"), key=f"move{chosen.id}"):
                 try:
-                    with write_session() as s:
+                    with ui.writing() as s:
                         ev_mod.transition(s, chosen.id, target, actor=me)
                 except ev_mod.EventNotReady as exc:
                     st.error(ui.t("events.not_ready", n=len(exc.findings)))
@@ -185,8 +185,8 @@ import html  # noqa: E402
 
 import altair as alt  # noqa: E402
 
-from planners import timeline  # noqa: E402
-from planners.errors import RuleFileError  # noqa: E402
+from planners import plan as timeline  # noqa: E402
+from planners.core.errors import RuleFileError  # noqa: E402
 
 STATUS_ICON = {"open": "⬜", "done": "✅", "na": "➖"}
 
@@ -200,12 +200,12 @@ def _phase_label(phase: str) -> str:
 
 
 def _download(label: str, fmt: str, ev_id: int, mime: str, filename: str) -> None:
-    from planners.cli_plan import render
+    from planners.plan.export import render
 
     lang = LANG  # the callable runs when the button is pressed, outside this run: capture the language now
 
     def data() -> bytes:
-        with read_session() as s:
+        with ui.reading() as s:
             snap = timeline.snapshot(s, ev_id)
         return render(snap, fmt, lang)
 
@@ -244,7 +244,7 @@ def plan_board(chosen, editable: bool) -> None:
     may_build = editable or me.role == "leader"
     try:
         timeline.check_rules()
-        with read_session() as s:
+        with ui.reading() as s:
             ts = timeline.tasks(s, chosen.id)
             ready = timeline.readiness(s, chosen.id)
             chart = pd.DataFrame(timeline.chart_rows(s, chosen.id, ui.lang()))
@@ -262,7 +262,7 @@ def plan_board(chosen, editable: bool) -> None:
         docs = b.toggle(ui.t("plan.documents_issued"), value=docs_now, key=f"docs{chosen.id}")
         if docs != docs_now:
             try:
-                with write_session() as s:
+                with ui.writing() as s:
                     timeline.set_documents_issued(s, chosen.id, docs, actor=me)
             except ConclaveError as exc:
                 ui.show_error(exc)
@@ -285,7 +285,7 @@ def plan_board(chosen, editable: bool) -> None:
                 color=alt.Color("status:N", title=ui.t("plan.chart_status")),
                 tooltip=["phase", "status", "n"]),
             width="stretch")
-    now = timeline.utcnow()
+    now = utcnow()
     for col, phase in zip(st.columns(3), timeline.PHASES):
         with col:
             st.markdown(f"#### {_phase_label(phase)}")
@@ -311,7 +311,7 @@ def plan_board(chosen, editable: bool) -> None:
             ui.change(lambda s: timeline.request_na(s, task_id, actor=me, reason=reason), ui.t("plan.asked_leader"))
         if c1.button(ui.t("plan.mark"), key=f"markbtn{chosen.id}", type="primary"):
             try:
-                with write_session() as s:
+                with ui.writing() as s:
                     t_ = timeline.mark_task(s, task_id, action, actor=me, reason=reason)
                     rule = t_.rule_id
             except ConclaveError as exc:
@@ -321,7 +321,7 @@ def plan_board(chosen, editable: bool) -> None:
                 st.rerun()
         if c2.button(ui.t("plan.undo"), key=f"markundo{chosen.id}"):
             try:
-                with write_session() as s:
+                with ui.writing() as s:
                     t_ = timeline.undo_last_mark(s, chosen.id, actor=me)
                     rule, status = t_.rule_id, t_.status
             except ConclaveError as exc:
@@ -340,7 +340,8 @@ def plan_board(chosen, editable: bool) -> None:
     with d1:
         _download(ui.t("plan.dl_ics"), "ics", chosen.id, "text/calendar", f"{stem}.ics")
     with d2:
-        from planners.exports.fonts import NoCJKFont, find_cjk_font
+        from planners.core.errors import NoCJKFont
+        from planners.exports.fonts import find_cjk_font
 
         try:
             find_cjk_font()

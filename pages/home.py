@@ -4,17 +4,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("home")
 
-from planners import home  # noqa: E402
-from planners.events import local  # noqa: E402
-from planners.levels import Classification  # noqa: E402
-from planners.store.db import read_session  # noqa: E402
+from planners.base import home  # noqa: E402
+from planners.base.events import local  # noqa: E402
+from planners.core.levels import Classification  # noqa: E402
 
 st.title(ui.t("home.title"))
-with read_session() as s:
+with ui.reading() as s:
     items = home.attention(s, me)
     events = home.my_events(s, me)
     rows = [

@@ -6,23 +6,22 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("venues")
 LANG = ui.lang()  # captured: format functions must not read the session (AppTest calls them outside a run)
 
 
 def tr(key: str, **params) -> str:
-    from planners import i18n
+    from planners.core import i18n
 
     return i18n.t(key, LANG, **params)
 
 
-from planners import events as ev_mod  # noqa: E402
-from planners import venue as venue_mod  # noqa: E402
-from planners.errors import RuleFileError  # noqa: E402
-from planners.levels import STATE_SECRET_LEVELS, Classification  # noqa: E402
-from planners.store.db import read_session  # noqa: E402
+from planners.base import events as ev_mod  # noqa: E402
+from planners import venues as venue_mod  # noqa: E402
+from planners.core.errors import RuleFileError  # noqa: E402
+from planners.core.levels import STATE_SECRET_LEVELS, Classification  # noqa: E402
 
 st.title(ui.t("venues.title"))
 may_edit = me.role in ("organizer", "admin")
@@ -36,7 +35,7 @@ def feature_label(f: str) -> str:
     return tr(f"venues.feature.{f}")
 
 
-with read_session() as s:
+with ui.reading() as s:
     venues = venue_mod.list_venues(s)
 
 # ---- the catalogue
@@ -107,7 +106,7 @@ mode = st.radio(ui.t("venues.assess_for"), ("event", "level"), horizontal=True, 
 assessment = None
 try:
     if mode == "event":
-        with read_session() as s:
+        with ui.reading() as s:
             chosen = ui.event_picker(ev_mod.visible_events(s, me))
             if chosen is not None:
                 assessment = venue_mod.assess_event(s, chosen)

@@ -6,17 +6,18 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from pages import ui
+from pages.parts import ui
 
 me = ui.require_role("visits")
 
-from planners import briefing, disclosure, i18n, visits  # noqa: E402
-from planners.errors import ConclaveError  # noqa: E402
-from planners.events import local  # noqa: E402
-from planners.exports.fonts import NoCJKFont  # noqa: E402
-from planners.levels import ALL_LEVELS, Classification  # noqa: E402
-from planners.store.db import read_session, write_session  # noqa: E402
-from planners.venue import list_venues  # noqa: E402
+from planners.visits import briefing, disclosure  # noqa: E402
+from planners.core import i18n  # noqa: E402
+from planners import visits  # noqa: E402
+from planners.core.errors import ConclaveError  # noqa: E402
+from planners.base.events import local  # noqa: E402
+from planners.core.errors import NoCJKFont  # noqa: E402
+from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
+from planners.venues import list_venues  # noqa: E402
 
 st.title(ui.t("visits.title"))
 LANG = ui.lang()  # format functions are called later; they use the language of this run
@@ -28,7 +29,7 @@ def tr(prefix: str):
 
 st.caption(ui.t("visits.help"))
 
-with read_session() as s:
+with ui.reading() as s:
     organizers = {u.id: (u.display_name or u.username) for u in visits.organizers(s)}
     venues = {v.id: v.name for v in list_venues(s)}
     catalogue = disclosure.topics(s)
@@ -51,7 +52,7 @@ if me.role == "front_desk":
         sent = st.form_submit_button(ui.t("visits.log_unannounced"), type="primary")
     if sent:
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 v = visits.log_unannounced(s, actor=me, title=title, members=visits.parse_members(members),
                                            purpose=purpose, organizer_id=org, hours=hours)
                 vt = v.title
@@ -59,7 +60,7 @@ if me.role == "front_desk":
             ui.verdict_banner("red", ui.t("visits.unannounced_refused"), [exc.localized(ui.lang())])
         else:
             ui.verdict_banner("orange", ui.t("visits.unannounced_sent"), [vt, ui.t("visits.unannounced_next")])
-    with read_session() as s:
+    with ui.reading() as s:
         mine = visits.visible(s, me)
     if mine:
         st.subheader(ui.t("visits.my_logged"))
@@ -134,7 +135,7 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
         contacts=contacts)
 
 
-with read_session() as s:
+with ui.reading() as s:
     listed = visits.visible(s, me)
 
 with st.expander(ui.t("visits.new"), expanded=not listed):
@@ -145,7 +146,7 @@ with st.expander(ui.t("visits.new"), expanded=not listed):
         ui.show_error(exc)
     if data is not None:
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 created = visits.create(s, data, actor=me)
                 st.session_state["visit_id"] = created.id
         except ConclaveError as exc:
@@ -164,7 +165,7 @@ if st.session_state.get("visit_id") not in ids:
     st.session_state["visit_id"] = ids[0]
 vid = st.selectbox(ui.t("visits.select"), ids, key="visit_id",
                    format_func=lambda i: f"#{i} {by_id[i].title} · {i18n.t(f'visits.status_{by_id[i].status}', LANG)}")
-with read_session() as s:
+with ui.reading() as s:
     v = visits.get(s, vid)
     steps = visits.history(s, v)
     scope = disclosure.get_scope(s, v.id)
@@ -243,7 +244,7 @@ with tab_scope:
         save = st.form_submit_button(ui.t("visits.save_scope"))
     if save:
         try:
-            with write_session() as s:
+            with ui.writing() as s:
                 _, found = disclosure.set_scope(s, v.id, ceiling=ceiling, items=rows, actor=me)
         except ConclaveError as exc:
             ui.show_error(exc)
@@ -267,7 +268,7 @@ with tab_scope:
             add = st.form_submit_button(ui.t("visits.add_topic_button"))
         if add:
             try:
-                with write_session() as s:
+                with ui.writing() as s:
                     disclosure.add_topic(s, code=code, title_en=t_en, title_zh=t_zh, level=lvl, tier=tier,
                                          talking_en=p_en, talking_zh=p_zh, source=src, actor=me)
             except ConclaveError as exc:
@@ -302,7 +303,7 @@ with tab_brief:
         if st.button(ui.t("visits.make_briefing"), key=f"make{v.id}", type="primary"):
             out: dict = {}
             try:
-                with write_session() as s:
+                with ui.writing() as s:
                     out["docx"] = briefing.export(s, v.id, "docx", blang, actor=me)
                     try:
                         out["pdf"] = briefing.export(s, v.id, "pdf", blang, actor=me)

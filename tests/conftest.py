@@ -13,8 +13,10 @@ if str(ROOT) not in sys.path:
 
 os.environ.setdefault("CONCLAVE_KEYS_DIR", str(ROOT / ".pytest_cache" / "keys"))
 
-from planners import auth  # noqa: E402
+import planners.wiring  # noqa: E402,F401  (installs which area answers which hook)
+from planners.base import auth  # noqa: E402
 from planners.store import db as dbmod  # noqa: E402
+from planners.store import uow
 from planners.store import schema  # noqa: E402
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -32,9 +34,20 @@ def db_url(tmp_path, monkeypatch) -> str:
 
 
 @pytest.fixture
+def replace_hook():
+    """Replace a hook's answers for one test: `replace_hook("attendee_present", [fn])` (planners/core/hooks.py)."""
+    from contextlib import ExitStack
+
+    from planners.core import hooks
+
+    with ExitStack() as stack:
+        yield lambda name, answers, key=None: stack.enter_context(hooks.replaced(name, answers, key=key))
+
+
+@pytest.fixture
 def session(db_url):
     """A session in one write transaction, committed at the end of the test (use for setup and assertions)."""
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         yield s
 
 
@@ -48,7 +61,7 @@ def make_user(s, username: str, role: str) -> auth.Principal:
 @pytest.fixture
 def users(db_url) -> dict[str, auth.Principal]:
     """One account per role (and a second leader), committed, with TEST_PASSWORD."""
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         out = {r: make_user(s, r, r) for r in auth.ROLES}
         out["leader2"] = make_user(s, "leader2", "leader")
     return out
@@ -57,9 +70,9 @@ def users(db_url) -> dict[str, auth.Principal]:
 @pytest.fixture
 def demo(db_url, users):
     """The demo scenario loaded over the test users."""
-    from planners import demo as demo_mod
+    from planners.base import demo as demo_mod
 
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         ctx = demo_mod.load(s)
     return ctx
 

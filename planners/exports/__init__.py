@@ -1,1 +1,2 @@
-"""Exports: calendar, PDF, Word, CSV, badges. Every export is escaped and carries no secret content."""
+"""The format toolkit every area's exports use: the PDF frame (pdfdoc), the Word frame (docxdoc), the CJK font
+finder (fonts) and CSV tables with formula neutralising (tables). What a document says lives with its area."""

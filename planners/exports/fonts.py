@@ -6,11 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from planners.errors import ConclaveError
-
-
-class NoCJKFont(ConclaveError):
-    key = "exports.no_cjk_font"
+from planners.core.errors import NoCJKFont
 
 
 @dataclass(frozen=True)

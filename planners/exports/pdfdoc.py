@@ -11,7 +11,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from planners.exports.fonts import find_cjk_font
-from planners.i18n import t
+from planners.core.i18n import t
 
 FAMILY = "cjk"
 

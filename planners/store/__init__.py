@@ -1,1 +1,2 @@
-"""Storage: SQLAlchemy 2 models, engine/sessions, Alembic migrations."""
+"""Storage: SQLAlchemy 2 models, engines (db), the unit of work that owns every transaction and maps driver
+errors (uow), the desk's driver-level statement compiler (fastsql), Alembic migrations, backup and restore."""

@@ -2,33 +2,29 @@
 
 SQLite (default): WAL, synchronous=NORMAL, busy_timeout, foreign keys on. A transaction that reads then
 writes must start with BEGIN IMMEDIATE, or two desks get 'database is locked' when both upgrade a read lock:
-use `write_session()` for every change of state. PostgreSQL via DATABASE_URL uses the same code."""
+every change of state goes through planners.store.uow, the one owner of a transaction. PostgreSQL via DATABASE_URL uses the same code."""
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
-from planners.config import database_url
+from planners.core.config import database_url
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 BUSY_TIMEOUT_MS = 15000
 
 
-def utcnow() -> datetime:
-    """Naive UTC, as stored in the database."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def is_sqlite(engine_or_url) -> bool:
-    url = str(getattr(engine_or_url, "url", engine_or_url))
-    return url.startswith("sqlite")
+    """For an engine, a connection (a session's bind in the unit of work) or a URL."""
+    dialect = getattr(engine_or_url, "dialect", None)
+    if dialect is not None:
+        return dialect.name == "sqlite"
+    return str(getattr(engine_or_url, "url", engine_or_url)).startswith("sqlite")
 
 
 def _make_engine(url: str) -> Engine:
@@ -69,29 +65,6 @@ def dispose_all() -> None:
         for eng in _engines.values():
             eng.dispose()
         _engines.clear()
-
-
-@contextmanager
-def read_session(url: str | None = None) -> Iterator[Session]:
-    """A session for reading. Nothing it does is committed; loaded objects stay readable after it closes."""
-    engine = get_engine(url)
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-
-
-@contextmanager
-def write_session(url: str | None = None) -> Iterator[Session]:
-    """One all-or-nothing change of state: BEGIN IMMEDIATE on SQLite, commit at the end, rollback on error."""
-    engine = get_engine(url)
-    if is_sqlite(engine):
-        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-    with Session(engine, expire_on_commit=False) as s:
-        try:
-            yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
 
 
 def ping(url: str | None = None) -> None:

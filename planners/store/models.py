@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from planners.store.db import utcnow
+from planners.core.clock import utcnow
 
 
 class Base(DeclarativeBase):
@@ -46,7 +46,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))  # non-secret short title
     kind: Mapped[str] = mapped_column(String(20))  # meeting / foreign_visit
-    level: Mapped[str] = mapped_column(String(20))  # planners.levels.Classification value
+    level: Mapped[str] = mapped_column(String(20))  # planners.core.levels.Classification value
     retention: Mapped[str] = mapped_column(String(60), default="")  # 保密期限, e.g. "10年"
     starts_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     ends_at: Mapped[datetime] = mapped_column(DateTime)  # UTC

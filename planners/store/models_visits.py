@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from planners.store.db import utcnow
+from planners.core.clock import utcnow
 from planners.store.models import Base
 
 
@@ -44,7 +44,7 @@ class VisitRequest(Base):
 
 
 class DisclosureTopic(Base):
-    """A topic added to the catalogue in the app (the defaults live in data/rules/disclosure.yaml)."""
+    """A topic added to the catalogue in the app (the defaults live in data/rules/visits.yaml)."""
 
     __tablename__ = "disclosure_topics"
     id: Mapped[int] = mapped_column(primary_key=True)

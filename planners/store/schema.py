@@ -10,8 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import OperationalError
 
-from planners.config import database_url
-from planners.errors import SchemaError
+from planners.core.config import database_url
+from planners.core.errors import SchemaError
 from planners.store.db import get_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -9,14 +9,14 @@ import random
 import sqlite3
 import statistics
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from planners.store import db as dbmod
+
+from planners.store import uow
 from tests.checkin.helpers import CLEARED, make_event
-from tests.conftest import ROOT, TEST_PASSWORD, make_user
+from tests.conftest import ROOT, TEST_PASSWORD
 
 pytestmark = pytest.mark.bench
 RESULTS = ROOT / "bench-results" / "checkin.json"
@@ -99,7 +99,7 @@ def test_checkin_core_against_the_measured_floor(db_url, users, tmp_path):
 
 
 def test_import_of_10000_rows_gb18030(db_url, users):
-    from planners import allowlist
+    from planners.attendees import allowlist
 
     eid, _ = make_event(db_url, users["organizer"], n=0)
     header = "姓名,单位,职务,证件类型,证件号后四位,国籍,外资企业人员,涉密等级,涉密人员类别,已签保密承诺书,参会身份,指定人"
@@ -107,7 +107,7 @@ def test_import_of_10000_rows_gb18030(db_url, users):
                         for i in range(N_ATTENDEES)]
     data = "\r\n".join(lines).encode("gb18030")
     t = time.perf_counter()
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         rep = allowlist.import_file(s, eid, "名单.csv", data, actor=users["organizer"])
     took = time.perf_counter() - t
     assert rep.imported == N_ATTENDEES, rep.problems[:3]
@@ -116,11 +116,11 @@ def test_import_of_10000_rows_gb18030(db_url, users):
 
 
 def test_badge_pdf_for_1000_attendees(db_url, users):
-    from planners.exports import badges
+    from planners.attendees import badge_sheet as badges
 
     eid, _ = make_event(db_url, users["organizer"], people=_people(1000))
     t = time.perf_counter()
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         data, n = badges.export(s, eid, "pdf", actor=users["organizer"])
     took = time.perf_counter() - t
     _save("badge_pdf", {"badges": n, "pages": -(-n // 8), "bytes": len(data), "seconds": round(took, 2)})

@@ -7,14 +7,14 @@ import json
 import statistics
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 
 from planners import documents as docs
-from planners.events import EventInput, create_event
-from planners.store.db import read_session, utcnow, write_session
+from planners.base.events import EventInput, create_event
+from planners.core.clock import utcnow
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import Attendee
 from planners.store.models_documents import CustodyEntry, DocumentCopy
 from tests.conftest import ROOT, make_user

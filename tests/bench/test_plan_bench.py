@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from planners import events as ev
-from planners import timeline
-from planners.config import RULES_DIR
-from planners.exports.plan_pdf import plan_pdf
-from planners.store.db import read_session, write_session
+from planners.base import events as ev
+from planners import plan as timeline
+from planners.core.config import RULES_DIR
+from planners.plan.export_pdf import plan_pdf
+from planners.store.uow import read as read_session, write_session
 from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.bench

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from planners import approvals, briefing, visits
-from planners.store.db import read_session, write_session
+from planners.base import approvals
+from planners.visits import briefing
+from planners import visits
+from planners.store.uow import read as read_session, write_session
 
 pytestmark = pytest.mark.bench
 OUT = Path(__file__).resolve().parents[2] / "bench-results" / "visits.json"

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from planners import tokens
-from planners.events import EventInput, create_event
-from planners.store import db as dbmod
+from planners.core import clock
+from planners.attendees import badges as tokens
+from planners.base.events import EventInput, create_event
+from planners.store import uow
 from planners.store.models import Attendee
 
 CLEARED = dict(clearance="confidential", pledge_signed=True, nationality="CN", id_type="resident_id")
@@ -15,8 +16,8 @@ def make_event(url: str, organizer, *, level: str = "confidential", n: int = 3, 
                start_offset_h: float = -1, hours: float = 4, title: str = "检查会议", people: list[dict] | None = None):
     """An event that started `start_offset_h` hours ago with `n` cleared attendees (or `people`).
     Returns (event_id, {attendee_id: code})."""
-    now = dbmod.utcnow()
-    with dbmod.write_session(url) as s:
+    now = clock.utcnow()
+    with uow.write_session(url) as s:
         ev = create_event(s, EventInput(title=title, kind="meeting", level=level,
                                         start=(now + timedelta(hours=start_offset_h)).replace(
                                             tzinfo=__import__("datetime").timezone.utc),

@@ -6,10 +6,10 @@ import io
 
 import pytest
 
-from planners import allowlist
-from planners.allowlist import ImportRefused
-from planners.errors import PermissionDenied
-from planners.store import db as dbmod
+from planners.attendees import allowlist
+from planners.core.errors import ImportRefused
+from planners.core.errors import PermissionDenied
+from planners.store import uow
 from tests.checkin.helpers import make_event
 
 ZH_HEADER = "姓名,单位,职务,证件类型,证件号后四位,国籍,外资企业人员,涉密等级,涉密人员类别,已签保密承诺书,参会身份,指定人"
@@ -26,12 +26,12 @@ def event(db_url, users):
 
 
 def _import(db_url, eid, users, name, data, **kw):
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         return allowlist.import_file(s, eid, name, data, actor=users["organizer"], **kw)
 
 
 def _count(db_url, eid):
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         return len(allowlist.list_attendees(s, eid))
 
 
@@ -43,7 +43,7 @@ def test_import_accepts_chinese_office_encodings_and_headers(db_url, users, even
     data = ("\r\n".join([header, *ROWS]) + "\r\n").encode(encoding)
     rep = _import(db_url, event, users, "名单.csv", data)
     assert rep.problems == [] and rep.imported == 3 and rep.written
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         people = {a.name: a for a in allowlist.list_attendees(s, event)}
     assert people["王明"].clearance == "confidential" and people["王明"].secret_class == "important"
     assert people["李华"].event_role == "staff" and people["李华"].nationality == "CN"
@@ -66,7 +66,7 @@ def test_an_xlsx_file_with_english_headers_imports(db_url, users, event):
 def test_the_template_reimports_in_both_languages(db_url, users, event):
     for kind in ("csv", "xlsx"):
         for lang in ("zh_CN", "en"):
-            with dbmod.write_session(db_url) as s:
+            with uow.write_session(db_url) as s:
                 rep = allowlist.check_file(s, event, f"t.{kind}", allowlist.template_bytes(kind, lang))
             assert rep.problems == [] and len(rep.valid) == 1
 
@@ -137,22 +137,22 @@ def test_a_file_over_the_size_limit_is_refused(db_url, users, event, monkeypatch
 
 def test_only_the_events_organizer_imports(db_url, users, event):
     with pytest.raises(PermissionDenied):
-        with dbmod.write_session(db_url) as s:
+        with uow.write_session(db_url) as s:
             allowlist.import_file(s, event, "a.csv", "\n".join([ZH_HEADER, *ROWS]).encode(),
                                   actor=users["front_desk"])
 
 
 def test_table_edits_are_all_or_nothing(db_url, users, event):
-    from planners.errors import ValidationFailed
+    from planners.core.errors import ValidationFailed
 
     _import(db_url, event, users, "a.csv", "\n".join([ZH_HEADER, *ROWS]).encode())
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         rows = [{f: getattr(a, f) for f in allowlist.EDITABLE} | {"id": a.id} for a in allowlist.list_attendees(s, event)]
     rows[0]["post"] = "副局长"
     bad = rows + [{"name": "", "id_last4": "1"}]
     with pytest.raises(ValidationFailed):
-        with dbmod.write_session(db_url) as s:
+        with uow.write_session(db_url) as s:
             allowlist.save_table(s, event, bad, actor=users["organizer"])
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         res = allowlist.save_table(s, event, rows[:2], actor=users["organizer"], deleted_ids=[rows[2]["id"]])
     assert res == {"added": 0, "changed": 1, "removed": 1} and _count(db_url, event) == 2

@@ -6,8 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from planners import approvals, checkin, eligibility, tokens
-from planners.store import db as dbmod
+from planners.core import clock
+from planners.base import approvals
+from planners import checkin
+from planners.attendees import eligibility, badges as tokens
+from planners.store import uow
 from planners.store.models import Attendee
 from planners.store.models_checkin import Scan
 from tests.checkin.helpers import CLEARED, make_event
@@ -26,7 +29,7 @@ def setup(db_url, users):
     eid, codes = make_event(db_url, users["organizer"], people=PEOPLE)
     other_eid, other_codes = make_event(db_url, users["organizer"], people=[PEOPLE[0]], title="另一会议")
     by_name = {}
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         for aid, code in codes.items():
             by_name[s.get(Attendee, aid).name] = (aid, code)
     return dict(eid=eid, by=by_name, other=next(iter(other_codes.values())))
@@ -38,9 +41,9 @@ def _foreign_signed_code(db_url, eid):
 
     from planners.store.models_checkin import EventKey
 
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         key = s.get(EventKey, eid)
-    now = dbmod.utcnow()
+    now = clock.utcnow()
     return tokens.sign(key, event_id=eid, attendee_id=1, generation=1, valid_from=now - timedelta(hours=1),
                        valid_until=now + timedelta(hours=1), private=Ed25519PrivateKey.generate())
 
@@ -76,22 +79,22 @@ def test_each_scan_gets_its_reason(setup, db_url, users, case, reason, color):
     if case == "forged_signature":
         code = _foreign_signed_code(db_url, eid)
     if case == "removed_from_list":
-        with dbmod.write_session(db_url) as s:
+        with uow.write_session(db_url) as s:
             s.delete(s.get(Attendee, by["赵六"][0]))
         code = by["赵六"][1]
     if case == "reissued":
-        with dbmod.write_session(db_url) as s:
+        with uow.write_session(db_url) as s:
             tokens.reissue(s, by["王明"][0], actor=users["organizer"])
         code = good
     if case == "twice_other_desk":
         assert checkin.scan(eid, good, desk="north", actor=fd).reason == "ok"
         code = good
-    now = dbmod.utcnow() + timedelta(days=2) if case == "two_days_after_the_event" else None
+    now = clock.utcnow() + timedelta(days=2) if case == "two_days_after_the_event" else None
     v = checkin.scan(eid, code, desk="south", actor=fd, now=now)
     assert (v.reason, v.color) == (reason, color)
     assert v.ok is (reason == "ok")
     assert v.message["en"] and v.todo["zh_CN"] and "{" not in v.todo["en"]
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         last = s.get(Scan, v.scan_id)
     assert last.reason == reason and last.desk == "south" and len(last.raw) <= 80
 
@@ -115,9 +118,11 @@ def test_documents_area_adds_what_to_take_back_at_exit(setup, users, monkeypatch
         calls.append(attendee.id)
         return [{"code": "documents", "text": {"en": "Take back copy 3", "zh_CN": "收回第3份"}}]
 
-    monkeypatch.setattr(checkin, "_EXIT_ATTENTION", [docs])
-    checkin.scan(eid, code, desk="d", actor=users["front_desk"])
-    out = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
+    from planners.core import hooks
+
+    with hooks.replaced("exit_attention", [docs]):
+        checkin.scan(eid, code, desk="d", actor=users["front_desk"])
+        out = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
     assert calls == [aid] and out.require_attention[-1]["code"] == "documents"
 
 
@@ -127,47 +132,47 @@ def test_a_double_delivery_from_the_same_desk_is_not_a_false_already_checked_in(
     again = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
     assert (first.reason, again.reason, again.duplicate) == ("ok", "ok", True)
     assert checkin.scan(eid, code + code, desk="e", actor=users["front_desk"]).reason == "already_checked_in"
-    later = checkin.scan(eid, code, desk="d", actor=users["front_desk"], now=dbmod.utcnow() + timedelta(seconds=5))
+    later = checkin.scan(eid, code, desk="d", actor=users["front_desk"], now=clock.utcnow() + timedelta(seconds=5))
     assert later.reason == "already_checked_in"
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         assert checkin.live_numbers(s, eid)["arrived"] == 1
 
 
 def test_undo_within_minutes_by_the_same_desk_only(setup, users, db_url):
-    from planners.errors import InvalidTransition, PermissionDenied
+    from planners.core.errors import InvalidTransition, PermissionDenied
 
     eid, (aid, code) = setup["eid"], setup["by"]["王明"]
     v = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
     with pytest.raises(PermissionDenied):
         checkin.undo(eid, v.scan_id, desk="other", actor=users["front_desk"])
     with pytest.raises(InvalidTransition):
-        checkin.undo(eid, v.scan_id, desk="d", actor=users["front_desk"], now=dbmod.utcnow() + timedelta(minutes=9))
+        checkin.undo(eid, v.scan_id, desk="d", actor=users["front_desk"], now=clock.utcnow() + timedelta(minutes=9))
     checkin.undo(eid, v.scan_id, desk="d", actor=users["front_desk"])
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         assert not checkin.is_inside(s, eid, aid)
         assert checkin.live_numbers(s, eid)["arrived"] == 0
     with pytest.raises(InvalidTransition):
         checkin.undo(eid, v.scan_id, desk="d", actor=users["front_desk"])
     assert checkin.scan(eid, code, desk="d", actor=users["front_desk"],
-                        now=dbmod.utcnow() + timedelta(seconds=3)).reason == "ok"
+                        now=clock.utcnow() + timedelta(seconds=3)).reason == "ok"
 
 
 def test_manual_look_up_by_name_and_id_digits_is_logged_as_manual(setup, users, db_url):
     eid = setup["eid"]
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         found = checkin.find_attendees(s, eid, "王", "01")
     assert [a.name for a in found] == ["王明"]
     v = checkin.manual(eid, found[0].id, desk="d", actor=users["front_desk"])
     assert v.reason == "ok" and v.require_attention[0]["code"] == "manual"
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         assert s.get(Scan, v.scan_id).method == "manual"
 
 
 def test_leader_exception_admits_the_foreign_national(setup, users, db_url):
     eid, (aid, code) = setup["eid"], setup["by"]["John Smith"]
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         item = eligibility.request_exception(s, aid, actor=users["organizer"], comment="review done")
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         approvals.decide(s, item.id, "approved", leader=users["leader"])
     v = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
     assert v.reason == "ok" and "escort" in [a["code"] for a in v.require_attention]
@@ -177,7 +182,7 @@ def test_who_is_inside_and_live_numbers(setup, users, db_url):
     eid, by = setup["eid"], setup["by"]
     checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"])
     checkin.scan(eid, "nonsense", desk="d", actor=users["front_desk"])
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         assert [p["name"] for p in checkin.inside_now(s, eid)] == ["王明"]
         assert checkin.live_numbers(s, eid) == {"expected": 4, "arrived": 1, "inside": 1, "refused": 1}
         assert len(checkin.not_arrived(s, eid)) == 3
@@ -185,7 +190,7 @@ def test_who_is_inside_and_live_numbers(setup, users, db_url):
 
 
 def test_an_organizer_cannot_record_check_ins(setup, users):
-    from planners.errors import PermissionDenied
+    from planners.core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         checkin.scan(setup["eid"], "x", desk="d", actor=users["organizer"])
@@ -196,12 +201,12 @@ def test_the_scan_log_is_append_only(setup, users, db_url):
 
     checkin.scan(setup["eid"], "x", desk="d", actor=users["front_desk"])
     with pytest.raises(Exception):
-        with dbmod.write_session(db_url) as s:
+        with uow.write_session(db_url) as s:
             s.execute(text("UPDATE scans SET reason='ok'"))
 
 
 def test_locker_can_be_set_and_a_taken_locker_is_refused(setup, users):
-    from planners.errors import ValidationFailed
+    from planners.core.errors import ValidationFailed
 
     eid, by = setup["eid"], setup["by"]
     checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"])
@@ -215,7 +220,7 @@ def test_locker_can_be_set_and_a_taken_locker_is_refused(setup, users):
 def test_the_roll_call_lists_everyone_inside(setup, users, db_url):
     eid, by = setup["eid"], setup["by"]
     checkin.scan(eid, by["王明"][1], desk="d", actor=users["front_desk"])
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         text = checkin.roll_call_csv(s, eid).decode("utf-8-sig")
         assert checkin.inside_now(s, eid, limit=1)[0]["name"] == "王明"
         assert len(checkin.not_arrived(s, eid, limit=2)) == 2
@@ -242,7 +247,7 @@ def test_a_double_delivery_of_a_check_out_is_not_a_false_not_inside(setup, users
 def test_a_failure_in_the_middle_of_recording_a_scan_leaves_nothing_behind(setup, users, db_url, monkeypatch):
     from sqlalchemy import func, select
 
-    from planners import audit
+    from planners.base import audit
     from planners.store.models_checkin import Attendance
 
     eid, (aid, code) = setup["eid"], setup["by"]["王明"]
@@ -250,12 +255,12 @@ def test_a_failure_in_the_middle_of_recording_a_scan_leaves_nothing_behind(setup
     def crash(*_a, **_k):
         raise RuntimeError("power cut")
 
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         scans_before = s.scalar(select(func.count()).select_from(Scan))
     with monkeypatch.context() as m, pytest.raises(RuntimeError):
-        m.setattr(audit, "append", crash)  # after the scan row and the attendance row were written
+        m.setattr(audit, "record", crash)  # after the scan row and the attendance row were written
         checkin.scan(eid, code, desk="d", actor=users["front_desk"])
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         assert s.scalar(select(func.count()).select_from(Scan)) == scans_before
         assert s.scalar(select(Attendance).where(Attendance.attendee_id == aid)) is None
         assert audit.verify(s).ok
@@ -279,21 +284,18 @@ def test_a_stale_cached_key_is_read_again_not_trusted(setup, users, db_url):
 @pytest.mark.parametrize("error, attempts", [("locked", 5), ("corrupt", 1)])
 def test_a_database_that_does_not_take_the_scan_gives_the_desk_a_message_not_a_trace(setup, users, monkeypatch,
                                                                                      error, attempts):
-    import contextlib
     import sqlite3
 
     from planners.store import fastsql
 
     tries = []
 
-    @contextlib.contextmanager
-    def failing_tx(url=None):
+    def failing_run(self, stmt, params):  # the driver fails on the desk's first statement
         tries.append(1)
         raise (sqlite3.OperationalError("database is locked") if error == "locked"
                else sqlite3.DatabaseError("database disk image is malformed"))
-        yield
 
-    monkeypatch.setattr(fastsql, "write_tx", failing_tx)
+    monkeypatch.setattr(fastsql.Tx, "_run", failing_run)
     with pytest.raises(checkin.NotRecorded) as caught:
         checkin.scan(setup["eid"], setup["by"]["王明"][1], desk="d", actor=users["front_desk"])
     assert len(tries) == attempts  # a lock is a lost race and is retried; a broken file is not

@@ -66,19 +66,19 @@ def test_badges_pdf_and_csv_then_scan_json(db_url, users, tmp_path, runner):
 
 
 def test_the_demo_prepares_badges_once_and_a_second_run_changes_nothing(db_url, users, tmp_path, runner):
-    from planners import demo as demo_mod
-    from planners.store import db as dbmod
+    from planners.base import demo as demo_mod
+    from planners.store import uow
     from planners.store.models_checkin import Badge, EventKey
 
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         demo_mod.load(s)
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         before = (s.query(Badge).count(), s.query(EventKey).count())
     assert before[0] > 0 and before[1] >= 1
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         ctx = demo_mod.load(s)
     assert ctx.created == []
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         assert (s.query(Badge).count(), s.query(EventKey).count()) == before
         eid = s.query(EventKey).first().event_id
     r = runner.invoke(main, ["badges", str(eid), "--out", str(tmp_path / "demo.csv")])

@@ -10,6 +10,8 @@ import time
 import types
 
 from planners.store import db as dbmod
+
+from planners.store import uow
 from tests.checkin.helpers import make_event
 from tests.conftest import make_user
 from tests.checkin.worker import desk_worker
@@ -34,7 +36,7 @@ def test_eight_desks_scanning_the_same_200_badges_admit_each_person_exactly_once
     # 'spawn' re-runs the parent's __main__ in each child; after an AppTest, Streamlit has left a page script
     # there, which would run (and fail) in every desk. A bare __main__ makes the children start clean.
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
-    with dbmod.write_session(any_db_url) as s:
+    with uow.write_session(any_db_url) as s:
         organizer = make_user(s, "organizer", "organizer")
     eid, codes = make_event(any_db_url, organizer, n=BADGES, device_policy="lockers")
     dbmod.dispose_all()
@@ -55,7 +57,7 @@ def test_eight_desks_scanning_the_same_200_badges_admit_each_person_exactly_once
     assert total == {"ok": BADGES, "already_checked_in": BADGES * (DESKS - 1)}, total
     from planners import checkin
 
-    with dbmod.read_session(any_db_url) as s:
+    with uow.read(any_db_url) as s:
         n = checkin.live_numbers(s, eid)
         lockers = [p["locker"] for p in checkin.inside_now(s, eid)]
     assert n["arrived"] == n["inside"] == BADGES

@@ -1,19 +1,21 @@
 """The demo has one event under way and open for check-in, so a front desk can be tried right after `make run`."""
 from __future__ import annotations
 
-from planners import auth, checkin, timeline, tokens
-from planners.events import visible_events
-from planners.store import db as dbmod
+from planners.base import auth
+from planners import checkin, plan as timeline
+from planners.attendees import badges as tokens
+from planners.base.events import visible_events
+from planners.store import uow
 from planners.store.models import User
 
 
 def test_the_demo_desk_event_is_open_now_and_gives_each_kind_of_verdict(demo, db_url, users):
     ev = demo.events["desk-demo"]
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         desk = auth.principal(s.query(User).filter_by(username="desk").one())
         assert [e.id for e in visible_events(s, desk)] == [ev.id]  # the desk sees it, and only it
         assert not [t for t in timeline.tasks(s, ev.id) if t.phase == "before" and t.status == "open"]
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         admin = auth.principal(s.query(User).filter_by(username="admin").one())
         codes = {a.name: c for a, c in tokens.codes_for_event(s, ev.id, actor=admin)}
     got = {name: checkin.scan(ev.id, codes[name], desk="demo", actor=users["front_desk"]).reason

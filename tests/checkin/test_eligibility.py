@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from planners import eligibility
+from planners.attendees import eligibility
 from planners.store.models import Attendee, Event
 
 BASE = dict(name="x", clearance="confidential", pledge_signed=True, nationality="CN", foreign_invested_staff=False,
@@ -53,27 +53,27 @@ def test_the_foreign_invested_rule_says_it_is_a_project_proposal():
 
 
 def test_exception_requests_go_to_a_leader_and_not_to_the_requester(db_url, users):
-    from planners import approvals
-    from planners.errors import InvalidTransition, SelfApprovalForbidden
-    from planners.store import db as dbmod
+    from planners.base import approvals
+    from planners.core.errors import InvalidTransition, SelfApprovalForbidden
+    from planners.store import uow
     from tests.checkin.helpers import make_event
 
     eid, codes = make_event(db_url, users["organizer"], people=[
         {**BASE, "name": "Ann", "nationality": "GB", "id_last4": "0001"},
         {**BASE, "name": "王", "id_last4": "0002"}])
     ann, wang = sorted(codes)
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         item = eligibility.request_exception(s, ann, actor=users["organizer"])
         assert item.kind == "attendee_exception" and item.findings[0]["rule"] == "E3"
         with pytest.raises(InvalidTransition):
             eligibility.request_exception(s, wang, actor=users["organizer"])
     with pytest.raises(SelfApprovalForbidden):
-        with dbmod.write_session(db_url) as s:
-            from planners.auth import Principal
+        with uow.write_session(db_url) as s:
+            from planners.base.auth import Principal
 
             approvals.decide(s, item.id, "approved", leader=Principal(id=1, username="organizer",
                                                                        display_name="", role="leader"))
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         approvals.decide(s, item.id, "rejected", leader=users["leader"], comment="no review on file")
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         assert eligibility.for_attendee(s, s.get(Attendee, ann)).status == "needs_approval"

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from planners import checkin
-from planners.store import db as dbmod
+from planners.store import uow
 from planners.store.models import Attendee, Event
 from tests.checkin.helpers import CLEARED, make_event
 from tests.conftest import app_test
@@ -19,7 +19,7 @@ PEOPLE = [dict(name="王明", unit="市财政局", id_last4="1001", **CLEARED),
 @pytest.fixture
 def live_event(db_url, users):
     eid, codes = make_event(db_url, users["organizer"], people=PEOPLE)
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         s.get(Event, eid).status = "in_progress"
         names = {a.name: a.id for a in s.query(Attendee).filter_by(event_id=eid)}
     return eid, {n: codes[i] for n, i in names.items()}
@@ -47,10 +47,10 @@ def test_desk_types_a_scan_and_sees_a_green_verdict_then_a_refusal(live_event, u
 
 
 def test_a_camera_photo_of_a_badge_decodes_to_its_code(live_event, db_url, users):
-    from planners.exports import badges
+    from planners.attendees import badge_sheet as badges
 
     eid, codes = live_event
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         ev, a = s.get(Event, eid), s.query(Attendee).filter_by(name="王明").one()
         png = badges.badge_png(ev, a, codes["王明"])
     img = Image.open(io.BytesIO(png)).convert("RGB")
@@ -97,9 +97,9 @@ def test_organizer_sees_eligibility_with_reasons_and_asks_for_an_exception(db_ur
     at.text_area(key="att_exception_note").set_value("review and agreement on file")
     at.button(key="att_request_exception").click().run()
     assert not at.exception and any("sent to the leaders' queue" in s.value for s in at.success)
-    from planners import approvals
+    from planners.base import approvals
 
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         [item] = approvals.pending(s, kind="attendee_exception")
     assert item.findings[0]["rule"] == "E3" and item.requested_by == "organizer"
 
@@ -114,10 +114,10 @@ def test_attendees_table_edit_saves_through_the_allowlist(db_url, users):
 
 def test_the_import_report_shows_the_bad_row_and_writes_nothing(db_url, users):
     """AppTest cannot upload a file: the page's import path is the same planners call, checked here."""
-    from planners import allowlist
+    from planners.attendees import allowlist
 
     eid, _ = make_event(db_url, users["organizer"], n=0)
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         rep = allowlist.import_file(s, eid, "名单.csv", ZH_CSV.encode("gb18030"), actor=users["organizer"])
     assert not rep.written and [(p.row, p.field) for p in rep.problems] == [(3, "name")]
     at = app_test("attendees", user=users["organizer"]).run()

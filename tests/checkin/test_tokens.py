@@ -7,8 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from planners import checkin, tokens
-from planners.store import db as dbmod
+from planners import checkin
+from planners.attendees import badges as tokens
+from planners.store import uow
 from planners.store.models_checkin import EventKey
 from tests.checkin.helpers import make_event
 
@@ -28,7 +29,7 @@ def test_a_signed_code_reads_back_with_its_fields(badge, db_url):
     tok = tokens.parse(code)
     assert (tok.event_id, tok.attendee_id, tok.generation) == (eid, aid, 1)
     assert tok.valid_from < tok.valid_until
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         assert tokens.verify(tok, s.get(EventKey, eid).public_key)
 
 
@@ -38,7 +39,7 @@ def test_the_code_is_qr_alphanumeric_so_it_makes_a_dense_qr(badge):
 
 def test_every_single_character_alteration_of_a_valid_code_is_refused(badge, db_url):
     eid, aid, code = badge
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         pub = s.get(EventKey, eid).public_key
     tested = 0
     for i, ch in enumerate(code):
@@ -67,8 +68,8 @@ def test_the_private_key_is_a_0600_file_outside_the_database_and_never_in_the_au
     path = tokens._key_path(eid)
     assert path.exists() and stat.S_IMODE(os.stat(path).st_mode) == 0o600
     secret = path.read_bytes()
-    with dbmod.read_session(db_url) as s:
-        from planners import audit
+    with uow.read(db_url) as s:
+        from planners.base import audit
 
         details = " ".join(e.details for e in audit.query(s))
     assert secret.hex() not in details and str(path) not in details
@@ -77,7 +78,7 @@ def test_the_private_key_is_a_0600_file_outside_the_database_and_never_in_the_au
 
 def test_a_reissued_badge_revokes_the_old_one(badge, db_url, users):
     eid, aid, old = badge
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         new = tokens.reissue(s, aid, actor=users["organizer"])
     assert tokens.parse(new).generation == 2
     assert checkin.scan(eid, old, desk="d1", actor=users["front_desk"]).reason == "revoked"
@@ -85,11 +86,11 @@ def test_a_reissued_badge_revokes_the_old_one(badge, db_url, users):
 
 
 def test_only_the_organizer_issues_badges(badge, db_url, users):
-    from planners.errors import PermissionDenied
+    from planners.core.errors import PermissionDenied
 
     eid, aid, _ = badge
     with pytest.raises(PermissionDenied):
-        with dbmod.write_session(db_url) as s:
+        with uow.write_session(db_url) as s:
             tokens.reissue(s, aid, actor=users["front_desk"])
 
 

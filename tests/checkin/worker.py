@@ -8,6 +8,7 @@ import random
 def desk_worker(url: str, keys: str, event_id: int, codes: list[str], desk: str, barrier, out) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["CONCLAVE_KEYS_DIR"] = keys
+    import planners.wiring  # noqa: F401
     from planners import checkin
 
     order = list(codes)

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.e2e
 
 
 def _prepared_db(tmp_path_factory):
-    from planners import demo as demo_mod
+    from planners.base import demo as demo_mod
     from planners.store import db as dbmod
+    from planners.store import uow
     from planners.store import schema
 
     d = tmp_path_factory.mktemp("e2e")
@@ -20,11 +21,11 @@ def _prepared_db(tmp_path_factory):
     keys = str(d / "keys")
     os.environ["CONCLAVE_KEYS_DIR"] = keys
     schema.upgrade(url)
-    with dbmod.write_session(url) as s:
+    with uow.write_session(url) as s:
         for role in ("organizer", "front_desk", "leader", "admin"):
             make_user(s, role, role)
         make_user(s, "leader2", "leader")
-    with dbmod.write_session(url) as s:
+    with uow.write_session(url) as s:
         demo_mod.load(s)
     dbmod.dispose_all()
     return url, keys

@@ -20,6 +20,7 @@ PEOPLE = [
 def prepare_desk_db(tmp_path_factory, people: list[dict]):
     """A database with one account per role and an event happening now with `people` and their badges."""
     from planners.store import db as dbmod
+    from planners.store import uow
     from planners.store import schema
     from planners.store.models import Event
     from tests.checkin.helpers import make_event
@@ -29,10 +30,10 @@ def prepare_desk_db(tmp_path_factory, people: list[dict]):
     keys = str(d / "keys")
     os.environ["CONCLAVE_KEYS_DIR"] = keys
     schema.upgrade(url)
-    with dbmod.write_session(url) as s:
+    with uow.write_session(url) as s:
         users = {r: make_user(s, r, r) for r in ("organizer", "front_desk", "leader", "admin")}
     eid, codes = make_event(url, users["organizer"], people=people)
-    with dbmod.write_session(url) as s:
+    with uow.write_session(url) as s:
         s.get(Event, eid).status = "in_progress"
         from planners.store.models import Attendee
 

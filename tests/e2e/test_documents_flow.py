@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from planners import documents as docs
-from planners.store.db import dispose_all, read_session
+from planners.store.db import dispose_all
+from planners.store.uow import read as read_session
 from planners.store.models_documents import Document
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.harness import sign_in, wait_idle

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from planners.auth import PAGE_ROLES
+from planners.base.auth import PAGE_ROLES
 from tests.conftest import ROOT, TEST_PASSWORD
 from tests.e2e.harness import sign_in, wait_idle
 

@@ -8,8 +8,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
 def write_entries(url: str, n: int, who: str) -> int:
-    from planners import audit
-    from planners.store.db import write_session
+    from planners.base import audit
+    from planners.store.uow import write_session
 
     for i in range(n):
         with write_session(url) as s:

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from planners import documents as docs
-from planners.events import EventInput, create_event
-from planners.store.db import read_session, write_session
+from planners.base.events import EventInput, create_event
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import Attendee
 from tests.conftest import make_user
 

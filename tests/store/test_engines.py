@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from planners import audit
+from planners.base import audit
 from planners.store import schema
-from planners.store.db import dispose_all, read_session, write_session
+from planners.store.uow import read as read_session, write_session
 
 
 def test_migrations_reach_head(any_db_url):

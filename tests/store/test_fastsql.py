@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from planners.store import db as dbmod
+
+from planners.store import uow
 from planners.store import fastsql
 from planners.store.fastsql import Statement
 from planners.store.models import User
@@ -26,10 +27,10 @@ def test_times_written_by_either_path_read_back_equal_and_compare_in_sql(any_db_
     whole, micro = datetime(2026, 11, 28, 9, 0, 0), datetime(2026, 11, 28, 9, 0, 0, 123456)
     with fastsql.write_tx(any_db_url) as tx:
         ids = [tx.run(INSERT, event_id=7, desk="fast", at=t) for t in (whole, micro)]
-    with dbmod.write_session(any_db_url) as s:
+    with uow.write_session(any_db_url) as s:
         s.add(Scan(event_id=7, desk="orm", actor="a", at=whole, direction="in", method="scan", status="ok",
                    reason="ok"))
-    with dbmod.read_session(any_db_url) as s:
+    with uow.read(any_db_url) as s:
         got = {r.id: (r.desk, r.at) for r in s.scalars(select(Scan).where(Scan.event_id == 7))}
     assert got[ids[0]] == ("fast", whole) and got[ids[1]] == ("fast", micro)
     with fastsql.write_tx(any_db_url) as tx:
@@ -38,11 +39,11 @@ def test_times_written_by_either_path_read_back_equal_and_compare_in_sql(any_db_
 
 
 def test_booleans_and_json_read_as_python_values(any_db_url):
-    with dbmod.write_session(any_db_url) as s:
+    with uow.write_session(any_db_url) as s:
         organizer = make_user(s, "organizer", "organizer")
     eid, codes = make_event(any_db_url, organizer, n=1)
     aid = next(iter(codes))
-    with dbmod.write_session(any_db_url) as s:
+    with uow.write_session(any_db_url) as s:
         s.add(AttendeeException(event_id=eid, attendee_id=aid, rules=["E3", "E4"], approval_id=1, decided_by="l"))
     users = Statement("SELECT active, must_change_password FROM users WHERE username = :username",
                       User.__table__)
@@ -60,12 +61,12 @@ def test_an_error_inside_the_transaction_rolls_all_of_it_back(any_db_url):
         with fastsql.write_tx(any_db_url) as tx:
             tx.run(INSERT, event_id=8, desk="d", at=datetime(2026, 1, 1))
             raise RuntimeError("crash after the first write")
-    with dbmod.read_session(any_db_url) as s:
+    with uow.read(any_db_url) as s:
         assert s.scalar(select(func.count()).select_from(Scan).where(Scan.event_id == 8)) == 0
 
 
 def test_a_taken_unique_key_is_one_of_the_errors_a_caller_retries(any_db_url):
-    with dbmod.write_session(any_db_url) as s:
+    with uow.write_session(any_db_url) as s:
         make_user(s, "desk1", "front_desk")
     dup = Statement("INSERT INTO audit_entries (id, ts, actor, action, object_type, object_id, details, prev_hash, "
                     "hash) SELECT id, ts, actor, action, object_type, object_id, details, prev_hash, hash "

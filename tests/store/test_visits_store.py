@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from planners import disclosure, visits
-from planners.store.db import read_session, write_session
+from planners.visits import disclosure
+from planners import visits
+from planners.store.uow import read as read_session, write_session
 from tests.conftest import make_user
 from tests.unit.test_visits import visit_input
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from planners import documents as docs, events
-from planners.store.db import read_session, write_session
+from planners import documents as docs
+from planners.base import events
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import Attendee
 from planners.store.models_documents import Document
 from tests.conftest import app_test
@@ -107,7 +108,6 @@ def test_page_renders_in_chinese(db_url, demo, users):
 def test_overdue_loss_report_is_red_on_the_leaders_home_page(db_url, demo, users):
     from datetime import timedelta
 
-    from planners.store.models_documents import LossIncident
 
     ev = demo.events["q4-trade-meeting"]
     did, people = _ids(ev.id)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime
 
-from planners import auth
-from planners.store.db import read_session, write_session
+from planners.base import auth
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import Event, User
 from tests.conftest import app_test
 

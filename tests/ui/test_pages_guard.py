@@ -1,11 +1,10 @@
 """Every page guards itself: signed out -> only the sign-in form; wrong role -> only a refusal."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from planners.auth import PAGE_ROLES, ROLES
+from planners.base.auth import PAGE_ROLES, ROLES
 from tests.conftest import ROOT, app_test
 
 PAGES = sorted(p for p in PAGE_ROLES if (ROOT / "pages" / f"{p}.py").exists())

@@ -1,6 +1,6 @@
 """AppTest of the plan board on the events page: columns, readiness, chart, mark done / N/A, undo, rule errors."""
-from planners import timeline
-from planners.store.db import read_session
+from planners import plan as timeline
+from planners.store.uow import read as read_session
 from tests.conftest import app_test
 
 
@@ -22,7 +22,7 @@ def _open_board(user, event_id, lang="en"):
 def test_the_board_shows_three_phases_readiness_overdue_and_the_chart(db_url, demo, users):
     from datetime import timedelta
 
-    from planners.store.db import write_session
+    from planners.store.uow import write_session
     from planners.store.models import Event
 
     ev_id = _demo_event(demo)
@@ -89,10 +89,10 @@ def test_building_the_plan_from_the_board_keeps_what_was_done(db_url, demo, user
 
 
 def test_a_bad_rule_file_is_shown_instead_of_a_half_built_plan(db_url, demo, users, tmp_path, monkeypatch):
-    from planners import rules
-    from planners.config import RULES_DIR
+    from planners.core import rules
+    from planners.core.config import RULES_DIR
 
-    for name in ("plan", "venue"):
+    for name in ("plan", "venues"):
         text = (RULES_DIR / f"{name}.yaml").read_text(encoding="utf-8")
         if name == "plan":
             text = text.replace("    due: T-14d\n", "    due: two weeks before\n", 1)
@@ -113,7 +113,7 @@ def test_the_board_speaks_chinese(db_url, demo, users):
 
 
 def test_the_organizer_asks_a_leader_for_a_mandatory_not_applicable(db_url, demo, users):
-    from planners import approvals
+    from planners.base import approvals
 
     ev_id = _demo_event(demo)
     b2 = _task(ev_id, "B2")

@@ -1,6 +1,6 @@
 """AppTest of the venues page: catalogue, create and edit, assessment for an event or a level."""
-from planners.store.db import read_session
-from planners.venue import list_venues
+from planners.store.uow import read as read_session
+from planners.venues import list_venues
 from tests.conftest import app_test
 
 

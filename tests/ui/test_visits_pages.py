@@ -1,8 +1,9 @@
 """AppTest of the visits page (organizer, front desk) and the approvals page (leader)."""
 from __future__ import annotations
 
-from planners import approvals, visits
-from planners.store.db import read_session
+from planners.base import approvals
+from planners import visits
+from planners.store.uow import read as read_session
 from tests.conftest import app_test
 
 
@@ -93,7 +94,7 @@ def test_leader_sees_the_queue_returns_with_a_comment_and_a_return_without_comme
 
 
 def test_a_leader_sees_their_own_request_but_cannot_decide_it(db_url, users):
-    from planners.store.db import write_session
+    from planners.store.uow import write_session
 
     with write_session() as s:
         approvals.request(s, kind="attendee_exception", object_type="attendee", object_id=7,

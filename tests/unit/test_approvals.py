@@ -1,8 +1,8 @@
 import pytest
 
-from planners import approvals
-from planners.errors import InvalidTransition, PermissionDenied, SelfApprovalForbidden, ValidationFailed
-from planners.store.db import read_session, write_session
+from planners.base import approvals
+from planners.core.errors import InvalidTransition, PermissionDenied, SelfApprovalForbidden, ValidationFailed
+from planners.store.uow import read as read_session, write_session
 
 
 def _ask(users, who="organizer"):
@@ -58,15 +58,16 @@ def test_return_needs_a_comment_and_can_be_resubmitted(db_url, users):
 
 
 def test_handlers_run_in_the_same_transaction(db_url, users):
+    from planners.core import hooks
+
     seen = []
 
-    @approvals.on_decision("test_handler")
     def _h(session, item, leader):
         seen.append((item.status, leader.username))
 
     with write_session() as s:
         a = approvals.request(s, kind="test_handler", object_type="x", object_id=9, title={"en": "x", "zh_CN": "x"},
                               requested_by=users["organizer"]).id
-    with write_session() as s:
+    with hooks.replaced("on_decision", [_h], key="test_handler"), write_session() as s:
         approvals.decide(s, a, "rejected", leader=users["leader"], comment="no")
     assert seen == [("rejected", "leader")]

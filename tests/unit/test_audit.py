@@ -1,10 +1,10 @@
 import sqlite3
 
 import pytest
-from sqlalchemy.exc import DatabaseError
+from planners.core.errors import StoreFailed
 
-from planners import audit
-from planners.store.db import read_session, write_session
+from planners.base import audit
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import AuditEntry
 
 
@@ -28,7 +28,7 @@ def test_a_fresh_chain_verifies(db_url):
 def test_the_database_refuses_update_and_delete(db_url):
     _write(db_url, 2)
     for stmt in ("UPDATE audit_entries SET actor='mallory' WHERE id=1", "DELETE FROM audit_entries WHERE id=1"):
-        with pytest.raises(DatabaseError, match="append-only"):
+        with pytest.raises(StoreFailed, match="append-only"):
             with write_session(db_url) as s:
                 s.execute(__import__("sqlalchemy").text(stmt))
 

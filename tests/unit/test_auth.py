@@ -1,8 +1,9 @@
 import pytest
 
-from planners import auth, config
-from planners.auth import SignInFailed
-from planners.store.db import read_session, write_session
+from planners.base import auth
+from planners.core import config
+from planners.core.errors import SignInFailed
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import AuditEntry, User
 from tests.conftest import TEST_PASSWORD
 

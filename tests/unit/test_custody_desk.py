@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planners import checkin, documents
-from planners.store.db import read_session, write_session
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import Attendee
 
 
@@ -18,7 +18,7 @@ def _eligible(s, event_id, n=2):
 
 @pytest.fixture
 def meeting(demo, users):
-    from planners.events import transition
+    from planners.base.events import transition
 
     ev = demo.events["q4-trade-meeting"]
     with write_session() as s:

@@ -8,10 +8,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from planners import approvals, briefing, disclosure, visits
-from planners.disclosure import ItemInput
-from planners.errors import PermissionDenied, ValidationFailed
-from planners.store.db import read_session, write_session
+from planners.base import approvals
+from planners.visits import briefing, disclosure
+from planners import visits
+from planners.visits.disclosure import ItemInput
+from planners.core.errors import PermissionDenied, ValidationFailed
+from planners.store.uow import read as read_session, write_session
 from tests.helpers import pdf_text
 from tests.unit.test_visits import visit_input
 
@@ -177,7 +179,7 @@ def test_the_demo_briefing_has_every_allowed_and_forbidden_topic_of_the_scope_an
 
 
 def test_the_demo_visit_is_approved_by_the_leader_and_a_second_request_waits(demo, users):
-    from planners import demo as demo_mod
+    from planners.base import demo as demo_mod
 
     with read_session() as s:
         v = visits.by_event(s, demo.events["bavaria-delegation"].id)

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from planners import approvals, documents as docs, events, home
-from planners.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from planners.levels import Classification
-from planners.store.db import read_session, write_session
+from planners.base import approvals, events, home
+from planners import documents as docs
+from planners.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from planners.core.levels import Classification
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import Attendee, AuditEntry
 from planners.store.models_documents import CustodyEntry, Document, LossIncident
 from tests.helpers import pdf_text
@@ -74,7 +75,7 @@ def test_demo_registers_numbered_copies_with_marking(q4):
 
 
 def test_loading_the_demo_twice_changes_nothing(q4, db_url):
-    from planners import demo as demo_mod
+    from planners.base import demo as demo_mod
 
     before = counts()
     with write_session() as s:
@@ -150,8 +151,9 @@ def test_only_the_events_organizer_registers_documents(q4, users):
 
 # ------------------------------------------------------------------ issue refusals (table-driven)
 
-def _fake_presence(inside: bool):
-    return lambda session, event_id, attendee_id: inside
+def _presence(inside: bool):
+    """The front desk's `attendee_present` answer, replaced for one test."""
+    return [lambda session, event_id, attendee_id: inside]
 
 
 REFUSALS = [
@@ -165,10 +167,10 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize("case,control,n,name,presence,code_", REFUSALS, ids=[r[0] for r in REFUSALS])
-def test_ineligible_receiver_is_refused_with_reason_and_nothing_changes(q4, org, monkeypatch, case, control, n,
+def test_ineligible_receiver_is_refused_with_reason_and_nothing_changes(q4, org, replace_hook, case, control, n,
                                                                        name, presence, code_):
     if presence is not None:
-        monkeypatch.setattr(docs, "PRESENCE_CHECK", _fake_presence(presence))
+        replace_hook("attendee_present", _presence(presence))
     before = counts()
     with pytest.raises(docs.IssueRefused) as err:
         issue(q4, control, n, name, org)
@@ -178,8 +180,8 @@ def test_ineligible_receiver_is_refused_with_reason_and_nothing_changes(q4, org,
     assert counts() == before
 
 
-def test_present_receiver_passes_the_presence_check(q4, org, monkeypatch):
-    monkeypatch.setattr(docs, "PRESENCE_CHECK", _fake_presence(True))
+def test_present_receiver_passes_the_presence_check(q4, org, replace_hook):
+    replace_hook("attendee_present", _presence(True))
     assert issue(q4, CONF, 1, "梁静", org).action == "issued"
 
 
@@ -292,7 +294,7 @@ def test_demo_meeting_with_one_copy_missing_does_not_reconcile(q4, org):
 
 def _close(ev, org):
     """Run the event to its end: the plan's mandatory before-tasks done (the plan gates 'ready'), then close."""
-    from planners import timeline
+    from planners import plan as timeline
 
     with write_session() as s:
         for t in timeline.tasks(s, ev.id):
@@ -332,11 +334,11 @@ def test_secrecy_room_and_lost_copies_are_not_outstanding(q4, org):
 
 def test_custody_ledger_refuses_update_and_delete(q4, org):
     from sqlalchemy import text
-    from sqlalchemy.exc import DBAPIError
+    from planners.core.errors import StoreFailed
 
     issue(q4, CONF, 1, "梁静", org)
     for stmt in ("UPDATE custody_entries SET attendee_id = NULL", "DELETE FROM custody_entries"):
-        with pytest.raises(DBAPIError, match="append-only"):
+        with pytest.raises(StoreFailed, match="append-only"):
             with write_session() as s:
                 s.execute(text(stmt))
 

@@ -1,10 +1,10 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
-from planners import events as ev
-from planners.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from planners.store.db import read_session, write_session
+from planners.base import events as ev
+from planners.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import AuditEntry
 
 
@@ -109,7 +109,7 @@ def test_only_the_events_own_organizer_or_an_admin_may_edit_it(db_url, users):
         e = ev.create_event(s, _input(), actor=users["organizer"])
     assert ev.may_edit(users["organizer"], e) and ev.may_edit(users["admin"], e)
     assert not any(ev.may_edit(users[r], e) for r in ("leader", "front_desk"))
-    from planners.auth import Principal
+    from planners.base.auth import Principal
 
     other = Principal(id=users["organizer"].id + 1000, username="o2", display_name="o2", role="organizer")
     assert not ev.may_edit(other, e)

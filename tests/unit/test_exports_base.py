@@ -4,7 +4,8 @@ import pytest
 from docx import Document
 
 from planners.exports import docxdoc
-from planners.exports.fonts import NoCJKFont, find_cjk_font
+from planners.core.errors import NoCJKFont
+from planners.exports.fonts import find_cjk_font
 from planners.exports.pdfdoc import OfficePDF
 from planners.exports.tables import to_csv
 from tests.helpers import pdf_text

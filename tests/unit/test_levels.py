@@ -1,6 +1,6 @@
 import pytest
 
-from planners.levels import ALL_LEVELS, Classification as C
+from planners.core.levels import ALL_LEVELS, Classification as C
 
 
 @pytest.mark.parametrize("higher,lower", [

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from planners import i18n
+from planners.core import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,13 +7,13 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from planners import timeline
+from planners import plan as timeline
 from planners.cli import main
-from planners.exports.calendar import calendar_tasks, plan_ics
-from planners.exports.plan_content import plan_csv
-from planners.exports.plan_docx import plan_docx
-from planners.exports.plan_pdf import plan_pdf
-from planners.store.db import read_session, write_session
+from planners.plan.calendar import calendar_tasks, plan_ics
+from planners.plan.content import plan_csv
+from planners.plan.export_docx import plan_docx
+from planners.plan.export_pdf import plan_pdf
+from planners.store.uow import read as read_session, write_session
 from tests.helpers import pdf_pages, pdf_text
 
 

@@ -3,10 +3,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from planners.config import RULES_DIR
-from planners.due import parse_due
-from planners.errors import RuleFileError
-from planners.timeline import PlanFacts, applicable_rules, compute_tasks, plan_rules
+from planners.core.config import RULES_DIR
+from planners.core.due import parse_due
+from planners.core.errors import RuleFileError
+from planners.plan import PlanFacts, applicable_rules, compute_tasks, plan_rules
 
 START = datetime(2030, 5, 1, 1, 0)
 END = START + timedelta(hours=3)
@@ -72,7 +72,7 @@ def test_relay_scope_and_device_policy_appear_in_the_plan():
 
 
 def test_venue_remediation_tasks_join_the_before_phase():
-    from planners.venue import RemedyTask
+    from planners.venues import RemedyTask
 
     r = RemedyTask(rule="V9", text={"en": "Book a sweep", "zh_CN": "预约检查"}, owner="organizer", due="T-2h",
                    mandatory=False, source="32 CFR 2001.51")

@@ -4,13 +4,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from planners import events as ev
-from planners import timeline
-from planners.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from planners.store.db import read_session, utcnow, write_session
+from planners.base import events as ev
+from planners import plan as timeline
+from planners.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from planners.core.clock import utcnow
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import AuditEntry
 from planners.store.models_plan import PlanMark
-from planners.venue import VenueInput, create_venue, update_venue
+from planners.venues import VenueInput, create_venue, update_venue
 
 FEATS = {"enclosed_access_control": True, "windows_covered": True, "wired_pa_only": True,
          "wireless_shielding": True, "phone_lockers": True, "secure_storage": True, "guard_cordon": True,
@@ -211,7 +212,7 @@ def test_a_lost_document_adds_the_24_hour_report_to_the_plan(db_url, users):
 
 
 def test_the_demo_meeting_gets_its_plan_and_loading_twice_changes_nothing(db_url, demo):
-    from planners import demo as demo_mod
+    from planners.base import demo as demo_mod
 
     ev_id = demo.events["q4-trade-meeting"].id
     with read_session() as s:
@@ -241,7 +242,7 @@ def test_marks_are_append_only_on_both_engines(any_db_url, users):
 def test_home_tells_the_organizer_which_plan_tasks_are_overdue(db_url, demo, users):
     from datetime import timedelta
 
-    from planners import home
+    from planners.base import home
     from planners.store.models import Event
 
     ev_id = demo.events["q4-trade-meeting"].id
@@ -255,8 +256,8 @@ def test_home_tells_the_organizer_which_plan_tasks_are_overdue(db_url, demo, use
 
 
 def test_an_organizer_asks_and_another_leader_approves_a_mandatory_task_not_applicable(db_url, users):
-    from planners import approvals
-    from planners.errors import SelfApprovalForbidden
+    from planners.base import approvals
+    from planners.core.errors import SelfApprovalForbidden
 
     with write_session() as s:
         e = _event(s, users)

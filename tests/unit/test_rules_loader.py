@@ -1,7 +1,7 @@
 import pytest
 
-from planners.errors import RuleFileError
-from planners.rules import Field, parse_catalogue
+from planners.core.errors import RuleFileError
+from planners.core.rules import Field, parse_catalogue
 
 FIELDS = {"text": Field("bilingual", required=True), "level": Field("level"),
           "phase": Field("enum", choices=("before", "during", "after"))}

@@ -5,10 +5,11 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from planners import backup
-from planners.errors import SchemaError
+from planners.store import backup
+from planners.core.errors import SchemaError
 from planners.store import schema
-from planners.store.db import dispose_all, read_session, write_session
+from planners.store.db import dispose_all
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import Event
 
 

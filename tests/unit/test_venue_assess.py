@@ -1,12 +1,12 @@
-"""Venue suitability by level (data/rules/venue.yaml): level x venue kind x features -> verdict and findings."""
+"""Venue suitability by level (data/rules/venues.yaml): level x venue kind x features -> verdict and findings."""
 from datetime import datetime, timedelta
 
 import pytest
 
-from planners.errors import RuleFileError
-from planners.findings import Severity
+from planners.core.errors import RuleFileError
+from planners.core.findings import Severity
 from planners.store.models import Venue
-from planners.venue import FEATURES, assess, criteria
+from planners.venues import FEATURES, assess, criteria
 
 NOW = datetime(2030, 5, 1, 8, 0)
 START = NOW + timedelta(hours=1)
@@ -89,15 +89,15 @@ def test_every_criterion_cites_a_source_and_has_both_languages():
      "    levels: {秘密: mandatory, 机密: maybe, 绝密: mandatory}\n"),
 ])
 def test_a_bad_venue_rule_file_is_refused(tmp_path, change, problem):
-    from planners.config import RULES_DIR
+    from planners.core.config import RULES_DIR
 
-    text = (RULES_DIR / "venue.yaml").read_text(encoding="utf-8")
+    text = (RULES_DIR / "venues.yaml").read_text(encoding="utf-8")
     assert change in text
-    (tmp_path / "venue.yaml").write_text(text.replace(change, problem, 1), encoding="utf-8")
+    (tmp_path / "venues.yaml").write_text(text.replace(change, problem, 1), encoding="utf-8")
     with pytest.raises(RuleFileError) as exc:
         criteria(tmp_path)
-    assert exc.value.rule == "V1" and exc.value.file == "venue.yaml" and exc.value.line
-    assert str(exc.value).startswith(f"venue.yaml:{exc.value.line}: rule V1")
+    assert exc.value.rule == "V1" and exc.value.file == "venues.yaml" and exc.value.line
+    assert str(exc.value).startswith(f"venues.yaml:{exc.value.line}: rule V1")
 
 
 @pytest.mark.parametrize("where,verdict", [("", "conditional"), ("beijing", "unsuitable")])
@@ -108,12 +108,12 @@ def test_in_beijing_shielding_and_phone_lockers_are_mandatory(where, verdict):
 
 
 def test_the_region_is_set_in_the_rule_file(tmp_path):
-    from planners.config import RULES_DIR
-    from planners.venue import region
+    from planners.core.config import RULES_DIR
+    from planners.venues import region
 
     assert region() == ""
-    text = (RULES_DIR / "venue.yaml").read_text(encoding="utf-8").replace('region: ""', "region: beijing", 1)
-    (tmp_path / "venue.yaml").write_text(text, encoding="utf-8")
+    text = (RULES_DIR / "venues.yaml").read_text(encoding="utf-8").replace('region: ""', "region: beijing", 1)
+    (tmp_path / "venues.yaml").write_text(text, encoding="utf-8")
     assert region(tmp_path) == "beijing"
     a = assess(venue(phone_lockers=False), "secret", START, now=NOW, rules_dir=tmp_path)
     assert a.verdict == "unsuitable" and a.unmet == ["V6"]

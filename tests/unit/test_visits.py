@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from planners import approvals, visits
-from planners.errors import InvalidTransition, PermissionDenied, SelfApprovalForbidden, ValidationFailed
-from planners.store.db import read_session, write_session
+from planners.base import approvals
+from planners import visits
+from planners.core.errors import InvalidTransition, PermissionDenied, SelfApprovalForbidden, ValidationFailed
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import Attendee, Event
 
 TZ = "Asia/Shanghai"

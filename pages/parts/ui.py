@@ -1,0 +1,267 @@
+"""Streamlit-only helpers shared by every page: language, the role guard, messages, verdict banner.
+
+Every page starts with `me = ui.require_role("<page>")`: a deep link to a page runs that file directly
+(without app.py), so the guard, not the navigation, decides who sees anything."""
+from __future__ import annotations
+
+import html
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[2]
+if str(_ROOT) not in sys.path:  # a page run directly by a fresh server must still find planners/
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+import planners.wiring  # noqa: E402,F401  (installs which area answers which hook)
+
+from planners.base import auth  # noqa: E402
+from planners.core import i18n  # noqa: E402
+from planners.core.errors import ConclaveError  # noqa: E402
+from planners.core.findings import Finding, Severity  # noqa: E402
+from planners.store import schema  # noqa: E402
+from planners.store import uow  # noqa: E402
+
+LANG_KEY = "lang"
+USER_KEY = "user_id"
+LANG_LABELS = {"zh_CN": "中文", "en": "English"}
+
+
+def reading():
+    """A read session for a screen (the unit of work's read side; nothing is committed)."""
+    return uow.read()
+
+
+def writing():
+    """One all-or-nothing change of state for a screen, owned by the unit of work (planners.store.uow).
+    Prefer `change(...)`, which also shows the refusal or the confirmation where the user acted."""
+    return uow.write_session()
+
+
+_last_lang = i18n.DEFAULT_LANG
+
+
+def lang() -> str:
+    """The session's language. Outside a script run (AppTest evaluating a widget's format_func after the
+    run) there is no session: answer the language of the last run instead of the default."""
+    global _last_lang
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return _last_lang
+    _last_lang = st.session_state.get(LANG_KEY, i18n.DEFAULT_LANG)
+    return _last_lang
+
+
+def t(key: str, **params) -> str:
+    return i18n.t(key, lang(), **params)
+
+
+def pick(texts) -> str:
+    return i18n.pick(texts, lang())
+
+
+@st.cache_resource(show_spinner=False)
+def _db_ready(url: str) -> bool:
+    schema.upgrade(url)
+    return True
+
+
+def ensure_db() -> None:
+    from planners.core.config import database_url
+
+    try:
+        _db_ready(database_url())
+    except ConclaveError as exc:
+        st.error(exc.localized(lang()))
+        st.stop()
+
+
+def init_lang() -> None:
+    """The session's language: kept in session state; a `?lang=en` link chooses it for a new session."""
+    if LANG_KEY not in st.session_state:
+        qp = st.query_params.get("lang")
+        st.session_state[LANG_KEY] = qp if qp in LANG_LABELS else i18n.DEFAULT_LANG
+
+
+def language_switch() -> None:
+    """The language radio, drawn once per run by the page (app.py draws none). The choice lives in a plain
+    session key, because Streamlit resets widget state when the user moves to another page."""
+    init_lang()
+    options = list(LANG_LABELS)
+    choice = st.sidebar.radio("语言 / Language", options=options, format_func=LANG_LABELS.get, horizontal=True,
+                              index=options.index(st.session_state[LANG_KEY]), key="lang_radio")
+    if choice != st.session_state[LANG_KEY]:
+        st.session_state[LANG_KEY] = choice
+        st.rerun()
+
+
+def page_setup(page: str) -> None:
+    try:
+        st.set_page_config(page_title=f"{t('nav.' + page)} · Conclave", page_icon="🔒", layout="wide")
+    except Exception:  # already set by app.py in this run
+        pass
+    ensure_db()
+    language_switch()
+
+
+def current_user() -> auth.Principal | None:
+    uid = st.session_state.get(USER_KEY)
+    if uid is None:
+        return None
+    with reading() as s:
+        p = auth.load_principal(s, uid)
+    if p is None:
+        st.session_state.pop(USER_KEY, None)
+    return p
+
+
+def signin_form() -> None:
+    st.title(t("auth.signin_title"))
+    st.caption(t("app.tagline"))
+    with st.form("signin", clear_on_submit=False):
+        username = st.text_input(t("auth.username"), key="signin_username")
+        password = st.text_input(t("auth.password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(t("auth.signin"), type="primary")
+    if submitted:
+        try:
+            p = auth.sign_in(username, password)
+        except ConclaveError as exc:
+            st.error(exc.localized(lang()))
+        else:
+            st.session_state[USER_KEY] = p.id
+            st.rerun()
+    st.info(t("app.principle"))
+
+
+def change_password_form(me: auth.Principal) -> None:
+    st.warning(t("auth.must_change"))
+    with st.form("change_password"):
+        old = st.text_input(t("auth.old_password"), type="password")
+        new = st.text_input(t("auth.new_password"), type="password")
+        new2 = st.text_input(t("auth.new_password2"), type="password")
+        ok = st.form_submit_button(t("auth.change_password"), type="primary")
+    if ok:
+        if new != new2:
+            st.error(t("auth.password_mismatch"))
+            return
+        try:
+            with writing() as s:
+                auth.change_password(s, me.id, old, new)
+        except ConclaveError as exc:
+            st.error(exc.localized(lang()))
+        else:
+            st.success(t("auth.password_changed"))
+            st.rerun()
+
+
+def sidebar_account(me: auth.Principal) -> None:
+    st.sidebar.caption(t("auth.signed_in_as", name=me.display_name, role=t("role." + me.role)))
+    if st.sidebar.button(t("auth.signout"), key="signout"):
+        with writing() as s:
+            from planners.base import audit
+
+            audit.record(s, actor=me.username, action="signout", object_type="user", object_id=me.id)
+        for k in list(st.session_state.keys()):
+            if k != LANG_KEY:
+                del st.session_state[k]
+        st.rerun()
+
+
+def require_role(page: str) -> auth.Principal:
+    """The guard at the top of every page: signed out -> sign-in form only; wrong role -> refusal only."""
+    page_setup(page)
+    me = current_user()
+    if me is None:
+        signin_form()
+        st.stop()
+    sidebar_account(me)
+    if me.must_change_password:
+        change_password_form(me)
+        st.stop()
+    if not auth.may_open(me.role, page):
+        roles = "、".join(t("role." + r) for r in auth.PAGE_ROLES.get(page, ())) if lang() == "zh_CN" else \
+            ", ".join(t("role." + r) for r in auth.PAGE_ROLES.get(page, ()))
+        st.error(t("auth.refused", roles=roles or "-", role=t("role." + me.role)))
+        st.stop()
+    show_flash()
+    return me
+
+
+FLASH_KEY = "_flash"
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message that survives the st.rerun() after a change (shown once, at the top of the next run)."""
+    st.session_state.setdefault(FLASH_KEY, []).append((kind, message))
+
+
+def show_flash() -> None:
+    for kind, message in st.session_state.pop(FLASH_KEY, []):
+        {"success": st.success, "warning": st.warning, "error": st.error}.get(kind, st.info)(message)
+
+
+def change(run, done, kind: str = "success") -> None:
+    """One change of state asked from a page: `run(session)` in a write session. A refusal is shown where the
+    user acted (nothing was changed); on success `done` (a message, or done(result) -> message) is flashed and
+    the page reruns."""
+    try:
+        with writing() as s:
+            result = run(s)
+            message = done(result) if callable(done) else done
+    except ConclaveError as exc:
+        show_error(exc)
+        return
+    flash(message, kind)
+    st.rerun()
+
+
+def show_error(exc: ConclaveError) -> None:
+    st.error(exc.localized(lang()))
+    findings = getattr(exc, "findings", None)
+    if findings:
+        show_findings(findings)
+
+
+SEVERITY_ICON = {Severity.BLOCKER: "⛔", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
+
+
+def show_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        icon = "✅" if f.met else SEVERITY_ICON.get(f.severity, "•")
+        src = f" — {f.source}" if f.source else ""
+        st.markdown(f"{icon} **{html.escape(f.rule)}** {html.escape(f.text(lang()))}"
+                    f"<span style='color:#666'>{html.escape(src)}</span>", unsafe_allow_html=True)
+
+
+VERDICT_COLORS = {"green": "#0a7d32", "orange": "#c76a00", "red": "#b00020", "grey": "#555"}
+
+
+def verdict_banner(color: str, headline: str, lines: list[str] | None = None, *, key: str | None = None) -> None:
+    """A screen-wide verdict in big letters. All text is escaped."""
+    bg = VERDICT_COLORS.get(color, VERDICT_COLORS["grey"])
+    body = "".join(f"<div style='font-size:1.6rem;margin-top:.4rem'>{html.escape(x)}</div>" for x in (lines or []))
+    st.markdown(
+        f"<div data-testid='verdict' data-verdict='{html.escape(color)}' style='background:{bg};color:white;"
+        f"padding:1.2rem 1.6rem;border-radius:.6rem'><div style='font-size:3rem;font-weight:800;line-height:1.1'>"
+        f"{html.escape(headline)}</div>{body}</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def event_picker(events, *, key: str = "event_id", label: str | None = None, empty: str = "events.none_visible"):
+    """Select one event from `events`; remembers the choice across pages. Returns the Event or None (then the
+    `empty` message says why there is nothing to choose)."""
+    if not events:
+        st.info(t(empty))
+        return None
+    ids = [e.id for e in events]
+    current = st.session_state.get(key)
+    wkey = f"_{key}_picker"
+    st.session_state[wkey] = current if current in ids else ids[0]
+    by_id = {e.id: e for e in events}
+    chosen = st.selectbox(label or t("events.select"), ids, format_func=lambda i: f"#{i} {by_id[i].title}",
+                          key=wkey, on_change=lambda: st.session_state.__setitem__(key, st.session_state[wkey]))
+    st.session_state[key] = chosen
+    return by_id[chosen]

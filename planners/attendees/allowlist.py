@@ -1,0 +1,448 @@
+"""The allow-list: attendees of an event, edited in a table or imported from CSV/XLSX.
+
+Files come from Chinese offices: UTF-8, UTF-8 with BOM or GB18030/GBK, header names in Chinese or English.
+An import is validated row by row (row number, field, what is wrong, how to fix it). Nothing is written while
+any row is in error, unless the organizer explicitly asks for the valid rows only. The same person twice
+(same name and ID last digits) is reported, never merged. Only the last digits of an ID are kept."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from planners.base import audit
+from planners.base.auth import Principal
+from planners.core.errors import ImportRefused, NotFound, ValidationFailed
+from planners.core.i18n import both
+from planners.core.levels import Classification
+from planners.store.models import Attendee, Event
+from planners.core import permissions
+
+MAX_BYTES = int(os.environ.get("CONCLAVE_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+MAX_ROWS = 50_000
+
+# canonical field -> (English header, Chinese header, other accepted spellings)
+COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "name": ("name", "姓名", ("full name", "名字")),
+    "unit": ("unit", "单位", ("organization", "organisation", "工作单位")),
+    "post": ("post", "职务", ("title", "position", "职位")),
+    "id_type": ("id_type", "证件类型", ("id type",)),
+    "id_last4": ("id_last4", "证件号后四位", ("id last digits", "id_last_digits", "证件尾号", "证件号码后四位")),
+    "nationality": ("nationality", "国籍", ()),
+    "foreign_invested_staff": ("foreign_invested_staff", "外资企业人员", ("foreign-invested staff",)),
+    "clearance": ("clearance", "涉密等级", ("clearance level",)),
+    "secret_class": ("secret_class", "涉密人员类别", ("secret class",)),
+    "pledge_signed": ("pledge_signed", "已签保密承诺书", ("pledge", "保密承诺书")),
+    "event_role": ("event_role", "参会身份", ("role",)),
+    "designated_by": ("designated_by", "指定人", ("designated by", "点名领导")),
+}
+REQUIRED = ("name", "id_last4")
+ID_TYPES = {"resident_id": ("居民身份证", "身份证"), "passport": ("护照",), "officer_id": ("军官证",),
+            "other": ("其他",)}
+SECRET_CLASSES = {"core": ("核心",), "important": ("重要",), "general": ("一般",)}
+EVENT_ROLES = {"attendee": ("参会人员", "参会"), "staff": ("工作人员",), "service": ("服务人员",),
+               "interpreter": ("翻译",), "visitor": ("来访人员", "外宾")}
+TRUE = {"1", "true", "yes", "y", "是", "已签", "√", "✓", "x"}
+FALSE = {"", "0", "false", "no", "n", "否", "未签"}
+_LAST = re.compile(r"^[0-9]{3,5}[0-9Xx]?$")
+
+
+@dataclass
+class Problem:
+    row: int  # the row number in the file (the header is row 1)
+    field: str
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def problem(self, lang: str) -> str:
+        return both(f"allowlist.problem.{self.code}", **self.params)[lang]
+
+    def fix(self, lang: str) -> str:
+        return both(f"allowlist.fix.{self.code}", **self.params)[lang]
+
+    def as_row(self, lang: str) -> dict:
+        return {"row": self.row, "field": self.field, "problem": self.problem(lang), "fix": self.fix(lang)}
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    encoding: str = ""
+    rows_total: int = 0
+    valid: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    imported: int = 0
+    written: bool = False
+    dry_run: bool = False
+
+    @property
+    def rows_in_error(self) -> int:
+        return len({p.row for p in self.problems})
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for p in self.problems if p.code in ("duplicate_in_file", "already_listed"))
+
+    def lines(self, lang: str = "en") -> list[str]:
+        out = [both("allowlist.summary", file=self.filename, total=self.rows_total, valid=len(self.valid),
+                    errors=self.rows_in_error, imported=self.imported)[lang]]
+        for p in self.problems:
+            out.append(f"  row {p.row} · {p.field}: {p.problem(lang)} → {p.fix(lang)}" if lang == "en" else
+                       f"  第{p.row}行 · {p.field}：{p.problem(lang)} → {p.fix(lang)}")
+        return out
+
+
+# ---- header and values ---------------------------------------------------------------------------------
+
+def _norm(h: str) -> str:
+    return re.sub(r"\s+", " ", str(h or "").replace("\ufeff", "")).strip().lower().replace("_", " ")
+
+
+_HEADER_INDEX: dict[str, str] = {}
+for _f, (_en, _zh, _other) in COLUMNS.items():
+    for _h in (_en, _zh, *_other):
+        _HEADER_INDEX[_norm(_h)] = _f
+
+
+def header_fields(header: list[str]) -> list[str]:
+    """Map a file's header to field names; refuses unknown, repeated and missing columns."""
+    fields, unknown = [], []
+    for h in header:
+        f = _HEADER_INDEX.get(_norm(h))
+        if f is None:
+            if _norm(h):
+                unknown.append(str(h))
+            fields.append("")
+        else:
+            fields.append(f)
+    if unknown:
+        raise ImportRefused(f"Unknown column(s): {', '.join(unknown)}. Use the template's columns.",
+                            key="allowlist.unknown_columns", columns="、".join(unknown))
+    seen = [f for f in fields if f]
+    dup = sorted({f for f in seen if seen.count(f) > 1})
+    if dup:
+        raise ImportRefused(f"Column(s) given twice: {', '.join(dup)}.", key="allowlist.repeated_columns",
+                            columns=", ".join(dup))
+    missing = [f for f in REQUIRED if f not in seen]
+    if missing:
+        raise ImportRefused(f"Missing column(s): {', '.join(missing)}.", key="allowlist.missing_columns",
+                            columns=", ".join(f"{COLUMNS[m][0]}/{COLUMNS[m][1]}" for m in missing))
+    return fields
+
+
+def _choice(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    v = value.strip()
+    for key, labels in table.items():
+        if v.lower() == key or v in labels:
+            return key
+    return None
+
+
+def validate_row(raw: dict[str, str], rownum: int) -> tuple[dict | None, list[Problem]]:
+    """One row's values -> (attendee fields, problems)."""
+    probs: list[Problem] = []
+    v = {k: ("" if val is None else str(val)).strip() for k, val in raw.items()}
+    out: dict = {}
+    name = v.get("name", "")
+    if not name:
+        probs.append(Problem(rownum, "name", "name_required"))
+    elif len(name) > 120:
+        probs.append(Problem(rownum, "name", "too_long", {"max": 120}))
+    out["name"] = name
+    for f, mx in (("unit", 200), ("post", 120), ("designated_by", 120)):
+        out[f] = v.get(f, "")
+        if len(out[f]) > mx:
+            probs.append(Problem(rownum, f, "too_long", {"max": mx}))
+    last = v.get("id_last4", "").replace(" ", "")
+    if not last:
+        probs.append(Problem(rownum, "id_last4", "id_last_required"))
+    elif len(last) > 6:
+        probs.append(Problem(rownum, "id_last4", "full_id_given"))
+    elif not _LAST.match(last):
+        probs.append(Problem(rownum, "id_last4", "bad_id_last", {"value": last[:8]}))
+    out["id_last4"] = last.upper()
+    it = v.get("id_type", "") or "resident_id"
+    out["id_type"] = _choice(it, ID_TYPES)
+    if out["id_type"] is None:
+        probs.append(Problem(rownum, "id_type", "bad_choice", {"value": it[:40], "choices": _choices(ID_TYPES)}))
+    nat = v.get("nationality", "") or "CN"
+    if nat in ("中国", "中华人民共和国"):
+        nat = "CN"
+    if not re.fullmatch(r"[A-Za-z]{2,3}", nat):
+        probs.append(Problem(rownum, "nationality", "bad_nationality", {"value": nat[:40]}))
+    out["nationality"] = nat.upper()
+    for f in ("foreign_invested_staff", "pledge_signed"):
+        b = v.get(f, "").lower()
+        if b in TRUE:
+            out[f] = True
+        elif b in FALSE:
+            out[f] = False
+        else:
+            probs.append(Problem(rownum, f, "bad_bool", {"value": v.get(f, "")[:40]}))
+    cl = v.get("clearance", "")
+    out["clearance"] = None
+    if cl:
+        try:
+            out["clearance"] = Classification.parse(cl).value
+        except ValueError:
+            probs.append(Problem(rownum, "clearance", "bad_level", {"value": cl[:40]}))
+    sc = v.get("secret_class", "")
+    out["secret_class"] = None
+    if sc:
+        out["secret_class"] = _choice(sc, SECRET_CLASSES)
+        if out["secret_class"] is None:
+            probs.append(Problem(rownum, "secret_class", "bad_choice",
+                                 {"value": sc[:40], "choices": _choices(SECRET_CLASSES)}))
+    er = v.get("event_role", "") or "attendee"
+    out["event_role"] = _choice(er, EVENT_ROLES)
+    if out["event_role"] is None:
+        probs.append(Problem(rownum, "event_role", "bad_choice", {"value": er[:40], "choices": _choices(EVENT_ROLES)}))
+    return (None if probs else out), probs
+
+
+def _choices(table: dict[str, tuple[str, ...]]) -> str:
+    return ", ".join(f"{k}/{labels[0]}" for k, labels in table.items())
+
+
+def person_key(name: str, id_last4: str) -> tuple[str, str]:
+    return (re.sub(r"\s+", "", name).lower(), (id_last4 or "").upper())
+
+
+# ---- reading files -------------------------------------------------------------------------------------
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ImportRefused("The file is neither UTF-8 nor GB18030/GBK text.", key="allowlist.bad_encoding") from exc
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]], str]:
+    """(header, rows, encoding) of a CSV or XLSX file; refuses anything else."""
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(f"The file is larger than {MAX_BYTES // 1024} kB.", key="allowlist.too_large",
+                            limit_kb=MAX_BYTES // 1024)
+    if not data.strip(b"\xef\xbb\xbf \r\n\t,;"):
+        raise ImportRefused("The file is empty.", key="allowlist.empty")
+    ext = os.path.splitext(filename or "")[1].lower()
+    if ext == ".xlsx" or (ext not in (".csv", ".txt") and data[:2] == b"PK"):
+        return _read_xlsx(data)
+    if ext not in (".csv", ".txt", ""):
+        raise ImportRefused(f"{ext} files are not accepted: use CSV or XLSX.", key="allowlist.bad_type", ext=ext)
+    if b"\x00" in data[:4096]:
+        raise ImportRefused("This is not a text (CSV) file.", key="allowlist.bad_type", ext=ext or "?")
+    text, enc = decode_text(data)
+    sample = text[:4096]
+    delim = "\t" if sample.count("\t") > sample.count(",") else ","
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim)]
+    rows = [r for r in rows if any(c.strip() for c in r)] if rows else []
+    if not rows:
+        raise ImportRefused("The file is empty.", key="allowlist.empty")
+    return rows[0], rows[1:], enc
+
+
+def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]], str]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportRefused("This is not a readable XLSX workbook.", key="allowlist.bad_type", ext=".xlsx") from exc
+    ws = wb.worksheets[0]
+    rows = []
+    for r in ws.iter_rows(values_only=True):
+        cells = ["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c))
+                 for c in r]
+        rows.append(cells)
+        if len(rows) > MAX_ROWS + 1:
+            break
+    wb.close()
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise ImportRefused("The file is empty.", key="allowlist.empty")
+    return rows[0], rows[1:], "xlsx"
+
+
+# ---- checks of rights ----------------------------------------------------------------------------------
+
+def _event_for_edit(session: Session, event_id: int, actor: Principal) -> Event:
+    ev = session.get(Event, event_id)
+    if ev is None:
+        raise NotFound(f"No event with id {event_id}.", key="events.not_found", id=event_id)
+    permissions.require(actor, "attendees.edit", ev)
+    return ev
+
+
+# ---- import --------------------------------------------------------------------------------------------
+
+def check_file(session: Session, event_id: int, filename: str, data: bytes) -> ImportReport:
+    """Validate a file against the event's list, writing nothing."""
+    header, rows, enc = read_table(filename, data)
+    if len(rows) > MAX_ROWS:
+        raise ImportRefused(f"More than {MAX_ROWS} rows.", key="allowlist.too_many_rows", limit=MAX_ROWS)
+    fields = header_fields(header)
+    rep = ImportReport(filename=filename, encoding=enc, rows_total=len(rows))
+    existing = {person_key(n, d) for n, d in session.execute(
+        select(Attendee.name, Attendee.id_last4).where(Attendee.event_id == event_id))}
+    seen: dict[tuple[str, str], int] = {}
+    for i, r in enumerate(rows, start=2):
+        raw = {f: (r[j] if j < len(r) else "") for j, f in enumerate(fields) if f}
+        if len(r) > len(fields) and any(c.strip() for c in r[len(fields):]):
+            rep.problems.append(Problem(i, "-", "extra_cells"))
+            continue
+        out, probs = validate_row(raw, i)
+        if out is not None:
+            k = person_key(out["name"], out["id_last4"])
+            if k in existing:
+                probs.append(Problem(i, "name", "already_listed", {"name": out["name"]}))
+            elif k in seen:
+                probs.append(Problem(i, "name", "duplicate_in_file", {"name": out["name"], "other": seen[k]}))
+            else:
+                seen[k] = i
+        if probs:
+            rep.problems.extend(probs)
+        else:
+            rep.valid.append(out)
+    return rep
+
+
+def import_file(session: Session, event_id: int, filename: str, data: bytes, *, actor: Principal,
+                valid_only: bool = False, dry_run: bool = False) -> ImportReport:
+    """Validate, then write all rows, or (explicitly) the valid rows only. Nothing is written while a row is in
+    error unless valid_only; never anything with dry_run."""
+    ev = _event_for_edit(session, event_id, actor)
+    rep = check_file(session, ev.id, filename, data)
+    rep.dry_run = dry_run
+    if dry_run or not rep.valid or (rep.problems and not valid_only):
+        return rep
+    session.execute(insert(Attendee), [{**row, "event_id": ev.id} for row in rep.valid])
+    rep.imported, rep.written = len(rep.valid), True
+    audit.record(session, actor=actor.username, action="attendees.import", object_type="event", object_id=ev.id,
+                 event_id=ev.id, file=filename[:120], encoding=rep.encoding, rows=rep.rows_total,
+                 imported=rep.imported, skipped_rows=rep.rows_in_error, valid_only=valid_only)
+    return rep
+
+
+# ---- template ------------------------------------------------------------------------------------------
+
+TEMPLATE_EXAMPLE = {"name": "张三", "unit": "市财政局", "post": "处长", "id_type": "居民身份证", "id_last4": "1234",
+                    "nationality": "CN", "foreign_invested_staff": "否", "clearance": "机密", "secret_class": "重要",
+                    "pledge_signed": "是", "event_role": "参会人员", "designated_by": ""}
+
+
+def template_header(lang: str = "zh_CN") -> list[str]:
+    return [COLUMNS[f][1] if lang == "zh_CN" else COLUMNS[f][0] for f in COLUMNS]
+
+
+def template_bytes(kind: str, lang: str = "zh_CN") -> bytes:
+    """An import template (header + one example row) as CSV (UTF-8 with BOM) or XLSX."""
+    header = template_header(lang)
+    example = [TEMPLATE_EXAMPLE[f] for f in COLUMNS]
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "attendees"
+        ws.append(header)
+        ws.append(example)
+        ws2 = wb.create_sheet("columns")
+        ws2.append(["field", "English header", "中文表头"])
+        for f, (en, zh, _o) in COLUMNS.items():
+            ws2.append([f, en, zh])
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    w.writerow(example)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+# ---- table editing -------------------------------------------------------------------------------------
+
+EDITABLE = tuple(COLUMNS)
+
+
+def list_attendees(session: Session, event_id: int) -> list[Attendee]:
+    return list(session.scalars(select(Attendee).where(Attendee.event_id == event_id).order_by(Attendee.id)))
+
+
+def _as_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float) and v != v:  # NaN from a data editor
+        return ""
+    return str(v)
+
+
+def save_table(session: Session, event_id: int, rows: list[dict], *, actor: Principal,
+               deleted_ids: list[int] | tuple = ()) -> dict:
+    """Apply an edited table: rows with an `id` are updates, rows without are new; all-or-nothing."""
+    ev = _event_for_edit(session, event_id, actor)
+    current = {a.id: a for a in list_attendees(session, ev.id)}
+    keys: dict[tuple[str, str], int] = {}
+    problems: list[Problem] = []
+    parsed: list[tuple[int | None, dict]] = []
+    for i, r in enumerate(rows, start=1):
+        out, probs = validate_row({f: _as_text(r.get(f)) for f in EDITABLE}, i)
+        problems.extend(probs)
+        if out is None:
+            continue
+        k = person_key(out["name"], out["id_last4"])
+        if k in keys:
+            problems.append(Problem(i, "name", "duplicate_in_file", {"name": out["name"], "other": keys[k]}))
+        keys[k] = i
+        rid = r.get("id")
+        rid = int(rid) if rid not in (None, "") and rid == rid else None
+        if rid is not None and rid not in current:
+            problems.append(Problem(i, "id", "unknown_attendee"))
+        parsed.append((rid, out))
+    if problems:
+        p = problems[0]
+        raise ValidationFailed(f"row {p.row} · {p.field}: {p.problem('en')} {p.fix('en')}",
+                               key="allowlist.row_error", field=p.field, row=p.row, problem=p.problem("zh_CN"),
+                               fix=p.fix("zh_CN"))
+    added = changed = removed = 0
+    for rid in deleted_ids:
+        a = current.get(int(rid))
+        if a is not None:
+            session.delete(a)
+            removed += 1
+    for rid, out in parsed:
+        if rid is None:
+            session.add(Attendee(event_id=ev.id, **out))
+            added += 1
+        else:
+            a = current[rid]
+            if any(getattr(a, f) != out[f] for f in out):
+                for f, val in out.items():
+                    setattr(a, f, val)
+                changed += 1
+    session.flush()
+    if added or changed or removed:
+        audit.record(session, actor=actor.username, action="attendees.edit", object_type="event", object_id=ev.id,
+                     event_id=ev.id, added=added, changed=changed, removed=removed)
+    return {"added": added, "changed": changed, "removed": removed}
+
+
+def get_attendee(session: Session, attendee_id: int) -> Attendee:
+    a = session.get(Attendee, attendee_id)
+    if a is None:
+        raise NotFound("No such attendee.", key="error.not_found")
+    return a

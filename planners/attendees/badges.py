@@ -1,0 +1,290 @@
+"""Signed badge tokens: what the QR code on a badge says.
+
+Format: ``CV1:`` + base32 (RFC 4648, upper case, no padding) of 85 bytes:
+
+    version (1) | key id (2) | event id (4) | attendee id (4) | generation (2) |
+    valid from (4, minutes since 1970 UTC) | valid until (4, minutes) | Ed25519 signature (64)
+
+85 bytes encode to exactly 136 base32 characters, so there are no padding bits: together with the
+canonical re-encoding check, changing any single character of a valid code makes it refused. Upper-case
+base32 and ':' fit the QR alphanumeric mode (a dense, easy-to-scan code).
+
+Each event has its own key pair. The private key is a file in `planners.core.config.keys_dir()` (mode 0600,
+git-ignored), created lazily on first issue; the public key is also stored in the database (`event_keys`),
+so desks verify with the public key only. Neither the private key nor its path is ever written to the
+audit trail, an export or a log."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import struct
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.orm import Session
+
+from planners.base import audit
+from planners.core.config import keys_dir
+from planners.core.errors import SigningKeyMissing, TokenError
+from planners.core.clock import utcnow
+from planners.store.models_checkin import Badge, EventKey
+from planners.core import permissions
+
+PREFIX = "CV1:"
+VERSION = 1
+_BODY = struct.Struct(">BHIIHII")  # 21 bytes
+SIG_LEN = 64
+RAW_LEN = _BODY.size + SIG_LEN  # 85
+TEXT_LEN = len(PREFIX) + RAW_LEN * 8 // 5  # 140
+_EPOCH = datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Token:
+    key_id: int
+    event_id: int
+    attendee_id: int
+    generation: int
+    valid_from: datetime  # naive UTC, minute precision
+    valid_until: datetime
+    body: bytes
+    signature: bytes
+
+
+def _minutes(dt: datetime) -> int:
+    return max(0, int((dt - _EPOCH).total_seconds() // 60))
+
+
+def _from_minutes(m: int) -> datetime:
+    return _EPOCH + timedelta(minutes=m)
+
+
+# ---- keys ------------------------------------------------------------------------------------------------
+
+def _key_path(event_id: int) -> Path:
+    return keys_dir() / f"event-{int(event_id)}.ed25519"
+
+
+def key_id_of(public_raw: bytes) -> int:
+    return int.from_bytes(hashlib.sha256(public_raw).digest()[:2], "big")
+
+
+def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.chmod(path.parent, 0o700)
+    except OSError:
+        pass
+    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                            serialization.NoEncryption())
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(raw)
+    os.chmod(path, 0o600)
+
+
+def ensure_event_key(session: Session, event_id: int, *, actor: str = "system") -> EventKey:
+    """The event's key pair: made on first use (idempotent). Returns the stored public half."""
+    row = session.get(EventKey, event_id)
+    if row is None and session.get_bind().dialect.name != "sqlite":  # SQLite: BEGIN IMMEDIATE serialises
+        from sqlalchemy import select
+
+        from planners.store.models import Event
+
+        session.execute(select(Event.id).where(Event.id == event_id).with_for_update())  # one key maker at a time
+        row = session.get(EventKey, event_id, populate_existing=True)
+    path = _key_path(event_id)
+    if row is not None:
+        return row
+    if path.exists():  # a key file from an earlier database of the same id is never reused
+        path.rename(path.with_suffix(f".old-{int(utcnow().timestamp())}"))
+    key = Ed25519PrivateKey.generate()
+    _write_private(path, key)
+    pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    row = EventKey(event_id=event_id, public_key=pub, key_id=key_id_of(pub))
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="badge.key_created", object_type="event", object_id=event_id,
+                 event_id=event_id, key_id=row.key_id)
+    return row
+
+
+def _private_key(event_id: int) -> Ed25519PrivateKey:
+    path = _key_path(event_id)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SigningKeyMissing(
+            f"The signing key of event {event_id} is not on this machine: issue badges where the key was made, "
+            "or reissue all badges (a new key revokes the old ones).", event=event_id) from exc
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+_pub_cache: dict[bytes, Ed25519PublicKey] = {}
+
+
+def public_key(raw: bytes) -> Ed25519PublicKey:
+    k = _pub_cache.get(raw)
+    if k is None:
+        k = _pub_cache[raw] = Ed25519PublicKey.from_public_bytes(raw)
+    return k
+
+
+# ---- sign / read / verify --------------------------------------------------------------------------------
+
+def sign(event_key: EventKey, *, event_id: int, attendee_id: int, generation: int, valid_from: datetime,
+         valid_until: datetime, private: Ed25519PrivateKey | None = None) -> str:
+    priv = private or _private_key(event_id)
+    body = _BODY.pack(VERSION, event_key.key_id, event_id, attendee_id, generation & 0xFFFF,
+                      _minutes(valid_from), _minutes(valid_until))
+    sig = priv.sign(body)
+    return PREFIX + base64.b32encode(body + sig).decode("ascii")
+
+
+def parse(code: str) -> Token:
+    """Read a code's fields without trusting them. Raises TokenError for anything that is not well formed."""
+    if not isinstance(code, str):
+        raise TokenError("not text")
+    if len(code) != TEXT_LEN or not code.startswith(PREFIX):
+        raise TokenError("not a Conclave badge code (wrong length or prefix)")
+    text = code[len(PREFIX):]
+    try:
+        raw = base64.b32decode(text.encode("ascii"), casefold=False)
+    except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
+        raise TokenError("not base32") from exc
+    if len(raw) != RAW_LEN or base64.b32encode(raw).decode("ascii") != text:
+        raise TokenError("not in canonical form")
+    body, sig = raw[:_BODY.size], raw[_BODY.size:]
+    version, key_id, event_id, attendee_id, gen, vf, vu = _BODY.unpack(body)
+    if version != VERSION:
+        raise TokenError(f"unknown version {version}")
+    return Token(key_id=key_id, event_id=event_id, attendee_id=attendee_id, generation=gen,
+                 valid_from=_from_minutes(vf), valid_until=_from_minutes(vu), body=body, signature=sig)
+
+
+def verify(token: Token, public_raw: bytes) -> bool:
+    if token.key_id != key_id_of(public_raw):
+        return False
+    try:
+        public_key(public_raw).verify(token.signature, token.body)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def as_utc_text(dt: datetime) -> str:
+    return dt.replace(tzinfo=timezone.utc).isoformat(timespec="minutes")
+
+
+# ---- badges: issue, reissue ------------------------------------------------------------------------------
+
+EARLY = timedelta(hours=12)  # a badge opens the door from 12 hours before the start …
+LATE = timedelta(hours=6)  # … to 6 hours after the end
+
+
+def _may_issue(actor, ev) -> None:
+    if hasattr(actor, "role"):  # a Principal; a plain string is the CLI or the demo
+        permissions.require(actor, "badges.issue", ev)
+
+
+def _actor_name(actor) -> str:
+    return getattr(actor, "username", None) or str(actor)
+
+
+def current_badge(session: Session, attendee, ev, *, actor) -> Badge:
+    from sqlalchemy import select
+
+    b = session.scalar(select(Badge).where(Badge.event_id == ev.id, Badge.attendee_id == attendee.id))
+    if b is None:
+        b = Badge(event_id=ev.id, attendee_id=attendee.id, generation=1, valid_from=ev.starts_at - EARLY,
+                  valid_until=ev.ends_at + LATE, issued_by=_actor_name(actor))
+        session.add(b)
+        session.flush()
+    return b
+
+
+def codes_for_event(session: Session, event_id: int, *, actor, attendee_ids: list[int] | None = None) -> list:
+    """[(attendee, code)] for the event's attendees (all, or those listed); badges and key made on first use."""
+    from sqlalchemy import select
+
+    from planners.store.models import Attendee, Event
+
+    ev = session.get(Event, event_id)
+    if ev is None:
+        from planners.core.errors import NotFound
+
+        raise NotFound(f"No event with id {event_id}.", key="events.not_found", id=event_id)
+    _may_issue(actor, ev)
+    key = ensure_event_key(session, ev.id, actor=_actor_name(actor))
+    priv = _private_key(ev.id)
+    q = select(Attendee).where(Attendee.event_id == ev.id).order_by(Attendee.id)
+    if attendee_ids is not None:
+        q = q.where(Attendee.id.in_(attendee_ids))
+
+    people = list(session.scalars(q))
+    badges = {b.attendee_id: b for b in session.scalars(select(Badge).where(Badge.event_id == ev.id))}
+    for a in people:  # badges made on first issue, in one flush
+        if a.id not in badges:
+            badges[a.id] = Badge(event_id=ev.id, attendee_id=a.id, generation=1, valid_from=ev.starts_at - EARLY,
+                                 valid_until=ev.ends_at + LATE, issued_by=_actor_name(actor))
+            session.add(badges[a.id])
+    session.flush()
+    out = []
+    for a in people:
+        b = badges[a.id]
+        out.append((a, sign(key, event_id=ev.id, attendee_id=a.id, generation=b.generation,
+                            valid_from=b.valid_from, valid_until=b.valid_until, private=priv)))
+    audit.record(session, actor=_actor_name(actor), action="badge.issue", object_type="event", object_id=ev.id,
+                 event_id=ev.id, count=len(out))
+    return out
+
+
+def reissue(session: Session, attendee_id: int, *, actor) -> str:
+    """A new badge for one attendee: the generation goes up, so the old badge reads `revoked`."""
+    from planners.store.models import Attendee, Event
+
+    a = session.get(Attendee, attendee_id)
+    if a is None:
+        from planners.core.errors import NotFound
+
+        raise NotFound("No such attendee.", key="error.not_found")
+    ev = session.get(Event, a.event_id)
+    _may_issue(actor, ev)
+    b = current_badge(session, a, ev, actor=actor)
+    before = b.generation
+    b.generation = before + 1
+    b.issued_at, b.issued_by = utcnow(), _actor_name(actor)
+    b.valid_from, b.valid_until = ev.starts_at - EARLY, ev.ends_at + LATE
+    session.flush()
+    key = ensure_event_key(session, ev.id, actor=_actor_name(actor))
+    audit.record(session, actor=_actor_name(actor), action="badge.reissue", object_type="attendee",
+                 object_id=a.id, event_id=ev.id, before={"generation": before}, after={"generation": b.generation})
+    return sign(key, event_id=ev.id, attendee_id=a.id, generation=b.generation, valid_from=b.valid_from,
+                valid_until=b.valid_until)
+
+
+def prepare_event(session: Session, event_id: int, *, actor: str = "system") -> int:
+    """Make the event's key and a badge row for each attendee that has none (idempotent). Returns how many
+    badges were created."""
+    from sqlalchemy import select
+
+    from planners.store.models import Attendee, Event
+
+    ev = session.get(Event, event_id)
+    ensure_event_key(session, ev.id, actor=actor)
+    have = set(session.scalars(select(Badge.attendee_id).where(Badge.event_id == ev.id)))
+    made = 0
+    for a in session.scalars(select(Attendee).where(Attendee.event_id == ev.id)):
+        if a.id not in have:
+            current_badge(session, a, ev, actor=actor)
+            made += 1
+    if made:
+        audit.record(session, actor=actor, action="badge.prepare", object_type="event", object_id=ev.id,
+                     event_id=ev.id, count=made)
+    return made

@@ -1,0 +1,121 @@
+"""The leader's approval queue, shared by every area.
+
+An area calls `request(...)` with what is asked and the findings that make it need a leader, and answers the
+`on_decision` hook for its kind (planners/wiring.py) to apply the decision to its own object. Separation of duties: only a leader decides,
+never the person who asked, and a 'returned' item can be resubmitted (after changes) by its requester."""
+from __future__ import annotations
+
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planners.base import audit
+from planners.core import hooks
+from planners.base.auth import Principal
+from planners.core.errors import InvalidTransition, NotFound, PermissionDenied, SelfApprovalForbidden, \
+    ValidationFailed
+from planners.core.findings import Finding
+from planners.core.clock import utcnow
+from planners.store.models import Approval, ApprovalStep
+
+DECISIONS = ("approved", "returned", "rejected")
+OPEN = ("pending",)
+def finding_to_json(f: Finding) -> dict:
+    return {"rule": f.rule, "severity": f.severity.value, "reason": f.reason, "source": f.source, "met": f.met}
+
+
+def request(session: Session, *, kind: str, object_type: str, object_id, title: dict[str, str],
+            requested_by: Principal | str, event_id: int | None = None, findings: list[Finding] | None = None,
+            payload: dict | None = None, comment: str = "") -> Approval:
+    """Put an item in the queue, or resubmit the open/returned one for the same object."""
+    who = requested_by.username if isinstance(requested_by, Principal) else requested_by
+    existing = session.scalar(select(Approval).where(
+        Approval.kind == kind, Approval.object_type == object_type, Approval.object_id == str(object_id),
+        Approval.status.in_(("pending", "returned"))))
+    fjson = [finding_to_json(f) for f in (findings or [])]
+    if existing:
+        existing.status, existing.title, existing.findings = "pending", title, fjson
+        existing.payload = payload or existing.payload
+        existing.requested_by, existing.requested_at = who, utcnow()
+        existing.decided_by = existing.decided_at = None
+        item, action = existing, "resubmitted"
+    else:
+        item = Approval(kind=kind, object_type=object_type, object_id=str(object_id), event_id=event_id,
+                        title=title, findings=fjson, payload=payload or {}, requested_by=who)
+        session.add(item)
+        action = "requested"
+    session.flush()
+    session.add(ApprovalStep(approval_id=item.id, actor=who, action=action, comment=comment))
+    audit.record(session, actor=who, action=f"approval.{action}", object_type="approval", object_id=item.id,
+                 event_id=event_id, kind=kind, target=f"{object_type}:{object_id}")
+    return item
+
+
+def decide(session: Session, approval_id: int, decision: str, *, leader: Principal, comment: str = "") -> Approval:
+    if leader.role != "leader":
+        raise PermissionDenied("Only a leader decides approvals.", key="approvals.leader_only")
+    if decision not in DECISIONS:
+        raise ValidationFailed(f"Decision must be one of {DECISIONS}.", key="approvals.bad_decision",
+                               field="decision")
+    item = session.get(Approval, approval_id, with_for_update=True)
+    if item is None:
+        raise NotFound("No such approval item.", key="error.not_found")
+    if item.status != "pending":
+        raise InvalidTransition(f"This item is {item.status}, not waiting for a decision.",
+                                key="approvals.not_pending", status=item.status)
+    requesters = {s.actor for s in session.scalars(select(ApprovalStep).where(
+        ApprovalStep.approval_id == item.id, ApprovalStep.action.in_(("requested", "resubmitted"))))}
+    if leader.username in requesters or leader.username == item.requested_by:
+        raise SelfApprovalForbidden("Nobody may decide their own request; another leader must decide it.")
+    if decision in ("returned", "rejected") and not comment.strip():
+        raise ValidationFailed("Say why: a return or a rejection needs a comment for the requester.",
+                               key="approvals.comment_required", field="comment")
+    item.status, item.decided_by, item.decided_at, item.comment = decision, leader.username, utcnow(), comment
+    session.add(ApprovalStep(approval_id=item.id, actor=leader.username, action=decision, comment=comment))
+    audit.record(session, actor=leader.username, action=f"approval.{decision}", object_type="approval",
+                 object_id=item.id, event_id=item.event_id, kind=item.kind,
+                 target=f"{item.object_type}:{item.object_id}", comment=comment)
+    for handler in hooks.answers("on_decision", item.kind):
+        handler(session, item, leader)
+    return item
+
+
+def withdraw(session: Session, approval_id: int, *, actor: Principal, comment: str = "") -> Approval:
+    item = session.get(Approval, approval_id)
+    if item is None:
+        raise NotFound("No such approval item.", key="error.not_found")
+    if item.requested_by != actor.username:
+        raise PermissionDenied("Only the requester withdraws a request.", key="approvals.requester_only")
+    if item.status not in ("pending", "returned"):
+        raise InvalidTransition(f"This item is {item.status}.", key="approvals.not_pending", status=item.status)
+    item.status = "withdrawn"
+    session.add(ApprovalStep(approval_id=item.id, actor=actor.username, action="withdrawn", comment=comment))
+    audit.record(session, actor=actor.username, action="approval.withdrawn", object_type="approval",
+                 object_id=item.id, event_id=item.event_id)
+    return item
+
+
+def pending(session: Session, *, kind: str | None = None) -> list[Approval]:
+    """The queue, oldest first."""
+    q = select(Approval).where(Approval.status == "pending").order_by(Approval.requested_at, Approval.id)
+    if kind:
+        q = q.where(Approval.kind == kind)
+    return list(session.scalars(q))
+
+
+def for_object(session: Session, object_type: str, object_id) -> list[Approval]:
+    return list(session.scalars(select(Approval).where(
+        Approval.object_type == object_type, Approval.object_id == str(object_id)).order_by(Approval.id)))
+
+
+def latest_for(session: Session, kind: str, object_type: str, object_id) -> Approval | None:
+    return session.scalar(select(Approval).where(
+        Approval.kind == kind, Approval.object_type == object_type, Approval.object_id == str(object_id))
+        .order_by(Approval.id.desc()).limit(1))
+
+
+def history(session: Session, approval_id: int) -> list[ApprovalStep]:
+    return list(session.scalars(select(ApprovalStep).where(ApprovalStep.approval_id == approval_id)
+                                .order_by(ApprovalStep.id)))
+
+

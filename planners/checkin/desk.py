@@ -1,0 +1,282 @@
+"""The scan: a code (or a manual look-up) judged and recorded in one transaction, retried when a race is
+lost, with what other areas ask the desk to do at check-out."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+
+from planners.base import audit
+from planners.attendees import eligibility, badges as tokens
+from planners.core import hooks
+from planners.base.events import local
+from planners.core.errors import NotFound, NotRecorded, RaceLost, StoreFailed, ValidationFailed
+from planners.core.i18n import both
+from planners.core.levels import Classification
+from planners.store import uow
+from planners.core.clock import utcnow
+from planners.store.uow import read as read_session
+from planners.store.fastsql import Tx
+from planners.store.models import Attendee, Event
+from planners.checkin.desk_sql import INSERT_ATTENDANCE, INSERT_SCAN, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
+from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
+
+# ---- the scan ------------------------------------------------------------------------------------------
+
+def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method: str = "scan",
+         now: datetime | None = None, url: str | None = None) -> Verdict:
+    """One scan at a desk -> its verdict, recorded. Retries a transaction that lost a race."""
+    who = actor_name(actor)
+    desk = (desk or "").strip()[:64] or "desk"
+    if direction not in ("in", "out"):
+        raise ValidationFailed("direction must be in or out", key="checkin.bad_direction", field="direction")
+    code = normalize(raw)
+    try:
+        tok = tokens.parse(code) if len(code) <= MAX_INPUT else None
+    except tokens.TokenError:
+        tok = None
+    rh = hash_raw(code)
+    now = now or utcnow()
+
+    def judge(tx: Tx) -> Verdict:
+        ev = _event(tx, event_id)
+        v, person = _judge_code(tx, ev, tok, now)
+        if person is not None:  # a good badge of this event, on the list, in its window: generation, then person
+            gen = _badge_generation(tx, ev.id, person.id)
+            if gen is None or (gen & 0xFFFF) != tok.generation:
+                v = Verdict(reason="revoked", attendee=attendee_info(person))
+            else:
+                v = _admit(tx, ev, person, desk=desk, direction=direction, now=now, raw_hash=rh)
+        v.direction = direction
+        return _record(tx, ev, v, desk=desk, who=who, method=method, raw=code, raw_hash=rh, now=now)
+
+    return _with_retries(url, judge, event_id)
+
+
+def _with_retries(url: str | None, judge: Callable[[Tx], Verdict], event_id: int) -> Verdict:
+    """Run `judge` in a write transaction, again if it lost a race (at most 5 times); then the exit hooks.
+    A database failure becomes NotRecorded: a message for the desk, never a stack trace."""
+    for attempt in range(5):
+        try:
+            with uow.write(url) as work:
+                v = judge(work.tx)
+            break
+        except StoreFailed as exc:  # planners.store.uow mapped the driver's error
+            if attempt == 4 or not isinstance(exc, RaceLost):
+                detail = exc.params.get("detail", "")
+                raise NotRecorded(f"The scan was not recorded: {detail}", detail=detail) from exc
+    if v.reason == "exit_ok" and not v.duplicate:
+        v.require_attention.extend(_exit_attention(url, event_id, v.attendee["id"]))
+    return v
+
+
+def _exit_attention(url: str | None, event_id: int, attendee_id: int) -> list[dict]:
+    """What other areas ask the desk to take back at check-out (e.g. numbered copies), read once the exit is
+    recorded: their rules stay theirs and run on the ORM, outside the desk's write transaction."""
+    answers = hooks.answers("exit_attention")
+    if not answers:
+        return []
+    out: list[dict] = []
+    with read_session(url) as s:
+        ev, a = s.get(Event, event_id), s.get(Attendee, attendee_id)
+        for fn in answers:
+            out.extend(fn(s, ev, a))
+    return out
+
+
+def _event(tx: Tx, event_id: int):
+    ev = tx.one(Q_EVENT, id=event_id)
+    if ev is None:
+        raise NotFound(f"No event with id {event_id}.", key="events.not_found", id=event_id)
+    return ev
+
+
+def _badge_generation(tx: Tx, event_id: int, attendee_id: int) -> int | None:
+    """The badge's current generation, locking the badge row on PostgreSQL (SQLite: BEGIN IMMEDIATE)."""
+    return tx.scalar(Q_BADGE if tx.sqlite else Q_BADGE_LOCKED, event_id=event_id, attendee_id=attendee_id)
+
+
+def _judge_code(tx: Tx, ev, tok, now: datetime):
+    """(refusal, None) or (None, the person's row) for a badge of this event, on its list, within its window."""
+    if tok is None:
+        return Verdict(reason="invalid"), None
+    if tok.event_id != ev.id:
+        other = tx.scalar(Q_KEY, event_id=tok.event_id)
+        if other is not None and tokens.verify(tok, bytes(other)):
+            other_ev = tx.one(Q_EVENT, id=tok.event_id)
+            title = other_ev.title if other_ev else str(tok.event_id)
+            return Verdict(reason="wrong_event", details={"other": title}), None
+        return Verdict(reason="invalid"), None
+    if not _verifies(tx, ev.id, tok):
+        return Verdict(reason="invalid"), None
+    a = tx.one(Q_PERSON, id=tok.attendee_id)
+    if a is None or a.event_id != ev.id:
+        return Verdict(reason="not_on_list"), None
+    if not (tok.valid_from <= now <= tok.valid_until):
+        return Verdict(reason="outside_window", attendee=attendee_info(a),
+                       details={"start": tokens.as_utc_text(tok.valid_from),
+                                "end": tokens.as_utc_text(tok.valid_until)}), None
+    return None, a
+
+
+_PUBLIC_KEYS: dict[tuple[str, int], bytes] = {}
+
+
+def _verifies(tx: Tx, event_id: int, tok) -> bool:
+    """Verify with the event's public key, cached per database and event; a failure re-reads the key once, so a
+    database restored under the same address is never judged with a stale key."""
+    k = (tx.url, event_id)
+    cached = _PUBLIC_KEYS.get(k)
+    if cached is not None and tokens.verify(tok, cached):
+        return True
+    pub = tx.scalar(Q_KEY, event_id=event_id)
+    if pub is None:
+        _PUBLIC_KEYS.pop(k, None)
+        return False
+    pub = _PUBLIC_KEYS[k] = bytes(pub)
+    return pub != cached and tokens.verify(tok, pub)
+
+
+def _eligibility(tx: Tx, ev, a) -> eligibility.Eligibility:
+    def granted_of(attendee_id: int) -> set[str]:
+        return {r for row in tx.all(Q_GRANTED, attendee_id=attendee_id) for r in (row.rules or [])}
+
+    return eligibility.judge(a, ev, granted_of)
+
+
+def _maybe_duplicate(att, desk: str, direction: str, now: datetime) -> bool:
+    """Could this scan be a second delivery of one this desk just recorded? Only then is the scan log asked."""
+    if att is None:
+        return False
+    since = now - timedelta(seconds=DEDUP_SECONDS)
+    if direction == "in":
+        return bool(att.inside) and att.last_in_desk == desk and att.last_in_at >= since
+    return not att.inside and att.last_out_at is not None and att.last_out_at >= since
+
+
+def _held_locker(att) -> str | None:
+    return att.locker if att is not None and att.locker and att.device_returned_at is None else None
+
+
+def _entry_attention(ev, a, el: eligibility.Eligibility, locker: str | None) -> list[dict]:
+    out = [{"code": "photo_id", "rule": f.rule, "text": both("checkin.attention.photo_id", last=a.id_last4,
+                                                             id_type=both(f"id_type.{a.id_type}"))}
+           for f in el.attention]
+    if locker:
+        out.append({"code": "locker", "locker": locker, "text": both("checkin.attention.locker", locker=locker)})
+    elif ev.device_policy == "approved_only":
+        out.append({"code": "devices_approved_only", "text": both("checkin.attention.devices_approved_only")})
+    foreign = (a.nationality or "CN").upper() not in ("CN", "CHN")
+    if a.event_role == "visitor" or (foreign and Classification(ev.level).is_state_secret):
+        out.append({"code": "escort", "text": both("checkin.attention.escort")})
+    return out
+
+
+def _next_locker(tx: Tx, event_id: int) -> int:
+    """The next locker number: one above the highest handed out at this event (indexed, O(log n))."""
+    if not tx.sqlite:  # SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL: per-event lock
+        tx.run(LOCKER_LOCK, k=PG_LOCKER_LOCK + int(event_id))
+    return (tx.scalar(Q_TOP_LOCKER, event_id=event_id) or 0) + 1
+
+
+def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None) -> Verdict:
+    """The verdict for a person at the door; the change to `attendance` is left in `v.write`, done by _record
+    once the scan has its id. `raw_hash` given: a second delivery of a scan just recorded replays it."""
+    info = attendee_info(a)
+    att = tx.one(Q_ATTENDANCE, event_id=ev.id, attendee_id=a.id)
+    if raw_hash is not None and _maybe_duplicate(att, desk, direction, now):
+        first = tx.one(Q_DUPLICATE, desk=desk, raw_hash=raw_hash, event_id=ev.id, direction=direction,
+                       at=now - timedelta(seconds=DEDUP_SECONDS))
+        if first is not None:
+            v = Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
+            if direction == "in":
+                v.require_attention = _entry_attention(ev, a, _eligibility(tx, ev, a), _held_locker(att))
+            return v
+    if direction == "out":
+        return _let_out(tx, info, att, now)
+    el = _eligibility(tx, ev, a)
+    if el.status != eligibility.ELIGIBLE:
+        rules = [f for f in el.findings if not f.met]
+        return Verdict(reason=el.status, attendee=info, details={"rules": ", ".join(f.rule for f in rules)},
+                       require_attention=[{"code": "rule", "rule": f.rule, "text": f.reason} for f in rules])
+    if att is not None and att.inside:
+        return Verdict(reason="already_checked_in", attendee=info,
+                       details={"desk": att.last_in_desk, "since": local(att.last_in_at, ev.tz).strftime("%H:%M:%S")})
+    row = {"inside": True, "last_in_at": now, "last_in_desk": desk}
+    for k in ("locker", "locker_no", "device_deposited_at", "device_returned_at"):  # kept unless a new locker
+        row[k] = getattr(att, k) if att is not None else None
+    locker = _held_locker(att)
+    if ev.device_policy == "lockers" and locker is None:
+        n = _next_locker(tx, ev.id)
+        locker = str(n)
+        row.update(locker=locker, locker_no=n, device_deposited_at=now, device_returned_at=None)
+    entries = 1 if att is None else att.entries + 1
+
+    def write(scan_id: int) -> None:
+        if att is None:
+            tx.run(INSERT_ATTENDANCE, event_id=ev.id, attendee_id=a.id, entries=1, first_in_at=now,
+                   last_in_scan_id=scan_id, **row)
+        else:
+            tx.run(UPDATE_ENTRY, id=att.id, entries=entries, last_in_scan_id=scan_id, **row)
+
+    v = Verdict(reason="ok", attendee=info, details={"entry": entries}, write=write)
+    v.require_attention = _entry_attention(ev, a, el, locker)
+    return v
+
+
+def _let_out(tx: Tx, info: dict, att, now: datetime) -> Verdict:
+    if att is None or not att.inside:
+        return Verdict(reason="not_inside", attendee=info)
+    attention = []
+    returned = att.device_returned_at
+    if _held_locker(att):
+        returned = now
+        attention.append({"code": "return_device", "locker": att.locker,
+                          "text": both("checkin.attention.return_device", locker=att.locker)})
+    return Verdict(reason="exit_ok", attendee=info, require_attention=attention,
+                   write=lambda _scan_id: tx.run(UPDATE_EXIT, id=att.id, inside=False, last_out_at=now,
+                                                 device_returned_at=returned))
+
+
+def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: str, raw_hash: str,
+            now: datetime) -> Verdict:
+    """Append the scan to the log, apply the verdict's change to `attendance`, add the audit entry."""
+    v.scan_id = tx.run(INSERT_SCAN, event_id=ev.id, attendee_id=(v.attendee or {}).get("id"), desk=desk, actor=who,
+                       at=now, direction=v.direction, method=method, raw=safe_raw(raw), raw_hash=raw_hash,
+                       status="ok" if v.ok else "refused", reason=v.reason,
+                       duplicate_of=v.details.get("duplicate_of") if v.duplicate else None)
+    if v.write is not None:
+        v.write(v.scan_id)
+        v.write = None
+    audit.record(tx, actor=who, action=f"checkin.{'exit' if v.direction == 'out' else 'scan'}",
+                 object_type="attendee" if v.attendee else "scan",
+                 object_id=(v.attendee or {}).get("id", v.scan_id), event_id=ev.id, desk=desk, method=method,
+                 reason=v.reason, scan_id=v.scan_id, duplicate=v.duplicate)
+    return v
+
+
+
+def manual(event_id: int, attendee_id: int, *, desk: str, actor, direction: str = "in",
+           now: datetime | None = None, url: str | None = None) -> Verdict:
+    """Admit (or let out) a person found by name + ID digits (a lost badge): logged with method 'manual'."""
+    who = actor_name(actor)
+    desk = (desk or "").strip()[:64] or "desk"
+    if direction not in ("in", "out"):
+        raise ValidationFailed("direction must be in or out", key="checkin.bad_direction", field="direction")
+    now = now or utcnow()
+    raw = f"manual:{attendee_id}"
+
+    def judge(tx: Tx) -> Verdict:
+        ev = _event(tx, event_id)
+        a = tx.one(Q_PERSON, id=attendee_id)
+        if a is None or a.event_id != ev.id:
+            v = Verdict(reason="not_on_list")
+        else:
+            _badge_generation(tx, ev.id, a.id)  # the same per-badge lock as a scan
+            v = _admit(tx, ev, a, desk=desk, direction=direction, now=now)
+            if v.reason == "ok":
+                v.require_attention.insert(0, {"code": "manual", "text": both("checkin.attention.manual")})
+        v.direction = direction
+        return _record(tx, ev, v, desk=desk, who=who, method="manual", raw=raw, raw_hash=hash_raw(raw), now=now)
+
+    return _with_retries(url, judge, event_id)

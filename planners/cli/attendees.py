@@ -1,0 +1,122 @@
+"""CLI of the allow-list, badges and front desk: `conclave attendees …`, `conclave badges`, `conclave scan`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from planners.core.errors import ConclaveError
+
+EXIT_REFUSED = 3
+
+
+def _cli():
+    from planners.cli import common
+
+    return common
+
+
+def register(main) -> None:
+    @main.group("attendees")
+    def attendees() -> None:
+        """The allow-list of an event."""
+
+    @attendees.command("template")
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                  help="FILE.csv or FILE.xlsx")
+    @click.option("--lang", default="zh_CN", type=click.Choice(["zh_CN", "en"]), help="header language")
+    def template(out: Path, lang: str) -> None:
+        """Write the import template (both languages' headers are accepted on import)."""
+        from planners.attendees import allowlist
+
+        kind = out.suffix.lower().lstrip(".")
+        if kind not in ("csv", "xlsx"):
+            click.echo("error: --out must end in .csv or .xlsx", err=True)
+            sys.exit(2)
+        out.write_bytes(allowlist.template_bytes(kind, lang))
+        click.echo(f"template written to {out}")
+
+    @attendees.command("import")
+    @click.argument("event_id", type=int)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="check only, write nothing")
+    @click.option("--valid-only", is_flag=True, help="import the valid rows only, skipping rows in error")
+    @click.option("--lang", default="en", type=click.Choice(["zh_CN", "en"]))
+    def import_cmd(event_id: int, file: Path, dry_run: bool, valid_only: bool, lang: str) -> None:
+        """Import attendees from CSV/XLSX: prints the report; exit 0 imported, 3 refused (nothing written)."""
+        from planners.attendees import allowlist
+        from planners.base.auth import Principal
+        from planners.store.uow import write_session
+
+        cli = _cli()
+        cli.ensure_db()
+        actor = Principal(id=0, username=cli.cli_actor(), role="admin", display_name="CLI")
+        try:
+            with write_session() as s:
+                rep = allowlist.import_file(s, event_id, file.name, file.read_bytes(), actor=actor,
+                                            valid_only=valid_only, dry_run=dry_run)
+        except ConclaveError as exc:
+            click.echo(f"refused: {exc.localized(lang)}", err=True)
+            sys.exit(EXIT_REFUSED)
+        for line in rep.lines(lang):
+            click.echo(line)
+        if dry_run:
+            click.echo("dry run: nothing written")
+            sys.exit(0 if not rep.problems else EXIT_REFUSED)
+        if not rep.written:
+            click.echo("refused: nothing written (fix the rows above, or use --valid-only)", err=True)
+            sys.exit(EXIT_REFUSED)
+
+    @main.command("badges")
+    @click.argument("event_id", type=int)
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                  help="FILE.pdf (badge sheet) or FILE.csv (mail merge: name, unit, code)")
+    def badges(event_id: int, out: Path) -> None:
+        """Issue the event's badges as a PDF sheet or a CSV for mail merge."""
+        from planners.attendees import badge_sheet as badge_export
+        from planners.store.uow import write_session
+
+        cli = _cli()
+        cli.ensure_db()
+        kind = out.suffix.lower().lstrip(".")
+        if kind not in ("pdf", "csv"):
+            click.echo("error: --out must end in .pdf or .csv", err=True)
+            sys.exit(2)
+        try:
+            with write_session() as s:
+                data, n = badge_export.export(s, event_id, kind, actor=cli.cli_actor())
+        except ConclaveError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_REFUSED)
+        out.write_bytes(data)
+        click.echo(f"{n} badges written to {out}")
+
+    @main.command("scan")
+    @click.argument("event_id", type=int)
+    @click.argument("code")
+    @click.option("--desk", required=True, help="the desk's name, e.g. 'north door'")
+    @click.option("--exit", "is_exit", is_flag=True, help="check out instead of in")
+    @click.option("--json", "as_json", is_flag=True, help="print the verdict as JSON")
+    @click.option("--lang", default="en", type=click.Choice(["zh_CN", "en"]))
+    def scan_cmd(event_id: int, code: str, desk: str, is_exit: bool, as_json: bool, lang: str) -> None:
+        """Scan one code at a desk: exit 0 for ok / exit_ok, 3 for a refusal."""
+        from planners import checkin
+
+        cli = _cli()
+        cli.ensure_db()
+        try:
+            v = checkin.scan(event_id, code, desk=desk, actor=cli.cli_actor(), direction="out" if is_exit else "in")
+        except ConclaveError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        out = v.as_json(lang)
+        if as_json:
+            click.echo(json.dumps(out, ensure_ascii=False))
+        else:
+            click.echo(f"{out['status'].upper()} {out['reason']}: {out['message']} — {out['todo']}")
+            for a in out["require_attention"]:
+                click.echo(f"  ! {a['text']}")
+        sys.exit(0 if v.ok else EXIT_REFUSED)
+

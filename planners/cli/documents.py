@@ -1,0 +1,100 @@
+"""`conclave documents …`: reconciliation for scripts, and issue / recover for scripted desks."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from sqlalchemy import select
+
+from planners.core.errors import ConclaveError
+from planners.store.uow import read as read_session, write_session
+
+EXIT_OUTSTANDING = 3
+
+
+def _principal(session, username: str):
+    from planners.base import auth
+    from planners.store.models import User
+
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        raise click.UsageError(f"no active account {username!r}; the desk acts as a named account (--as NAME)")
+    return auth.principal(user)
+
+
+def register(main) -> None:
+    from planners.cli.common import ensure_db, fail
+
+    @main.group()
+    def documents() -> None:
+        """Classified documents: reconciliation and desk movements."""
+
+    @documents.command("reconcile")
+    @click.argument("event_id", type=int)
+    @click.option("--json", "as_json", is_flag=True, help="Print every copy with its state and holder as JSON.")
+    def reconcile_cmd(event_id: int, as_json: bool) -> None:
+        """Every copy of EVENT_ID with its state and holder; exit 0 when nothing is outstanding, 3 otherwise."""
+        from planners import documents as docs
+        from planners.base.events import get_event
+
+        ensure_db()
+        try:
+            with read_session() as s:
+                get_event(s, event_id)
+                rec = docs.reconcile(s, event_id)
+        except ConclaveError as exc:
+            fail(exc)
+        if as_json:
+            click.echo(json.dumps({"event_id": event_id, "counts": rec.counts, "outstanding": len(rec.outstanding),
+                                   "lost": len(rec.lost), "clean": rec.clean,
+                                   "copies": [r.as_json() for r in rec.rows]}, ensure_ascii=False, indent=1))
+        else:
+            for r in rec.rows:
+                click.echo(f"{r.code:<16} {r.control_no:<20} {r.number:>3}/{r.total:<3} {r.state:<13} {r.holder_name}")
+            click.echo(" ".join(f"{k}={v}" for k, v in rec.counts.items()))
+        sys.exit(EXIT_OUTSTANDING if rec.outstanding else 0)
+
+    @documents.command("issue")
+    @click.argument("event_id", type=int)
+    @click.argument("code")
+    @click.argument("attendee_id", type=int)
+    @click.option("--as", "username", required=True, help="The desk's account name.")
+    @click.option("--desk", default="")
+    @click.option("--ack", default="", help="Signature / acknowledgement text.")
+    def issue_cmd(event_id: int, code: str, attendee_id: int, username: str, desk: str, ack: str) -> None:
+        """Issue copy CODE to ATTENDEE_ID (refused with the reason: exit 3)."""
+        from planners import documents as docs
+
+        ensure_db()
+        try:
+            with write_session() as s:
+                e = docs.issue_copy(s, event_id, code, attendee_id, actor=_principal(s, username), desk=desk,
+                                    acknowledgement=ack)
+                holder = e.holder_name
+        except docs.CustodyRefused as exc:
+            fail(exc, EXIT_OUTSTANDING)
+        except ConclaveError as exc:
+            fail(exc)
+        click.echo(f"issued {code} to {holder}")
+
+    @documents.command("recover")
+    @click.argument("event_id", type=int)
+    @click.argument("code")
+    @click.option("--from", "attendee_id", type=int, default=None, help="The attendee returning it (the holder).")
+    @click.option("--as", "username", required=True, help="The desk's account name.")
+    @click.option("--desk", default="")
+    def recover_cmd(event_id: int, code: str, attendee_id: int | None, username: str, desk: str) -> None:
+        """Take copy CODE back (refused with the reason: exit 3)."""
+        from planners import documents as docs
+
+        ensure_db()
+        try:
+            with write_session() as s:
+                e = docs.recover_copy(s, event_id, code, attendee_id, actor=_principal(s, username), desk=desk)
+                holder = e.holder_name
+        except docs.CustodyRefused as exc:
+            fail(exc, EXIT_OUTSTANDING)
+        except ConclaveError as exc:
+            fail(exc)
+        click.echo(f"recovered {code} from {holder}")

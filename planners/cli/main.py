@@ -1,0 +1,176 @@
+"""`conclave` — the admin command line.
+
+Each area's commands live in `planners/cli/<area>.py` with a `register(main)` function; this module lists them
+explicitly at its end. Shared helpers (exit codes, the actor, errors) are in `planners/cli/common.py`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from planners.base import audit, auth
+from planners.store import backup as backup_mod
+from planners.core.config import database_url
+from planners.core.errors import ConclaveError
+from planners.core.levels import Classification
+from planners.store.uow import read as read_session, write_session
+from planners.cli import attendees as cli_attendees, documents as cli_documents, plan as cli_plan, visits as cli_visits
+import planners.wiring  # noqa: F401  (installs which area answers which hook)
+from planners.cli.common import EXIT_REFUSED, cli_actor, ensure_db, fail
+
+@click.group()
+def main() -> None:
+    """Conclave: plan and run the security of classified meetings and foreign visits."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database; create the first admin and print its one-time password."""
+    ensure_db()
+    with write_session() as s:
+        if auth.list_users(s):
+            click.echo(f"database ready at {database_url().split('@')[-1]} (accounts exist already)")
+            return
+        user, pw = auth.create_user(s, username="admin", role="admin", actor=cli_actor(),
+                                    display_name="Administrator")
+    click.echo(f"database ready at {database_url().split('@')[-1]}")
+    click.echo(f"first admin: admin  one-time password: {pw}  (change it at first sign-in)")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo scenario (running it twice changes nothing)."""
+    from planners.base import demo as demo_mod
+
+    ensure_db()
+    try:
+        with write_session() as s:
+            ctx = demo_mod.load(s)
+    except ConclaveError as exc:
+        fail(exc)
+    if not ctx.created:
+        click.echo("demo scenario already loaded; nothing changed")
+    else:
+        click.echo(f"demo scenario loaded: {len(ctx.created)} objects")
+    if ctx.passwords:
+        click.echo("demo accounts (one-time passwords, shown once; change at first sign-in):")
+        for name, pw in ctx.passwords.items():
+            click.echo(f"  {name:<10} {ctx.users[name].role:<11} {pw}")
+    else:
+        click.echo("demo accounts exist already; `conclave user reset-password NAME` gives a new one-time password")
+
+
+@main.group()
+def user() -> None:
+    """Accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(auth.ROLES))
+@click.option("--display-name", default="")
+def user_add(name: str, role: str, display_name: str) -> None:
+    """Create an account and print its one-time password."""
+    ensure_db()
+    try:
+        with write_session() as s:
+            u, pw = auth.create_user(s, username=name, role=role, actor=cli_actor(), display_name=display_name)
+    except ConclaveError as exc:
+        fail(exc)
+    click.echo(f"user {u.username} ({role}) one-time password: {pw}")
+
+
+@user.command("reset-password")
+@click.argument("name")
+def user_reset(name: str) -> None:
+    """Give an account a new one-time password (also unlocks it)."""
+    ensure_db()
+    try:
+        with write_session() as s:
+            pw = auth.reset_password(s, username=name, actor=cli_actor())
+    except ConclaveError as exc:
+        fail(exc)
+    click.echo(f"user {name} one-time password: {pw}")
+
+
+@main.command("events")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON list")
+def events_cmd(as_json: bool) -> None:
+    """List events."""
+    from sqlalchemy import select
+
+    from planners.base.events import local
+    from planners.store.models import Event
+
+    ensure_db()
+    with read_session() as s:
+        rows = [
+            {"id": e.id, "title": e.title, "kind": e.kind, "level": e.level,
+             "start": local(e.starts_at, e.tz).isoformat(), "end": local(e.ends_at, e.tz).isoformat(),
+             "tz": e.tz, "status": e.status, "venue": e.venue.name if e.venue else None}
+            for e in s.scalars(select(Event).order_by(Event.starts_at)).unique()
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        lvl = Classification(r["level"]).label("zh_CN")
+        click.echo(f"{r['id']:>4}  {r['start'][:16]}  {r['status']:<11} {lvl:<4} {r['kind']:<13} {r['title']}")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the whole hash chain; name the first entry that was altered or removed."""
+    ensure_db()
+    with read_session() as s:
+        res = audit.verify(s)
+    if res.ok:
+        click.echo(f"audit trail intact: {res.checked} entries, head {res.head}")
+        return
+    click.echo(f"audit trail BROKEN at entry {res.first_bad_id}: {res.problem} "
+               f"({res.checked} entries verified before it)", err=True)
+    sys.exit(EXIT_REFUSED)
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_cmd(file: Path) -> None:
+    """Write a consistent copy of the database with its checksum."""
+    ensure_db()
+    try:
+        m = backup_mod.backup(database_url(), file)
+    except ConclaveError as exc:
+        fail(exc)
+    with write_session() as s:
+        audit.record(s, actor=cli_actor(), action="db.backup", object_type="file", object_id=file.name,
+                     sha256=m["sha256"])
+    click.echo(f"backup written to {file} (sha256 {m['sha256']}, {m['size']} bytes)")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def restore_cmd(file: Path) -> None:
+    """Replace the database with a backup, after checking its checksum and schema."""
+    try:
+        m = backup_mod.restore(database_url(), file)
+    except ConclaveError as exc:
+        fail(exc, EXIT_REFUSED)
+    ensure_db()
+    with write_session() as s:
+        audit.record(s, actor=cli_actor(), action="db.restore", object_type="file", object_id=file.name,
+                     sha256=m["sha256"], created=m["created_utc"])
+    click.echo(f"restored {file} (made {m['created_utc']} UTC, sha256 {m['sha256']})")
+
+
+for _area in (cli_plan, cli_attendees, cli_documents, cli_visits):
+    _area.register(main)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,234 @@
+"""Errors named after the business failure. Raised in the core, turned into a message at the edge.
+
+Each error carries a locale key and parameters, so the edge can say it in the user's language, and an
+English rendering for logs and the CLI. Messages say how to fix the problem."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # type hints only: core/errors.py imports nothing of Conclave at run time
+    from planners.core.findings import Finding
+
+
+class ConclaveError(Exception):
+    key = "error.generic"
+
+    def __init__(self, message: str = "", *, key: str | None = None, **params):
+        self.params = params
+        if key:
+            self.key = key
+        super().__init__(message or self.key)
+
+    def localized(self, lang: str) -> str:
+        from planners.core.i18n import t
+
+        text = t(self.key, lang, **self.params)
+        return text if text != self.key else str(self)
+
+
+class NotFound(ConclaveError):
+    key = "error.not_found"
+
+
+class ValidationFailed(ConclaveError):
+    """A form or row is invalid; `field` names it."""
+
+    key = "error.validation"
+
+    def __init__(self, message: str = "", *, field: str | None = None, **params):
+        self.field = field
+        super().__init__(message, field=field or "", **params)
+
+
+class PermissionDenied(ConclaveError):
+    key = "error.permission"
+
+
+class SelfApprovalForbidden(PermissionDenied):
+    key = "error.self_approval"
+
+
+class InvalidTransition(ConclaveError):
+    key = "error.transition"
+
+
+class SchemaError(ConclaveError):
+    key = "error.schema"
+
+
+class StoreFailed(ConclaveError):
+    """The database failed (planners.store.uow maps every driver error to this or to RaceLost)."""
+
+    key = "error.store_failed"
+
+
+class RaceLost(StoreFailed):
+    """Another transaction took the same key or lock at the same moment; retrying may succeed."""
+
+    key = "error.race_lost"
+
+
+class RuleFileError(ConclaveError):
+    """A rule catalogue is refused at load: file, rule id and what is wrong."""
+
+    key = "error.rule_file"
+
+    def __init__(self, file: str, rule: str, problem: str, line: int | None = None):
+        self.file, self.rule, self.problem, self.line = file, rule, problem, line
+        where = f"{file}" + (f":{line}" if line else "")
+        super().__init__(f"{where}: rule {rule or '?'}: {problem}", file=where, rule=rule or "?", problem=problem)
+
+
+# ---------------------------------------------------------------- exports.fonts
+
+class NoCJKFont(ConclaveError):
+    key = "exports.no_cjk_font"
+
+
+# ---------------------------------------------------------------- plan
+
+class MandatoryNeedsLeader(PermissionDenied):
+    """Only a leader marks a mandatory task not applicable."""
+
+    key = "plan.na_needs_leader"
+
+
+# ---------------------------------------------------------------- checkin
+
+class NotRecorded(ConclaveError):
+    """The database did not take the scan (locked past its timeout, unreachable, failing): nothing was recorded,
+    the desk scans again."""
+
+    key = "checkin.not_recorded"
+
+
+# ---------------------------------------------------------------- attendees.badges
+
+class TokenError(ConclaveError):
+    """A code that cannot be read as one of ours (the reason says which way)."""
+
+    key = "checkin.reason.invalid"
+
+
+class SigningKeyMissing(ConclaveError):
+    key = "checkin.key_missing"
+
+
+# ---------------------------------------------------------------- attendees.allowlist
+
+class ImportRefused(ConclaveError):
+    """The whole file is refused (not CSV/XLSX, empty, too large, unknown or missing columns)."""
+
+    key = "allowlist.refused"
+
+
+# ---------------------------------------------------------------- store.backup
+
+class BackupRefused(ConclaveError):
+    key = "backup.refused"
+
+
+# ---------------------------------------------------------------- base.auth
+
+class SignInFailed(ConclaveError):
+    """One message for unknown user, wrong password and locked account: no hint which part was wrong."""
+
+    key = "auth.signin_failed"
+
+
+# ---------------------------------------------------------------- base.approvals
+
+class ApprovalRequired(ConclaveError):
+    key = "approvals.required"
+
+
+# ---------------------------------------------------------------- base.events
+
+class EventNotReady(ConclaveError):
+    key = "events.not_ready"
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("; ".join(f.text("en") for f in findings), n=len(findings))
+
+
+class ConcurrentEdit(ConclaveError):
+    key = "events.concurrent_edit"
+
+
+# ---------------------------------------------------------------- core.hooks
+
+class HooksNotInstalled(RuntimeError):
+    """A hook was asked for before `planners.wiring` was imported by the entry point."""
+
+
+class UnknownHook(ValueError):
+    """The wiring table names a hook that core/hooks.py does not declare, or misses a key's shape."""
+
+
+# ---------------------------------------------------------------- documents
+
+class CustodyRefused(ConclaveError):
+    """A movement of a copy was refused; nothing changed. `findings` say why, each with its source."""
+
+    key = "documents.refused"
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("; ".join(f"{f.data.get('code')}: {f.text('en')} ({f.source})" for f in findings),
+                         reasons=" ".join(f.text("zh_CN") for f in findings))
+
+    def localized(self, lang: str) -> str:
+        return " ".join(f.text(lang) for f in self.findings)
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.data.get("code", "") for f in self.findings]
+
+
+class IssueRefused(CustodyRefused):
+    key = "documents.issue_refused"
+
+
+class RecoveryRefused(CustodyRefused):
+    key = "documents.recovery_refused"
+
+
+class CopyAlreadyRecovered(RecoveryRefused):
+    key = "documents.already_recovered"
+
+
+class RetentionBeyondMaximum(ValidationFailed):
+    key = "documents.retention_beyond_maximum"
+
+
+class CopyCodeUnreadable(ValidationFailed):
+    key = "documents.code_unreadable"
+
+
+class CopiesOutstanding(ConclaveError):
+    key = "documents.copies_outstanding"
+
+
+# ---------------------------------------------------------------- visits.briefing
+
+class VisitNotApproved(ConclaveError):
+    key = "briefing.visit_not_approved"
+
+
+# ---------------------------------------------------------------- visits.disclosure
+
+class AboveCeiling(ConclaveError):
+    key = "disclosure.above_ceiling"
+
+
+class StateSecretNeedsException(ConclaveError):
+    key = "disclosure.state_secret_needs_exception"
+
+
+class CoreNeverDisclosed(ConclaveError):
+    key = "disclosure.core_never"
+
+
+class ScopeNotApproved(ConclaveError):
+    key = "disclosure.scope_not_approved"

@@ -1,0 +1,64 @@
+"""UI strings in en and zh_CN, from data/locales/<lang>/*.yaml (one file per area, nested keys).
+
+Pure Python; pages call it through pages/ui.py's t(), which supplies the session's language."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from planners.core.config import LOCALES_DIR
+
+LANGS = ("zh_CN", "en")
+DEFAULT_LANG = "zh_CN"
+
+
+def _flatten(prefix: str, node, out: dict[str, str], origin: Path) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out, origin)
+    else:
+        if prefix in out:
+            raise ValueError(f"{origin}: locale key {prefix!r} is defined twice")
+        out[prefix] = "" if node is None else str(node)
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str, root: str | None = None) -> dict[str, str]:
+    base = Path(root) if root else LOCALES_DIR
+    out: dict[str, str] = {}
+    folder = base / lang
+    for f in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        _flatten("", data, out, f)
+    return out
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **params) -> str:
+    """Translate `key`; falls back to English, then to the key itself (a test forbids missing keys)."""
+    text = catalogue(lang).get(key)
+    if text is None:
+        text = catalogue("en").get(key, key)
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def both(key: str, **params) -> dict[str, str]:
+    """The string in every language, e.g. for a Finding's reason. A parameter given as {lang: text} (itself from
+    `both`) is put in each language's own words."""
+    return {lang: t(key, lang, **{k: (v.get(lang, "") if isinstance(v, dict) else v) for k, v in params.items()})
+            for lang in LANGS}
+
+
+def pick(texts: dict[str, str] | str | None, lang: str) -> str:
+    """Choose one language from a bilingual dict as found in rule files ({en:, zh_CN:})."""
+    if texts is None:
+        return ""
+    if isinstance(texts, str):
+        return texts
+    return texts.get(lang) or texts.get("zh_CN") or texts.get("en") or ""

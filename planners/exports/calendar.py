@@ -8,6 +8,7 @@ from icalendar import Alarm, Calendar
 from icalendar import Event as VEvent
 
 from planners.events import local
+from planners.exports.safe_text import clean_snapshot
 from planners.i18n import t
 from planners.store.db import utcnow
 
@@ -20,6 +21,7 @@ def calendar_tasks(snap):
 
 
 def plan_ics(snap, lang: str = "zh_CN") -> bytes:
+    snap = clean_snapshot(snap)  # a content line carries no raw line break or control character
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -284,7 +284,7 @@ def _sheet_rows(data: bytes, data_only: bool, max_rows: int):
             if any(c.value is not None and c.value != "" for c in row):
                 kept += 1
                 yield n, row, ws
-                if kept > max_rows:
+                if kept > max_rows + 1:  # the header and one row past the cap: enough to refuse
                     break
     finally:
         wb.close()

@@ -348,7 +348,8 @@ def import_file(session: Session, event_id: int, filename: str, data: bytes, *, 
     rep.dry_run = dry_run
     if dry_run or not rep.valid or (rep.problems and not valid_only):
         return rep
-    session.execute(insert(Attendee), [{**row, "event_id": ev.id} for row in rep.valid])
+    for k in range(0, len(rep.valid), 1000):  # in batches: a 50,000-row list is not copied whole in memory
+        session.execute(insert(Attendee), [{**row, "event_id": ev.id} for row in rep.valid[k:k + 1000]])
     rep.imported, rep.written = len(rep.valid), True
     audit.record(session, actor=actor.username, action="attendees.import", object_type="event", object_id=ev.id,
                  event_id=ev.id, file=filename[:120], encoding=rep.encoding, rows=rep.rows_total,

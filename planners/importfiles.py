@@ -31,7 +31,7 @@ XLSX_RATIO_FLOOR = 1 * MB  # the ratio is only judged on members larger than thi
 XLSX_MAX_MEMBERS = 500
 MAX_COLS = 64
 MAX_CELL = 32_767  # Excel's own limit on a cell's text
-MAX_SHEET_ROWS = 1_048_576
+MAX_SHEET_ROWS = 200_000  # rows present in the sheet, blank formatted ones included (each costs parsing time)
 CSV_FIELD_LIMIT_KB = csv.field_size_limit() // 1024
 
 
@@ -214,8 +214,9 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
                       "allowlist.xlsx_members", n=len(infos), limit=XLSX_MAX_MEMBERS)
     total = sum(i.file_size for i in infos)
     if total > XLSX_MAX_EXPANDED:
-        raise _refuse(f"The workbook expands to {_mb(total)} MB; the limit is {XLSX_MAX_EXPANDED // MB} MB.",
-                      "allowlist.xlsx_expands", size_mb=_mb(total), limit_mb=XLSX_MAX_EXPANDED // MB)
+        size, limit = max(round(total / MB), XLSX_MAX_EXPANDED // MB + 1), XLSX_MAX_EXPANDED // MB
+        raise _refuse(f"The workbook expands to {size} MB; the limit is {limit} MB.", "allowlist.xlsx_expands",
+                      size_mb=size, limit_mb=limit)
     for i in infos:
         if i.filename.lower().endswith("sharedstrings.xml") and i.file_size > XLSX_MAX_STRINGS:
             raise _refuse(f"The workbook's text table expands to {_mb(i.file_size)} MB; the limit is "
@@ -272,15 +273,19 @@ def _cell_text(value, number_format: str | None, row: int, col: int):
 def _sheet_rows(data: bytes, data_only: bool, max_rows: int):
     """(row number, row of ReadOnlyCell) of the first sheet, streaming, at most MAX_COLS wide."""
     from openpyxl import load_workbook
+    from openpyxl.cell.read_only import EMPTY_CELL
 
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()  # a forged <dimension> must not make it pad a million empty rows
-        kept = 0
+        kept = present = 0
         for n, row in enumerate(ws.iter_rows(max_col=MAX_COLS + 1), start=1):
-            if n > MAX_SHEET_ROWS:
-                break
+            if any(c is not EMPTY_CELL for c in row):  # a row written in the file, not a gap filled in
+                present += 1
+                if present > MAX_SHEET_ROWS:
+                    raise _refuse(f"The sheet has more than {MAX_SHEET_ROWS} rows, empty formatted rows included.",
+                                  "allowlist.sheet_rows", limit=MAX_SHEET_ROWS)
             if any(c.value is not None and c.value != "" for c in row):
                 kept += 1
                 yield n, row, ws

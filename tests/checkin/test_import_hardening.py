@@ -196,9 +196,9 @@ def test_a_workbook_that_expands_past_the_limit_is_refused_before_parsing(db_url
     assert len(data) < 200_000
     with pytest.raises(ImportRefused) as e:
         _import(db_url, event, users, "bomb.xlsx", data)
-    assert e.value.key == "allowlist.xlsx_expands" and e.value.params == {"size_mb": 6, "limit_mb": 4}
-    assert "The workbook expands to 6 MB; the limit is 4 MB" in e.value.localized("en")
-    assert "解压后为6 MB；上限为4 MB" in e.value.localized("zh_CN")
+    assert e.value.key == "allowlist.xlsx_expands" and e.value.params == {"size_mb": 5, "limit_mb": 4}
+    assert "The workbook expands to 5 MB; the limit is 4 MB" in e.value.localized("en")
+    assert "解压后为5 MB；上限为4 MB" in e.value.localized("zh_CN")
 
 
 def test_a_shared_string_table_over_its_limit_is_refused(db_url, users, event, monkeypatch):
@@ -231,6 +231,28 @@ def test_blank_formatted_rows_do_not_count_towards_the_row_cap(db_url, users, ev
     with pytest.raises(ImportRefused) as e:
         _import(db_url, event, users, "gaps.xlsx", buf.getvalue())
     assert e.value.key == "allowlist.too_many_rows"
+
+
+def test_a_sheet_of_formatted_empty_rows_past_the_cap_is_refused_not_parsed_for_minutes(db_url, users, event,
+                                                                                      monkeypatch):
+    from openpyxl import Workbook
+
+    monkeypatch.setattr(importfiles, "MAX_SHEET_ROWS", 300)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "证件号后四位"])
+    ws.append(["王明", "1234"])
+    for i in range(3, 400):
+        ws.cell(row=i, column=1).number_format = "@"
+    ws.cell(row=5000, column=1, value="李华")  # far below, after a gap with no rows written: not counted
+    ws.cell(row=5000, column=2, value="5678")
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(ImportRefused) as e:
+        _import(db_url, event, users, "rows.xlsx", buf.getvalue())
+    assert e.value.key == "allowlist.sheet_rows" and "300" in e.value.localized("zh_CN")
+    monkeypatch.setattr(importfiles, "MAX_SHEET_ROWS", 500)
+    assert _import(db_url, event, users, "rows.xlsx", buf.getvalue()).imported == 2
 
 
 def test_an_xlsx_cell_over_excels_own_limit_is_refused_with_row_and_column(db_url, users, event, monkeypatch):

@@ -117,7 +117,7 @@ with tab_import:
                        file_name="attendees-template.xlsx", key="att_tpl_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if can_edit:
-        up = st.file_uploader(ui.t("att.upload"), type=["csv", "xlsx"], key="att_upload")
+        up = st.file_uploader(ui.t("att.upload"), type=["csv", "txt", "xlsx"], key="att_upload")
         valid_only = st.checkbox(ui.t("att.valid_only"), key="att_valid_only", help=ui.t("att.valid_only_help"))
         if up is not None and st.button(ui.t("att.import"), type="primary", key="att_import"):
             try:
@@ -132,10 +132,13 @@ with tab_import:
             (st.success if rep.written else st.error)(rep.lines(lang)[0])
             if not rep.written and rep.problems:
                 st.warning(ui.t("att.nothing_written"))
-            if rep.problems:
-                st.table(pd.DataFrame([p.as_row(lang) for p in rep.problems]).rename(columns={
-                    "row": ui.t("att.rep_row"), "field": ui.t("att.rep_field"), "problem": ui.t("att.rep_problem"),
-                    "fix": ui.t("att.rep_fix")}))
+            for label, found in ((None, rep.problems), (ui.t("att.rep_warnings"), rep.warnings)):
+                if found:
+                    if label:
+                        st.warning(label)
+                    st.table(pd.DataFrame([p.as_row(lang) for p in found]).rename(columns={
+                        "row": ui.t("att.rep_row"), "field": ui.t("att.rep_field"),
+                        "problem": ui.t("att.rep_problem"), "fix": ui.t("att.rep_fix")}))
     else:
         st.info(ui.t("att.read_only"))
 

@@ -29,7 +29,8 @@ st.title(ui.t("events.title"))
 FIELD_LABELS = {"title": "events.field_title", "kind": "events.field_kind", "level": "events.field_level",
                 "retention": "events.field_retention", "start": "events.field_start_date",
                 "end": "events.field_end_date", "tz": "events.field_tz", "venue_id": "events.field_venue",
-                "device_policy": "events.field_device_policy"}
+                "device_policy": "events.field_device_policy", "host_unit": "events.field_host_unit",
+                "relay_scope": "events.field_relay_scope"}
 
 
 def report(exc: ConclaveError) -> None:

@@ -10,7 +10,7 @@ import csv
 import io
 import os
 import re
-import zipfile
+import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
@@ -21,6 +21,8 @@ from planners.base.auth import Principal
 from planners.core.errors import ImportRefused, NotFound, ValidationFailed
 from planners.core.i18n import both
 from planners.core.levels import Classification
+from planners.attendees import importfiles
+from planners.core import textsafe
 from planners.store.models import Attendee, Event
 from planners.core import permissions
 
@@ -80,6 +82,7 @@ class ImportReport:
     imported: int = 0
     written: bool = False
     dry_run: bool = False
+    warnings: list[Problem] = field(default_factory=list)  # reported, but they do not stop the import
 
     @property
     def rows_in_error(self) -> int:
@@ -95,6 +98,9 @@ class ImportReport:
         for p in self.problems:
             out.append(f"  row {p.row} · {p.field}: {p.problem(lang)} → {p.fix(lang)}" if lang == "en" else
                        f"  第{p.row}行 · {p.field}：{p.problem(lang)} → {p.fix(lang)}")
+        for p in self.warnings:
+            out.append(f"  warning: row {p.row} · {p.field}: {p.problem(lang)} → {p.fix(lang)}" if lang == "en"
+                       else f"  注意：第{p.row}行 · {p.field}：{p.problem(lang)} → {p.fix(lang)}")
         return out
 
 
@@ -147,7 +153,15 @@ def _choice(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
 def validate_row(raw: dict[str, str], rownum: int) -> tuple[dict | None, list[Problem]]:
     """One row's values -> (attendee fields, problems)."""
     probs: list[Problem] = []
-    v = {k: ("" if val is None else str(val)).strip() for k, val in raw.items()}
+    v = {k: textsafe.strip_invisible("" if val is None else str(val)).strip() for k, val in raw.items()}
+    for k, val in v.items():  # control and bidi characters: refused before anything echoes the value
+        bad = textsafe.first_forbidden(val)
+        if bad:
+            probs.append(Problem(rownum, k, f"{bad[0]}_char", {"char": textsafe.describe(bad[1])}))
+    if probs:
+        return None, probs
+    v = {k: unicodedata.normalize("NFKC" if k not in ("name", "unit", "post", "designated_by") else "NFC", val)
+         for k, val in v.items()}
     out: dict = {}
     name = v.get("name", "")
     if not name:
@@ -211,26 +225,21 @@ def _choices(table: dict[str, tuple[str, ...]]) -> str:
 
 
 def person_key(name: str, id_last4: str) -> tuple[str, str]:
-    return (re.sub(r"\s+", "", name).lower(), (id_last4 or "").upper())
+    """Two rows are the same person when name and ID digits match in NFKC form, without invisible
+    characters, spaces or case (`张\u200b三` is `张三`)."""
+    return (textsafe.key_form(name), textsafe.key_form(id_last4).upper())
 
 
 # ---- reading files -------------------------------------------------------------------------------------
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise ImportRefused("The file is neither UTF-8 nor GB18030/GBK text.", key="allowlist.bad_encoding") from exc
+    """(text, encoding) of a CSV/TXT file: BOMs (UTF-8/16/32), else UTF-8, else GB18030; Big5 and mixed files
+    are refused with the line."""
+    return importfiles.decode(data)
 
 
-def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]], str]:
-    """(header, rows, encoding) of a CSV or XLSX file; refuses anything else."""
+def read_rows(filename: str, data: bytes) -> importfiles.Table:
+    """The header and the rows, each with its row number in the file, of a CSV or XLSX file."""
     if len(data) > MAX_BYTES:
         raise ImportRefused(f"The file is larger than {MAX_BYTES // 1024} kB.", key="allowlist.too_large",
                             limit_kb=MAX_BYTES // 1024)
@@ -238,41 +247,30 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]], 
         raise ImportRefused("The file is empty.", key="allowlist.empty")
     ext = os.path.splitext(filename or "")[1].lower()
     if ext == ".xlsx" or (ext not in (".csv", ".txt") and data[:2] == b"PK"):
-        return _read_xlsx(data)
+        return importfiles.read_xlsx(data, MAX_ROWS)
     if ext not in (".csv", ".txt", ""):
         raise ImportRefused(f"{ext} files are not accepted: use CSV or XLSX.", key="allowlist.bad_type", ext=ext)
-    if b"\x00" in data[:4096]:
-        raise ImportRefused("This is not a text (CSV) file.", key="allowlist.bad_type", ext=ext or "?")
     text, enc = decode_text(data)
-    sample = text[:4096]
-    delim = "\t" if sample.count("\t") > sample.count(",") else ","
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim)]
-    rows = [r for r in rows if any(c.strip() for c in r)] if rows else []
-    if not rows:
-        raise ImportRefused("The file is empty.", key="allowlist.empty")
-    return rows[0], rows[1:], enc
+    return importfiles.read_csv(text, enc)
 
 
-def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]], str]:
-    from openpyxl import load_workbook
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]], str]:
+    """(header, rows, encoding) of a CSV or XLSX file; refuses anything else."""
+    t = read_rows(filename, data)
+    return t.header, [r for _n, r in t.rows], t.encoding
 
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportRefused("This is not a readable XLSX workbook.", key="allowlist.bad_type", ext=".xlsx") from exc
-    ws = wb.worksheets[0]
-    rows = []
-    for r in ws.iter_rows(values_only=True):
-        cells = ["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c))
-                 for c in r]
-        rows.append(cells)
-        if len(rows) > MAX_ROWS + 1:
-            break
-    wb.close()
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise ImportRefused("The file is empty.", key="allowlist.empty")
-    return rows[0], rows[1:], "xlsx"
+
+def _unheaded_columns(fields: list[str], header_len: int, rows) -> list[Problem]:
+    """A warning for each column without a header that holds data: it is not imported."""
+    out = []
+    for j in range(header_len):
+        if fields[j]:
+            continue
+        first = next((n for n, r in rows if j < len(r) and str(r[j]).strip()), None)
+        if first is not None:
+            col = importfiles._col(j + 1)
+            out.append(Problem(first, f"#{j + 1} ({col})", "data_without_header", {"column": col}))
+    return out
 
 
 # ---- checks of rights ----------------------------------------------------------------------------------
@@ -289,18 +287,24 @@ def _event_for_edit(session: Session, event_id: int, actor: Principal) -> Event:
 
 def check_file(session: Session, event_id: int, filename: str, data: bytes) -> ImportReport:
     """Validate a file against the event's list, writing nothing."""
-    header, rows, enc = read_table(filename, data)
+    table = read_rows(filename, data)
+    header, rows, enc = table.header, table.rows, table.encoding
     if len(rows) > MAX_ROWS:
         raise ImportRefused(f"More than {MAX_ROWS} rows.", key="allowlist.too_many_rows", limit=MAX_ROWS)
     fields = header_fields(header)
     rep = ImportReport(filename=filename, encoding=enc, rows_total=len(rows))
+    rep.warnings.extend(_unheaded_columns(fields, len(header), rows))
     existing = {person_key(n, d) for n, d in session.execute(
         select(Attendee.name, Attendee.id_last4).where(Attendee.event_id == event_id))}
     seen: dict[tuple[str, str], int] = {}
-    for i, r in enumerate(rows, start=2):
+    for i, r in rows:
         raw = {f: (r[j] if j < len(r) else "") for j, f in enumerate(fields) if f}
         if len(r) > len(fields) and any(c.strip() for c in r[len(fields):]):
             rep.problems.append(Problem(i, "-", "extra_cells"))
+            continue
+        flagged = _cell_flags(raw, i)
+        if flagged:
+            rep.problems.extend(flagged)
             continue
         out, probs = validate_row(raw, i)
         if out is not None:
@@ -318,6 +322,19 @@ def check_file(session: Session, event_id: int, filename: str, data: bytes) -> I
     return rep
 
 
+def _cell_flags(raw: dict, rownum: int) -> list[Problem]:
+    """What the workbook said about a cell: a formula without a saved result (not "missing"), or ID digits
+    stored as a number that has fewer digits than an ID ends with (a leading zero was lost)."""
+    out = []
+    for f, val in raw.items():
+        flag = getattr(val, "flag", "")
+        if flag == "formula":
+            out.append(Problem(rownum, f, "formula_no_value"))
+        elif flag == "number" and f == "id_last4" and len(val) < 4:
+            out.append(Problem(rownum, f, "id_lost_zero", {"value": str(val)}))
+    return out
+
+
 def import_file(session: Session, event_id: int, filename: str, data: bytes, *, actor: Principal,
                 valid_only: bool = False, dry_run: bool = False) -> ImportReport:
     """Validate, then write all rows, or (explicitly) the valid rows only. Nothing is written while a row is in
@@ -327,7 +344,8 @@ def import_file(session: Session, event_id: int, filename: str, data: bytes, *, 
     rep.dry_run = dry_run
     if dry_run or not rep.valid or (rep.problems and not valid_only):
         return rep
-    session.execute(insert(Attendee), [{**row, "event_id": ev.id} for row in rep.valid])
+    for k in range(0, len(rep.valid), 1000):  # in batches: a 50,000-row list is not copied whole in memory
+        session.execute(insert(Attendee), [{**row, "event_id": ev.id} for row in rep.valid[k:k + 1000]])
     rep.imported, rep.written = len(rep.valid), True
     audit.record(session, actor=actor.username, action="attendees.import", object_type="event", object_id=ev.id,
                  event_id=ev.id, file=filename[:120], encoding=rep.encoding, rows=rep.rows_total,

@@ -46,6 +46,20 @@ class EventInput:
     facts: dict = field(default_factory=dict)
 
 
+def _check_free_text(data: EventInput) -> None:
+    """Free text goes into Word, PDF and calendar exports and onto screens: no control characters (a line
+    break only in the multi-line relay scope) and no bidi controls, which make a line read otherwise."""
+    from planners.core.textsafe import BIDI, describe, is_control
+
+    for name, value, multiline in (("title", data.title, False), ("host_unit", data.host_unit, False),
+                                   ("retention", data.retention, False), ("relay_scope", data.relay_scope, True)):
+        for ch in (value or "").strip():
+            if (is_control(ch) and not (multiline and ch in "\r\n\t")) or ch in BIDI:
+                raise ValidationFailed(f"The field {name} contains the character {describe(ch)}: retype it without "
+                                       "line breaks, control or text-direction characters.",
+                                       key="events.text_control", field=name, char=describe(ch))
+
+
 def validate(data: EventInput) -> tuple[datetime, datetime]:
     title = (data.title or "").strip()
     if not title:
@@ -53,6 +67,7 @@ def validate(data: EventInput) -> tuple[datetime, datetime]:
                                field="title")
     if len(title) > 200:
         raise ValidationFailed("The title is longer than 200 characters.", key="events.title_long", field="title")
+    _check_free_text(data)
     if data.kind not in KINDS:
         raise ValidationFailed(f"Kind must be one of {KINDS}.", key="events.bad_kind", field="kind")
     if not data.level:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from planners.core.errors import ConclaveError
+from planners.core.textsafe import printable
 
 EXIT_REFUSED = 3
 
@@ -58,10 +59,10 @@ def register(main) -> None:
                 rep = allowlist.import_file(s, event_id, file.name, file.read_bytes(), actor=actor,
                                             valid_only=valid_only, dry_run=dry_run)
         except ConclaveError as exc:
-            click.echo(f"refused: {exc.localized(lang)}", err=True)
+            click.echo(printable(f"refused: {exc.localized(lang)}"), err=True)
             sys.exit(EXIT_REFUSED)
-        for line in rep.lines(lang):
-            click.echo(line)
+        for line in rep.lines(lang):  # names, values and file names from the file: never raw to the terminal
+            click.echo(printable(line))
         if dry_run:
             click.echo("dry run: nothing written")
             sys.exit(0 if not rep.problems else EXIT_REFUSED)

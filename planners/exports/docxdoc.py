@@ -9,6 +9,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from planners.core.textsafe import one_line, xml_text
+
 EAST_ASIA_FONT = "SimSun"  # 宋体: present on every Chinese office desktop; Word substitutes where missing
 LATIN_FONT = "Times New Roman"
 
@@ -34,6 +36,7 @@ def office_docx(title: str, marking: str = "", page_label: str = "") -> Document
             pass
     doc.styles["Normal"].font.size = Pt(10.5)
     section = doc.sections[0]
+    title, marking, page_label = one_line(title), one_line(marking), one_line(page_label)
     if marking:
         hp = section.header.paragraphs[0]
         run = hp.add_run(marking)
@@ -65,11 +68,11 @@ def add_table(doc, header: list[str], rows: list[list[str]]):
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header):
         cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
+        cell.paragraphs[0].add_run(xml_text(text)).bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row):
-            cell.text = "" if text is None else str(text)
+            cell.text = xml_text(text)  # XML 1.0 carries no control character: dropped, never a crash
     return table
 
 

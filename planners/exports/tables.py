@@ -7,11 +7,15 @@ import io
 from typing import Iterable, Mapping
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets also read the full-width forms (＝ ＋ － ＠, typed through a Chinese IME) and the minus sign as
+# the start of a formula; leading spaces or invisible characters do not stop them either.
+_WIDE = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\u2212", "\ufe62", "\ufe63", "\ufe66")
+_LEAD = " \u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
 
 
 def neutralise(value) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(DANGEROUS):
+    if text.startswith(DANGEROUS) or text.lstrip(_LEAD).startswith(DANGEROUS + _WIDE):
         return "'" + text
     return text
 

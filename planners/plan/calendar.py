@@ -10,6 +10,8 @@ from icalendar import Event as VEvent
 from planners.base.events import local
 from planners.core.i18n import t
 from planners.core.clock import utcnow
+from planners.exports.safe_text import clean_snapshot
+from planners.store.db import utcnow
 
 PRODID = "-//Conclave//Security plan//ZH"
 TASK_MINUTES = 30
@@ -20,6 +22,7 @@ def calendar_tasks(snap):
 
 
 def plan_ics(snap, lang: str = "zh_CN") -> bytes:
+    snap = clean_snapshot(snap)  # a content line carries no raw line break or control character
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -46,6 +46,9 @@ def status_text(task, lang: str) -> str:
 
 
 def plan_content(snap, lang: str = "zh_CN") -> PlanContent:
+    from planners.exports.safe_text import clean_snapshot
+
+    snap = clean_snapshot(snap)  # Word and PDF: no control characters, one line per field
     level = Classification(snap.level)
     marking = level.marking(snap.retention or None, lang)
     yes, no = t("export.answer_yes", lang), t("export.answer_no", lang)

@@ -36,7 +36,7 @@ CSV_FIELD_LIMIT_KB = csv.field_size_limit() // 1024
 
 
 def _refuse(message: str, key: str, **params):
-    from planners.attendees.allowlist import ImportRefused
+    from planners.core.errors import ImportRefused
 
     return ImportRefused(message, key=key, **params)
 

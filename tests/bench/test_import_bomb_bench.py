@@ -36,10 +36,11 @@ os.environ["CONCLAVE_KEYS_DIR"] = str(workdir / "keys")
 from planners.attendees import allowlist
 from planners.base import auth
 from planners.store import db as dbmod, schema
+from planners.store import uow
 from tests.checkin.helpers import make_event
 url = os.environ["DATABASE_URL"]
 schema.upgrade(url)
-with dbmod.write_session(url) as s:
+with uow.write_session(url) as s:
     user, _ = auth.create_user(s, username="org", role="organizer", actor="bench", password="Bench-pass-2026!",
                                must_change=False, display_name="org")
     s.flush()
@@ -50,7 +51,7 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t0 = time.perf_counter()
 out = {}
 try:
-    with dbmod.write_session(url) as s:
+    with uow.write_session(url) as s:
         rep = allowlist.import_file(s, eid, path.name, data, actor=org)
     out.update(outcome="imported" if rep.written else "reported", rows=rep.rows_total, imported=rep.imported,
                problems=len(rep.problems))

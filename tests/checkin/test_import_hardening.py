@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from planners.attendees import allowlist, importfiles
 from planners.attendees.allowlist import ImportRefused
 from planners.cli import main
-from planners.store import db as dbmod
+from planners.store import uow
 from planners.core.textsafe import printable
 from tests.checkin.helpers import make_event
 
@@ -122,12 +122,12 @@ def event(db_url, users):
 
 
 def _import(db_url, eid, users, name, data):
-    with dbmod.write_session(db_url) as s:
+    with uow.write_session(db_url) as s:
         return allowlist.import_file(s, eid, name, data, actor=users["organizer"])
 
 
 def _stored(db_url, eid) -> dict[str, str]:
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         return {a.name: a.id_last4 for a in allowlist.list_attendees(s, eid)}
 
 
@@ -172,7 +172,7 @@ def test_a_refused_control_character_is_named_by_its_code_point(db_url, users, e
 def test_invisible_characters_are_stripped_from_what_is_stored(db_url, users, event):
     rep = _import(db_url, event, users, "a.csv", (ZH + "张\u200b三\ufeff,市\u00ad财政局,１２３４\r\n").encode())
     assert rep.written
-    with dbmod.read_session(db_url) as s:
+    with uow.read(db_url) as s:
         [a] = allowlist.list_attendees(s, event)
     assert (a.name, a.unit, a.id_last4) == ("张三", "市财政局", "1234")
 
@@ -181,7 +181,7 @@ def test_the_table_editor_refuses_the_same_characters(db_url, users, event):
     from planners.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as e:
-        with dbmod.write_session(db_url) as s:
+        with uow.write_session(db_url) as s:
             allowlist.save_table(s, event, [{"name": "Ali\u202e三张", "id_last4": "1234"}], actor=users["organizer"])
     assert e.value.params["field"] == "name"
 

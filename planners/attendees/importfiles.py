@@ -316,7 +316,7 @@ def read_xlsx(data: bytes, max_rows: int) -> Table:
                         if cells[j] == "":
                             cells[j] = _flagged("", "formula")
     except Exception as exc:  # openpyxl raises many kinds on a damaged or hostile workbook
-        from planners.attendees.allowlist import ImportRefused
+        from planners.core.errors import ImportRefused
 
         if isinstance(exc, ImportRefused):
             raise

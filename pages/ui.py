@@ -103,6 +103,19 @@ def current_user() -> auth.Principal | None:
     return p
 
 
+def _signin_keys() -> tuple[str | None, str | None]:
+    """The browser session's id and the client's address (None for a browser on this machine, or behind a
+    reverse proxy here), which key the sign-in rate limit."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    try:
+        client = st.context.ip_address
+    except Exception:  # no client context (a test harness): no per-address limit
+        client = None
+    return (ctx.session_id if ctx is not None else None), client
+
+
 def signin_form() -> None:
     st.title(t("auth.signin_title"))
     st.caption(t("app.tagline"))
@@ -112,7 +125,8 @@ def signin_form() -> None:
         submitted = st.form_submit_button(t("auth.signin"), type="primary")
     if submitted:
         try:
-            p = auth.sign_in(username, password)
+            session, client = _signin_keys()
+            p = auth.sign_in(username, password, session=session, client=client)
         except ConclaveError as exc:
             st.error(exc.localized(lang()))
         else:

@@ -14,8 +14,10 @@ Three parts, each with a module-level instance that `auth.sign_in` uses:
   unknown user names from one address share one key — the first failure of a window is written as it happens
   (`signin.failed`, with the reason); the later ones of that window are counted and written as one
   `signin.failed.repeated` entry (count, reasons, first and last time, some of the names typed) once the window
-  (`AUDIT_WINDOW_S`) has passed: at the next sign-in attempt on that database, or at process exit. A lockout
-  (`user.locked`) and every success are always written at once.
+  (`AUDIT_WINDOW_S`) has passed: at the next sign-in attempt on that database, or at process exit. At most
+  `INDIVIDUAL_PER_WINDOW` failures per database and window are written one by one: beyond (an attacker rotating
+  addresses) they are counted per account under the client address "*". A lockout (`user.locked`) and every
+  success are always written at once.
 
 The counts live in this process: a second server process has its own (acceptable for the single-server
 deployment Conclave targets)."""
@@ -46,6 +48,7 @@ VERIFY_CONCURRENCY = max(1, _env_int("CONCLAVE_SIGNIN_CONCURRENCY", 1))
 AUDIT_WINDOW_S = _env_int("CONCLAVE_SIGNIN_AUDIT_WINDOW_S", 60)
 MAX_KEYS = 10_000  # tracked sessions/addresses/accounts; beyond, stale ones are dropped first
 NAMES_KEPT = 10  # user names typed, kept in a summary
+INDIVIDUAL_PER_WINDOW = 50  # failures written one by one per database per window; beyond, only counted
 
 
 class Throttled(Exception):
@@ -139,6 +142,7 @@ class FailureLog:
     def __init__(self, window_s: float):
         self.window_s = window_s
         self._windows: dict[tuple, _Window] = {}
+        self._written: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -161,6 +165,17 @@ class FailureLog:
                 if w.count:
                     out.append(self._summary(w))
                 w = None
+            if w is None and not self._budget(url, now):
+                # more first failures on this database this window than any office makes: an attacker rotating
+                # addresses. Count them per account, under one "many addresses" key.
+                key = (url, user_id, "*")
+                w = self._windows.get(key)
+                if w is None or now - w.start >= self.window_s:
+                    if w is not None and w.count:
+                        out.append(self._summary(w))
+                    w = self._windows[key] = _Window(start=now, first_at=_utc(), actor=account or "?",
+                                                     object_id="" if user_id is None else str(user_id),
+                                                     client="*")
             if w is None:
                 if len(self._windows) > MAX_KEYS:
                     out.extend(self._take_due(url, now))
@@ -179,6 +194,16 @@ class FailureLog:
                 if typed not in w.names and len(w.names) < NAMES_KEPT:
                     w.names.append(typed)
         return out
+
+    def _budget(self, url: str, now: float) -> bool:
+        """Whether one more failure may be written one by one on `url` in this window (and take it)."""
+        start, n = self._written.get(url, (now, 0))
+        if now - start >= self.window_s:
+            start, n = now, 0
+        if n >= INDIVIDUAL_PER_WINDOW:
+            return False
+        self._written[url] = (start, n + 1)
+        return True
 
     def _take_due(self, url: str | None, now: float, *, everything: bool = False) -> list[dict]:
         out = []
@@ -208,6 +233,7 @@ class FailureLog:
     def reset(self) -> None:
         with self._lock:
             self._windows.clear()
+            self._written.clear()
 
 
 LIMITER = RateLimiter(session_limit=SESSION_LIMIT, address_limit=ADDRESS_LIMIT, window_s=LIMIT_WINDOW_S,

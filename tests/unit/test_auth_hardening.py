@@ -302,3 +302,18 @@ def test_an_expired_one_time_password_is_refused_and_says_how_to_get_a_new_one(d
     with write_session() as s:
         pw2 = auth.reset_password(s, username="newbie", actor="admin")
     assert auth.sign_in("newbie", pw2).must_change_password
+
+
+def test_an_attacker_rotating_addresses_is_counted_not_written_one_by_one(monkeypatch):
+    monkeypatch.setattr(signin_guard, "INDIVIDUAL_PER_WINDOW", 5)
+    log = signin_guard.FailureLog(window_s=60)
+    written = []
+    for i in range(40):
+        written += log.failure("db", user_id=None, account=None, typed=f"n{i}", client=f"10.0.0.{i}",
+                               reason="unknown_user", now=1.0 + i * 0.1)
+    assert len(written) == 5  # the first five, one by one
+    written = log.failure("db", user_id=None, account=None, typed="late", client="10.9.9.9", reason="unknown_user",
+                          now=70.0) + log.due("db", now=70.0)
+    summaries = [e for e in written if e["action"] == "signin.failed.repeated"]
+    assert [(e["client"], e["count"]) for e in summaries] == [("*", 35)]
+    assert [e["action"] for e in written].count("signin.failed") == 1  # a new window: its first, one by one

@@ -200,11 +200,11 @@ def _sign_in(username: str, password: str, url: str, client: str | None) -> Prin
     with read_session(url) as s:  # 1. read: no lock held
         user = s.scalar(select(User).where(func.lower(User.username) == name.lower()))
     usable = user is not None and user.active and not (user.locked_until and user.locked_until > now)
-    checked_hash = user.password_hash if usable else _dummy_hash()
-    with signin_guard.verify_slot():  # 2. verify outside any transaction, one argon2 check on every path
-        right = verify_password(checked_hash, password or "")
-        new_hash = (hash_password(password) if usable and right and _hasher.check_needs_rehash(checked_hash)
-                    else None)
+    checked_hash = user.password_hash if usable else signin_guard.run_verify(_dummy_hash)
+    # 2. verify outside any transaction, one argon2 check on every path, in the low-priority argon2 worker
+    right = signin_guard.run_verify(verify_password, checked_hash, password or "")
+    new_hash = (signin_guard.run_verify(hash_password, password)
+                if usable and right and _hasher.check_needs_rehash(checked_hash) else None)
     if user is None:
         reason = "unknown_user"
     elif not user.active:

@@ -7,8 +7,9 @@ Three parts, each with a module-level instance that `auth.sign_in` uses:
   sleeping thread only. A success does not count; an attempt in progress counts (so parallel attempts cannot all
   pass the check before the first failure is recorded). No address (a local browser, or every browser behind a
   reverse proxy on this machine) means no per-address limit: rate-limit at the proxy then (README).
-- `VERIFY_SLOTS`: how many argon2 checks run at once in this process (argon2id with 4 lanes fills both cores of
-  a small server; queueing the checks leaves the front desk its CPU).
+- `run_verify`: every argon2 check runs in one worker thread (`VERIFY_CONCURRENCY`), niced (`VERIFY_NICENESS`):
+  argon2id with 4 lanes fills both cores of a small server; queued and at a lower priority, the checks leave the
+  front desk its CPU.
 - `FAILURES`: which failed sign-ins reach the audit trail. The trail stays append-only and complete in its
   counts, but a flood does not write one entry per attempt: per (database, account, client address) — all
   unknown user names from one address share one key — the first failure of a window is written as it happens
@@ -28,7 +29,7 @@ import os
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -45,6 +46,7 @@ ADDRESS_LIMIT = _env_int("CONCLAVE_SIGNIN_ADDRESS_LIMIT", 20)  # failures per cl
 LIMIT_WINDOW_S = _env_int("CONCLAVE_SIGNIN_WINDOW_S", 60)
 REFUSAL_PAUSE_S = 0.5
 VERIFY_CONCURRENCY = max(1, _env_int("CONCLAVE_SIGNIN_CONCURRENCY", 1))
+VERIFY_NICENESS = 10
 AUDIT_WINDOW_S = _env_int("CONCLAVE_SIGNIN_AUDIT_WINDOW_S", 60)
 MAX_KEYS = 10_000  # tracked sessions/addresses/accounts; beyond, stale ones are dropped first
 NAMES_KEPT = 10  # user names typed, kept in a summary
@@ -239,13 +241,25 @@ class FailureLog:
 LIMITER = RateLimiter(session_limit=SESSION_LIMIT, address_limit=ADDRESS_LIMIT, window_s=LIMIT_WINDOW_S,
                       pause_s=REFUSAL_PAUSE_S)
 FAILURES = FailureLog(AUDIT_WINDOW_S)
-VERIFY_SLOTS = threading.BoundedSemaphore(VERIFY_CONCURRENCY)
 
 
-@contextmanager
-def verify_slot():
-    with VERIFY_SLOTS:
-        yield
+def _lower_priority() -> None:
+    """Run this worker (and the threads argon2 starts from it, which inherit it) at a lower CPU priority, so a
+    desk's scan is scheduled first when both want a core. Linux: niceness is per thread."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), VERIFY_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the queue alone still bounds the work
+        pass
+
+
+_verifier = ThreadPoolExecutor(max_workers=VERIFY_CONCURRENCY, thread_name_prefix="conclave-argon2",
+                               initializer=_lower_priority)
+
+
+def run_verify(fn, *args):
+    """Run a password check (or hash) in the argon2 worker: at most VERIFY_CONCURRENCY at once, at a lower
+    priority than the rest of the server. Blocks the caller until done."""
+    return _verifier.submit(fn, *args).result()
 
 
 def reset() -> None:

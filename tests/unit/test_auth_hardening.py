@@ -317,3 +317,32 @@ def test_an_attacker_rotating_addresses_is_counted_not_written_one_by_one(monkey
     summaries = [e for e in written if e["action"] == "signin.failed.repeated"]
     assert [(e["client"], e["count"]) for e in summaries] == [("*", 35)]
     assert [e["action"] for e in written].count("signin.failed") == 1  # a new window: its first, one by one
+
+
+def test_accounts_waiting_for_their_first_change_get_the_validity_from_the_upgrade(tmp_path, monkeypatch):
+    from alembic import command
+    from sqlalchemy import text
+
+    from planners.store import db as dbmod
+    from planners.store import schema
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = dbmod.get_engine(url)
+    with engine.begin() as conn:
+        cfg = schema.alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007_join_areas")
+    with engine.begin() as conn:
+        for name, must in (("waiting", 1), ("settled", 0)):
+            conn.execute(text("INSERT INTO users (username, display_name, role, unit, password_hash, "
+                              "must_change_password, failed_attempts, active, created_at) VALUES "
+                              "(:n, :n, 'organizer', '', 'x', :m, 0, 1, '2026-01-01 00:00:00')"), {"n": name, "m": must})
+    schema.upgrade(url)
+    with read_session(url) as s:
+        waiting = s.query(User).filter_by(username="waiting").one()
+        settled = s.query(User).filter_by(username="settled").one()
+    expected = utcnow() + timedelta(hours=auth.ONE_TIME_PASSWORD_HOURS)
+    assert abs((waiting.password_expires_at - expected).total_seconds()) < 120
+    assert settled.password_expires_at is None
+    dbmod.dispose_all()

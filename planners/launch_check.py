@@ -15,8 +15,9 @@ statistics on, 200 MB uploads). So the app checks what it was really started wit
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 ALLOW_LAN_ENV = "CONCLAVE_ALLOW_LAN"
 MAX_UPLOAD_MB = 20

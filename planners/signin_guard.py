@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def _env_int(name: str, default: int) -> int:
@@ -62,7 +62,7 @@ class Throttled(Exception):
 class Ticket:
     """One admitted attempt; `settle(ok)` once it is decided."""
 
-    def __init__(self, limiter: "RateLimiter", keys: list[tuple], at: float):
+    def __init__(self, limiter: RateLimiter, keys: list[tuple], at: float):
         self._limiter, self._keys, self._at, self._done = limiter, keys, at, False
 
     def settle(self, ok: bool) -> None:
@@ -135,7 +135,7 @@ class _Window:
 
 
 def _utc() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class FailureLog:

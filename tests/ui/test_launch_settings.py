@@ -82,9 +82,9 @@ class Launch:
     def first_run(self) -> tuple[bool, bytes]:
         """Run the app once as a browser tab (English): (usage statistics flag sent to the browser, every
         message the run sent, concatenated)."""
-        from websockets.sync.client import connect
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        from websockets.sync.client import connect
 
         stats, blob = None, b""
         with connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
@@ -136,7 +136,7 @@ def test_a_launch_from_another_folder_listens_on_loopback_and_calls_nothing_out(
     assert _listening_addresses(srv.port) == {"127.0.0.1"}
     stats, blob = srv.first_run()
     assert stats is False
-    assert "Sign in to Conclave".encode() in blob and b"refuses to serve" not in blob
+    assert b"Sign in to Conclave" in blob and b"refuses to serve" not in blob
     assert "conclave: launch settings checked: address 127.0.0.1, usage statistics off, uploads <= 20 MB" \
         in srv.output()
 
@@ -146,7 +146,7 @@ def test_a_network_address_not_asked_for_gets_a_refusal_not_a_sign_in_form(launc
     _stats, blob = srv.first_run()
     assert b"Conclave refuses to serve: the server listens on 0.0.0.0" in blob
     assert b"CONCLAVE_ALLOW_LAN=1" in blob
-    assert "Sign in to Conclave".encode() not in blob and b"Password" not in blob
+    assert b"Sign in to Conclave" not in blob and b"Password" not in blob
     assert "conclave: REFUSING TO SERVE" in srv.output()
 
 
@@ -160,7 +160,7 @@ def test_the_network_asked_for_explicitly_is_served_with_the_plain_http_warning(
     srv = launch("--server.address", "0.0.0.0", env={"CONCLAVE_ALLOW_LAN": "1"})
     assert "0.0.0.0" in _listening_addresses(srv.port)
     _stats, blob = srv.first_run()
-    assert "Sign in to Conclave".encode() in blob
+    assert b"Sign in to Conclave" in blob
     assert b"plain HTTP" in blob and b"TLS reverse proxy" in blob
     assert "WARNING: serving 0.0.0.0 over plain HTTP" in srv.output()
 

@@ -8,10 +8,10 @@ Revision ID: 0008_otp_validity
 Revises: 0007_join_areas
 Create Date: 2026-12-01
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0008_otp_validity"
 down_revision = "0007_join_areas"
@@ -23,7 +23,7 @@ VALIDITY_HOURS = 72  # auth.ONE_TIME_PASSWORD_HOURS when this migration was writ
 
 def upgrade() -> None:
     op.add_column("users", sa.Column("password_expires_at", sa.DateTime, nullable=True))
-    until = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(hours=VALIDITY_HOURS)
+    until = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=VALIDITY_HOURS)
     users = sa.table("users", sa.column("must_change_password", sa.Boolean),
                      sa.column("password_expires_at", sa.DateTime))
     op.execute(users.update().where(users.c.must_change_password == sa.true()).values(password_expires_at=until))

@@ -12,8 +12,9 @@ from pages.parts import ui
 from planners.base import auth
 
 st.set_page_config(page_title="Conclave", page_icon="🔒", layout="wide")
-ui.ensure_db()
 ui.init_lang()
+ui.launch_guard()  # unsafe launch settings (usage statistics, a network address not asked for): nothing served
+ui.ensure_db()
 me = ui.current_user()
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import sys
+import threading
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +21,7 @@ from planners.base import auth  # noqa: E402
 from planners.core import i18n  # noqa: E402
 from planners.core.errors import ConclaveError  # noqa: E402
 from planners.core.findings import Finding, Severity  # noqa: E402
+from planners.base import launch_check  # noqa: E402
 from planners.store import schema  # noqa: E402
 from planners.store import uow  # noqa: E402
 
@@ -97,11 +99,46 @@ def language_switch() -> None:
         st.rerun()
 
 
+_LAUNCH_OPTIONS = ("browser.gatherUsageStats", "server.address", "server.maxUploadSize", "server.sslCertFile")
+_launch: dict = {}
+_launch_lock = threading.Lock()
+
+
+def launch_checked() -> launch_check.LaunchCheck | None:
+    """The launch settings, checked once per server process at its first run (planners/launch_check.py): the
+    caps the app sets itself are set, the verdict is logged to the server's stderr. None outside a real server
+    (AppTest runs pages on a mock runtime: no launch to check)."""
+    from streamlit import config, runtime
+    from streamlit.runtime import Runtime
+
+    if not runtime.exists() or type(Runtime.instance()) is not Runtime:
+        return None
+    with _launch_lock:
+        if "check" not in _launch:
+            options = {name: config.get_option(name) for name in _LAUNCH_OPTIONS}
+            result = launch_check.check(options)
+            for name, value in result.settings.items():
+                config.set_option(name, value, "Conclave's launch check")
+            print(result.summary(options), file=sys.stderr, flush=True)
+            _launch["check"] = result
+        return _launch["check"]
+
+
+def launch_guard() -> None:
+    """Serve nothing, not even the sign-in form, from a launch with unsafe settings: say what to change."""
+    result = launch_checked()
+    if result is not None and not result.ok:
+        for p in result.refusals:
+            st.error(t(p.key, **p.params))
+        st.stop()
+
+
 def page_setup(page: str) -> None:
     try:
         st.set_page_config(page_title=f"{t('nav.' + page)} · Conclave", page_icon="🔒", layout="wide")
     except Exception:  # already set by app.py in this run
         pass
+    launch_guard()
     ensure_db()
     language_switch()
 
@@ -117,16 +154,33 @@ def current_user() -> auth.Principal | None:
     return p
 
 
+def _signin_keys() -> tuple[str | None, str | None]:
+    """The browser session's id and the client's address (None for a browser on this machine, or behind a
+    reverse proxy here), which key the sign-in rate limit."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    try:
+        client = st.context.ip_address
+    except Exception:  # no client context (a test harness): no per-address limit
+        client = None
+    return (ctx.session_id if ctx is not None else None), client
+
+
 def signin_form() -> None:
     st.title(t("auth.signin_title"))
     st.caption(t("app.tagline"))
+    launch = launch_checked()
+    for w in (launch.warnings if launch is not None else []):
+        st.warning(t(w.key, **w.params))
     with st.form("signin", clear_on_submit=False):
         username = st.text_input(t("auth.username"), key="signin_username")
         password = st.text_input(t("auth.password"), type="password", key="signin_password")
         submitted = st.form_submit_button(t("auth.signin"), type="primary")
     if submitted:
         try:
-            p = auth.sign_in(username, password)
+            session, client = _signin_keys()
+            p = auth.sign_in(username, password, session=session, client=client)
         except ConclaveError as exc:
             st.error(exc.localized(lang()))
         else:

@@ -4,18 +4,19 @@ Passwords are hashed with argon2id (argon2-cffi). A failed sign-in never says wh
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from planners.base import audit
 from planners.core import config
-from planners.core.errors import NotFound, PermissionDenied, SignInFailed, ValidationFailed
+from planners.core.errors import NotFound, PermissionDenied, SignInFailed, ValidationFailed, OneTimePasswordExpired, TooManyAttempts
 from planners.core.clock import utcnow
 from planners.store.models import User
 
@@ -54,6 +55,13 @@ def pages_for(role: str) -> list[str]:
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 MIN_PASSWORD_LENGTH = 10
+
+
+ONE_TIME_PASSWORD_HOURS = 72  # a one-time password (new account, reset) must be used within this
+
+
+def one_time_password_expiry():
+    return utcnow() + timedelta(hours=ONE_TIME_PASSWORD_HOURS)
 
 
 def hash_password(password: str) -> str:
@@ -110,7 +118,8 @@ def create_user(session: Session, *, username: str, role: str, actor: str, displ
     if password:
         check_password_policy(password)
     user = User(username=username, role=role, display_name=display_name or username, unit=unit,
-                password_hash=hash_password(pw), must_change_password=must_change)
+                password_hash=hash_password(pw), must_change_password=must_change,
+                password_expires_at=one_time_password_expiry() if must_change else None)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.create", object_type="user", object_id=user.id,
@@ -118,53 +127,122 @@ def create_user(session: Session, *, username: str, role: str, actor: str, displ
     return user, pw
 
 
-def sign_in(username: str, password: str, url: str | None = None) -> Principal:
-    """Sign in, or raise SignInFailed. The failure counter and audit entry are committed before raising."""
-    from planners.store.uow import write_session
+def sign_in(username: str, password: str, url: str | None = None, *, client: str | None = None,
+            session: str | None = None) -> Principal:
+    """Sign in, or raise SignInFailed (TooManyAttempts, OneTimePasswordExpired are kinds of it).
 
-    with write_session(url) as s:
-        p = authenticate(s, username, password)
-    if p is None:
-        raise SignInFailed(
-            "Sign-in refused: the user name or password is wrong, or the account is locked. "
-            f"Check both and try again; after {config.MAX_FAILED_SIGNINS} failures an account is locked for "
-            f"{config.LOCKOUT_MINUTES} minutes (an admin can unlock it).",
-            n=config.MAX_FAILED_SIGNINS, minutes=config.LOCKOUT_MINUTES,
-        )
-    return p
+    `session` and `client` (the browser session's id and the client's address, as the page knows them) key the
+    rate limit; None means no limit on that key. The password is checked outside any transaction (argon2 takes
+    a tenth of a second to a second: holding SQLite's write lock that long stalls every desk), then a short
+    write counts the failure atomically or records the success. Unknown, inactive and locked accounts run the
+    same argon2 check against a dummy hash, so the time taken says nothing about the account."""
+    from planners.base import signin_guard
+
+    try:
+        ticket = signin_guard.LIMITER.admit(session=session, client=client)
+    except signin_guard.Throttled as exc:
+        raise TooManyAttempts(f"Too many sign-in attempts: wait {exc.wait_s} s, then try again.",
+                              seconds=exc.wait_s) from None
+    ok = False
+    try:
+        p = _sign_in(username, password, url or config.database_url(), client)
+        ok = True
+        return p
+    finally:
+        ticket.settle(ok)
 
 
-def authenticate(session: Session, username: str, password: str) -> Principal | None:
-    """Check a sign-in in the caller's transaction. Locks the account for LOCKOUT_MINUTES after
-    MAX_FAILED_SIGNINS failures in a row. Returns None on refusal, after recording it."""
+_dummy = {"hash": ""}
+_dummy_lock = threading.Lock()
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made with the hasher's parameters: checking against it costs what a real
+    check costs."""
+    with _dummy_lock:
+        if not _dummy["hash"]:
+            _dummy["hash"] = hash_password(secrets.token_urlsafe(16))
+        return _dummy["hash"]
+
+
+def _refused() -> SignInFailed:
+    return SignInFailed(
+        "Sign-in refused: the user name or password is wrong, or the account is locked. "
+        f"Check both and try again; after {config.MAX_FAILED_SIGNINS} failures an account is locked for "
+        f"{config.LOCKOUT_MINUTES} minutes (an admin can unlock it).",
+        n=config.MAX_FAILED_SIGNINS, minutes=config.LOCKOUT_MINUTES,
+    )
+
+
+def _sign_in(username: str, password: str, url: str, client: str | None) -> Principal:
+    from planners.base import signin_guard
+    from planners.store.uow import read as read_session, write_session
+
+    name = username.strip()
     now = utcnow()
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
-    reason = None
+    with read_session(url) as s:  # 1. read: no lock held
+        user = s.scalar(select(User).where(func.lower(User.username) == name.lower()))
+    usable = user is not None and user.active and not (user.locked_until and user.locked_until > now)
+    checked_hash = user.password_hash if usable else signin_guard.run_verify(_dummy_hash)
+    # 2. verify outside any transaction, one argon2 check on every path, in the low-priority argon2 worker
+    right = signin_guard.run_verify(verify_password, checked_hash, password or "")
+    new_hash = (signin_guard.run_verify(hash_password, password)
+                if usable and right and _hasher.check_needs_rehash(checked_hash) else None)
     if user is None:
         reason = "unknown_user"
-        hash_password(password or "x")  # same cost as a real check: no timing hint
     elif not user.active:
         reason = "inactive"
-    elif user.locked_until and user.locked_until > now:
+    elif not usable:
         reason = "locked"
-    elif not verify_password(user.password_hash, password):
+    elif not right:
         reason = "wrong_password"
-        user.failed_attempts += 1
-        if user.failed_attempts >= config.MAX_FAILED_SIGNINS:
-            user.locked_until = now + timedelta(minutes=config.LOCKOUT_MINUTES)
-            user.failed_attempts = 0
-            audit.record(session, actor=user.username, action="user.locked", object_type="user",
-                         object_id=user.id, minutes=config.LOCKOUT_MINUTES)
-    if reason:
-        audit.record(session, actor=username.strip()[:64] or "?", action="signin.failed", object_type="user",
-                     object_id=user.id if user else "", reason=reason)
-        return None
-    user.failed_attempts = 0
-    user.locked_until = None
-    if user.password_hash and _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    audit.record(session, actor=user.username, action="signin.ok", object_type="user", object_id=user.id)
-    return principal(user)
+    elif user.must_change_password and user.password_expires_at and user.password_expires_at <= now:
+        reason = "password_expired"
+    else:
+        reason = None
+    uid = user.id if user is not None else None
+    entries: list[dict] = []
+    with write_session(url) as s:  # 3. a short write: the counter, the lockout, the audit
+        now = utcnow()
+        not_locked = or_(User.locked_until.is_(None), User.locked_until <= now)
+        if reason is None:
+            values = {"failed_attempts": 0, "locked_until": None}
+            if new_hash:
+                values["password_hash"] = new_hash
+            done = s.execute(update(User).where(User.id == uid, User.active.is_(True), not_locked,
+                                                User.password_hash == checked_hash).values(**values)
+                             .execution_options(synchronize_session=False))
+            if done.rowcount == 1:
+                audit.record(s, actor=user.username, action="signin.ok", object_type="user", object_id=uid)
+                for e in signin_guard.FAILURES.due(url):
+                    audit.record(s, **e)
+                return principal(user)
+            reason = "locked"  # locked (or its password changed) while the password was being checked
+        elif reason == "wrong_password":
+            n = s.execute(update(User).where(User.id == uid, not_locked)
+                          .values(failed_attempts=User.failed_attempts + 1).returning(User.failed_attempts)
+                          .execution_options(synchronize_session=False)).scalar()
+            if n is None:
+                reason = "locked"  # locked by a parallel attempt meanwhile: not counted again
+            elif n >= config.MAX_FAILED_SIGNINS:
+                s.execute(update(User).where(User.id == uid)
+                          .values(locked_until=now + timedelta(minutes=config.LOCKOUT_MINUTES), failed_attempts=0)
+                          .execution_options(synchronize_session=False))
+                audit.record(s, actor=user.username, action="user.locked", object_type="user", object_id=uid,
+                             minutes=config.LOCKOUT_MINUTES)
+        entries = signin_guard.FAILURES.failure(url, user_id=uid, account=user.username if user else None,
+                                                typed=name, client=client, reason=reason)
+        entries += signin_guard.FAILURES.due(url)
+        for e in entries:
+            audit.record(s, **e)
+    if reason == "password_expired":
+        raise OneTimePasswordExpired(
+            f"The one-time password of {user.username} expired at {user.password_expires_at:%Y-%m-%d %H:%M} UTC "
+            f"(one-time passwords are valid {ONE_TIME_PASSWORD_HOURS} h). Ask an admin for a new one: "
+            f"`conclave user reset-password {user.username}`, or Users & roles → New one-time password.",
+            username=user.username, hours=ONE_TIME_PASSWORD_HOURS,
+            at=f"{user.password_expires_at:%Y-%m-%d %H:%M}")
+    raise _refused()
 
 
 def load_principal(session: Session, user_id: int) -> Principal | None:
@@ -188,6 +266,7 @@ def change_password(session: Session, user_id: int, old: str, new: str) -> None:
     check_password_policy(new)
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    user.password_expires_at = None
     audit.record(session, actor=user.username, action="user.password_changed", object_type="user",
                  object_id=user.id)
 
@@ -199,6 +278,7 @@ def reset_password(session: Session, *, username: str, actor: str) -> str:
     pw = new_one_time_password()
     user.password_hash = hash_password(pw)
     user.must_change_password = True
+    user.password_expires_at = one_time_password_expiry()
     user.failed_attempts = 0
     user.locked_until = None
     audit.record(session, actor=actor, action="user.password_reset", object_type="user", object_id=user.id)

@@ -136,6 +136,18 @@ class SignInFailed(ConclaveError):
     key = "auth.signin_failed"
 
 
+class TooManyAttempts(SignInFailed):
+    """Refused before any password check: this session or client address failed too often just now."""
+
+    key = "auth.too_many_attempts"
+
+
+class OneTimePasswordExpired(SignInFailed):
+    """The right one-time password, past its validity: an admin gives a new one."""
+
+    key = "auth.otp_expired"
+
+
 # ---------------------------------------------------------------- base.approvals
 
 class ApprovalRequired(ConclaveError):

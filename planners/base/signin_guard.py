@@ -32,6 +32,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from planners.core.errors import Throttled
 
 
 def _env_int(name: str, default: int) -> int:
@@ -51,12 +52,6 @@ AUDIT_WINDOW_S = _env_int("CONCLAVE_SIGNIN_AUDIT_WINDOW_S", 60)
 MAX_KEYS = 10_000  # tracked sessions/addresses/accounts; beyond, stale ones are dropped first
 NAMES_KEPT = 10  # user names typed, kept in a summary
 INDIVIDUAL_PER_WINDOW = 50  # failures written one by one per database per window; beyond, only counted
-
-
-class Throttled(Exception):
-    def __init__(self, wait_s: int):
-        self.wait_s = wait_s
-        super().__init__(f"wait {wait_s} s")
 
 
 class Ticket:

@@ -170,6 +170,15 @@ class ConcurrentEdit(ConclaveError):
 
 # ---------------------------------------------------------------- core.hooks
 
+class Throttled(Exception):
+    """The sign-in guard's internal signal (base.signin_guard): wait `wait_s` seconds; auth turns it into
+    TooManyAttempts for the user."""
+
+    def __init__(self, wait_s: int):
+        self.wait_s = wait_s
+        super().__init__(f"wait {wait_s} s")
+
+
 class HooksNotInstalled(RuntimeError):
     """A hook was asked for before `planners.wiring` was imported by the entry point."""
 

@@ -170,7 +170,8 @@ _Q_ATTENDANCE = Statement("SELECT * FROM attendance WHERE event_id = :event_id A
 _Q_TOP_LOCKER = Statement("SELECT MAX(locker_no) FROM attendance WHERE event_id = :event_id", _ATT_T)
 _LOCKER_LOCK = Statement("SELECT pg_advisory_xact_lock(:k)")
 _Q_KEY = Statement("SELECT public_key FROM event_keys WHERE event_id = :event_id", _KEY_T)
-_Q_GRANTED = Statement("SELECT rules FROM attendee_exceptions WHERE attendee_id = :attendee_id", _EXC_T)
+_Q_GRANTED = Statement("SELECT rules, fingerprint, voided_at FROM attendee_exceptions "
+                       "WHERE attendee_id = :attendee_id", _EXC_T)
 _Q_DUPLICATE = Statement("SELECT id, reason FROM scans WHERE desk = :desk AND raw_hash = :raw_hash AND at >= :at "
                          "AND event_id = :event_id AND direction = :direction AND reason IN ('ok', 'exit_ok') "
                          "ORDER BY id DESC LIMIT 1", _SCAN_T)
@@ -317,8 +318,11 @@ def _verifies(tx: Tx, event_id: int, tok) -> bool:
 
 
 def _eligibility(tx: Tx, ev, a) -> eligibility.Eligibility:
-    def granted_of(attendee_id: int) -> set[str]:
-        return {r for row in tx.all(_Q_GRANTED, attendee_id=attendee_id) for r in (row.rules or [])}
+    from planners.exception_binding import holds
+
+    def granted_of(attendee_id: int) -> set[str]:  # only exceptions granted to the person the row names now
+        return {r for row in tx.all(_Q_GRANTED, attendee_id=attendee_id)
+                if holds(a, row.rules, row.fingerprint, row.voided_at) for r in (row.rules or [])}
 
     return eligibility.judge(a, ev, granted_of)
 

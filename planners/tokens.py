@@ -60,6 +60,9 @@ class SigningKeyRefused(ConclaveError):
 
     key = "checkin.key_unreadable"
 
+    def __str__(self) -> str:  # the CLI and logs say it in full, as the English catalogue does
+        return self.localized("en")
+
 
 class SigningKeyMissing(SigningKeyRefused):
     key = "checkin.key_missing"

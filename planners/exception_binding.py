@@ -69,9 +69,12 @@ def holds(attendee, rules, stored: str | None, voided_at=None) -> bool:
     return voided_at is None and bool(stored) and stored == fingerprint(attendee, rules)
 
 
-def changed_fields(before: dict, attendee, rules) -> list[str]:
-    now = facts(attendee, rules)
-    return [f for f in now if before.get(f) != now[f]]
+def _say(key: str, **params) -> str:
+    """A step comment both languages can read (approval history is shown as written)."""
+    from planners.i18n import both
+
+    text = both(key, **params)
+    return f"{text['zh_CN']} / {text['en']}"
 
 
 def review(session, attendee, *, actor) -> list[int]:
@@ -97,10 +100,10 @@ def review(session, attendee, *, actor) -> list[int]:
         granted_to = (item.payload or {}).get("attendee", "") if item is not None else ""
         if item is not None:
             session.add(ApprovalStep(approval_id=item.id, actor=who, action="voided",
-                                     comment=f"attendee row changed: no longer {granted_to}"))
+                                     comment=_say("eligibility.exception_voided", name=granted_to)))
         audit.record(session, actor=who, action="attendee.exception_voided", object_type="attendee",
                      object_id=attendee.id, event_id=attendee.event_id, approval_id=ex.approval_id,
-                     rules=list(ex.rules or []), granted_to=granted_to)
+                     rules=list(ex.rules or []))
     if not voided:
         return []
     session.flush()
@@ -120,5 +123,5 @@ def review(session, attendee, *, actor) -> list[int]:
         title=both("eligibility.exception_title", name=attendee.name, unit=attendee.unit, event=ev.title),
         requested_by=who, findings=rules,
         payload={"rules": [f.rule for f in rules], "attendee": attendee.name, "replaces": prior},
-        comment=f"exception granted to {prior} voided: the attendee row changed")
+        comment=_say("eligibility.exception_requeued", name=prior))
     return [item.id]

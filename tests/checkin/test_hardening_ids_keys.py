@@ -228,7 +228,7 @@ def test_unit_and_id_digits_are_part_of_the_person(db_url, users, change):
 
 
 def test_an_edit_that_leaves_the_person_and_the_facts_keeps_the_exception(db_url, users):
-    eid, aid, code, approval_id = _granted(db_url, users)
+    eid, aid, code, _ = _granted(db_url, users)
     with dbmod.write_session(db_url) as s:
         res = allowlist.save_table(s, eid, [_row(db_url, eid, aid, post="处长")], actor=users["organizer"])
     assert res == {"added": 0, "changed": 1, "removed": 0}
@@ -487,7 +487,7 @@ def test_the_keys_folder_is_made_0700_and_an_existing_one_is_left_with_a_warning
     os.chmod(shared, 0o755)
     monkeypatch.setenv("CONCLAVE_KEYS_DIR", str(shared))
     with caplog.at_level(logging.WARNING, logger="conclave.keys"):
-        eid2, codes = make_event(db_url, users["organizer"], n=1, title="第二个会")
+        eid2, _ = make_event(db_url, users["organizer"], n=1, title="第二个会")
     assert _mode(shared) == 0o755  # not forced (issue 19, item 8)
     assert "chmod 700" in caplog.text and _mode(tokens._key_path(eid2)) == 0o600
     assert str(shared) not in caplog.text
@@ -505,3 +505,51 @@ def test_no_traceback_text_reaches_the_user_from_a_key_refusal(db_url, users, ev
         assert traceback.format_exception_only(type(exc), exc)
     else:
         pytest.fail("a 5-byte key was used")
+
+
+# ---- the same probes on SQLite and PostgreSQL --------------------------------------------------------------
+
+@pytest.fixture
+def both_db(any_db_url):
+    from tests.conftest import make_user
+
+    with dbmod.write_session(any_db_url) as s:
+        people = {r: make_user(s, r, r) for r in ("organizer", "front_desk", "leader")}
+    return any_db_url, people
+
+
+@pytest.mark.pg
+def test_id_reuse_after_delete_on_both_databases(both_db):
+    url, users = both_db
+    eid, codes = make_event(url, users["organizer"], n=3)
+    newest = max(codes)
+    with dbmod.write_session(url) as s:
+        s.delete(s.get(Attendee, newest))
+    with dbmod.write_session(url) as s:
+        s.add(Attendee(event_id=eid, name="新来的人", unit="市商务局", id_last4="7777", **CLEARED))
+    with dbmod.write_session(url) as s:
+        pairs = tokens.codes_for_event(s, eid, actor=users["organizer"])
+    assert newest not in {a.id for a, _ in pairs}
+    v = checkin.scan(eid, codes[newest], desk="d1", actor=users["front_desk"], url=url)
+    assert v.reason in ("not_on_list", "revoked", "invalid")
+
+
+@pytest.mark.pg
+def test_exception_void_after_an_identity_edit_on_both_databases(both_db):
+    url, users = both_db
+    eid, codes = make_event(url, users["organizer"], level="secret", people=[QIAN])
+    [(aid, code)] = codes.items()
+    with dbmod.write_session(url) as s:
+        item = eligibility.request_exception(s, aid, actor=users["organizer"])
+    with dbmod.write_session(url) as s:
+        approvals.decide(s, item.id, "approved", leader=users["leader"], comment="")
+    assert checkin.scan(eid, code, desk="d1", actor=users["front_desk"], url=url).reason == "ok"
+    checkin.scan(eid, code, desk="d1", actor=users["front_desk"], url=url, direction="out")
+    with dbmod.write_session(url) as s:
+        a = s.get(Attendee, aid)
+        row = {f: getattr(a, f) for f in allowlist.EDITABLE} | {"id": a.id, "name": "孙强", "id_last4": "9876"}
+        assert allowlist.save_table(s, eid, [row], actor=users["organizer"])["requeued"]
+    assert checkin.scan(eid, code, desk="d2", actor=users["front_desk"], url=url).reason == "needs_approval"
+    with dbmod.read_session(url) as s:
+        assert "钱磊" in s.get(Approval, item.id).title["zh_CN"]
+        assert [p.title["zh_CN"] for p in approvals.pending(s)] and "孙强" in approvals.pending(s)[0].title["zh_CN"]

@@ -81,7 +81,8 @@ with tab_list:
         kept = {int(r["id"]) for r in records if r.get("id") == r.get("id") and r.get("id") is not None}
         deleted = [a.id for a in people if a.id not in kept]
         ui.change(lambda s: allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted),
-                  lambda res: ui.t("att.saved", **res))
+                  lambda res: ui.t("att.saved", **res) + (
+                      " " + ui.t("att.exceptions_requeued", count=len(res["requeued"])) if res.get("requeued") else ""))
 
     # eligibility of one person, with reasons, sources and the exception request
     st.subheader(ui.t("att.eligibility"))

@@ -437,6 +437,7 @@ def save_table(session: Session, event_id: int, rows: list[dict], *, actor: Prin
                                key="allowlist.row_error", field=p.field, row=p.row, problem=p.problem("zh_CN"),
                                fix=p.fix("zh_CN"))
     added = changed = removed = 0
+    edited: list[Attendee] = []
     for rid in deleted_ids:
         a = current.get(int(rid))
         if a is not None:
@@ -452,11 +453,18 @@ def save_table(session: Session, event_id: int, rows: list[dict], *, actor: Prin
                 for f, val in out.items():
                     setattr(a, f, val)
                 changed += 1
+                edited.append(a)
     session.flush()
+    from planners.attendees.exception_binding import review
+
+    requeued = [i for a in edited for i in review(session, a, actor=actor)]  # exceptions bind to the person
     if added or changed or removed:
         audit.record(session, actor=actor.username, action="attendees.edit", object_type="event", object_id=ev.id,
                      event_id=ev.id, added=added, changed=changed, removed=removed)
-    return {"added": added, "changed": changed, "removed": removed}
+    out = {"added": added, "changed": changed, "removed": removed}
+    if requeued:  # approval items back in the leader's queue because an exception no longer holds
+        out["requeued"] = requeued
+    return out
 
 
 def get_attendee(session: Session, attendee_id: int) -> Attendee:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import logging
 import os
+import stat
 import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -31,10 +33,12 @@ from sqlalchemy.orm import Session
 
 from planners.base import audit
 from planners.core.config import keys_dir
-from planners.core.errors import SigningKeyMissing, TokenError
+from planners.core.errors import SigningKeyMissing, TokenError, SigningKeyExposed, SigningKeyMismatch, SigningKeyUnreadable
 from planners.core.clock import utcnow
 from planners.store.models_checkin import Badge, EventKey
 from planners.core import permissions
+
+log = logging.getLogger("conclave.keys")
 
 PREFIX = "CV1:"
 VERSION = 1
@@ -75,18 +79,49 @@ def key_id_of(public_raw: bytes) -> int:
     return int.from_bytes(hashlib.sha256(public_raw).digest()[:2], "big")
 
 
+def ensure_keys_dir(folder: Path | None = None) -> Path:
+    """The keys folder: created 0700 if missing. An existing folder is never chmod-ed (issue 19, item 8: that
+    would break a deliberate set-up); a folder others can read is logged as a warning instead."""
+    folder = folder or keys_dir()
+    if not folder.exists():
+        old = os.umask(0o077)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        finally:
+            os.umask(old)
+        os.chmod(folder, 0o700)
+    else:
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077:
+            from planners.core.i18n import t
+
+            log.warning(t("checkin.keys_dir_open", "en", mode=f"{mode:04o}"))
+    return folder
+
+
 def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.chmod(path.parent, 0o700)
-    except OSError:
-        pass
+    ensure_keys_dir(path.parent)
     raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                             serialization.NoEncryption())
     fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(raw)
     os.chmod(path, 0o600)
+
+
+def raw_public(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def check_pair(key: Ed25519PrivateKey, event_key: EventKey) -> None:
+    """Refuse a private key whose public half is not the one stored for the event (its badges would all read
+    `invalid` at the door)."""
+    pub = raw_public(key)
+    if pub != bytes(event_key.public_key):
+        raise SigningKeyMismatch(
+            f"The signing key file of event {event_key.event_id} is not the key this event's badges are checked "
+            f"with (key id {key_id_of(pub)}, expected {event_key.key_id}). No badge was printed.",
+            event=event_key.event_id, found=key_id_of(pub), expected=event_key.key_id)
 
 
 def ensure_event_key(session: Session, event_id: int, *, actor: str = "system") -> EventKey:
@@ -106,7 +141,7 @@ def ensure_event_key(session: Session, event_id: int, *, actor: str = "system") 
         path.rename(path.with_suffix(f".old-{int(utcnow().timestamp())}"))
     key = Ed25519PrivateKey.generate()
     _write_private(path, key)
-    pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    pub = raw_public(key)
     row = EventKey(event_id=event_id, public_key=pub, key_id=key_id_of(pub))
     session.add(row)
     session.flush()
@@ -115,15 +150,50 @@ def ensure_event_key(session: Session, event_id: int, *, actor: str = "system") 
     return row
 
 
-def _private_key(event_id: int) -> Ed25519PrivateKey:
+def _unreadable(event_id: int, problem: str, text: str, **params) -> SigningKeyUnreadable:
+    return SigningKeyUnreadable(
+        f"The signing key of event {event_id} cannot be used: {text}. No badge was printed. Put the right key file "
+        f"back, or make a new key with `conclave keys rotate {event_id}`.", problem=problem, event=event_id,
+        **params)
+
+
+def _private_key(event_id: int, event_key: EventKey | None = None) -> Ed25519PrivateKey:
+    """The event's private key, refused (SigningKeyRefused, never a traceback) when it is missing, a folder,
+    unreadable, cut short, not a key, readable by others, or not the key of `event_key` (the stored public half)."""
     path = _key_path(event_id)
     try:
-        raw = path.read_bytes()
+        st = path.stat()
     except FileNotFoundError as exc:
         raise SigningKeyMissing(
-            f"The signing key of event {event_id} is not on this machine: issue badges where the key was made, "
-            "or reissue all badges (a new key revokes the old ones).", event=event_id) from exc
-    return Ed25519PrivateKey.from_private_bytes(raw)
+            f"The signing key of event {event_id} is not on this machine. No badge was printed. Issue badges where "
+            f"the key was made, or make a new key with `conclave keys rotate {event_id}` (it revokes every badge "
+            "already printed).", event=event_id) from exc
+    except OSError as exc:
+        raise _unreadable(event_id, "unreadable", exc.strerror or type(exc).__name__,
+                          detail=exc.strerror or type(exc).__name__) from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise _unreadable(event_id, "folder", "a folder is where the key file should be")
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o077:
+        raise SigningKeyExposed(
+            f"The signing key file of event {event_id} can be read by other users (mode {mode:04o}). No badge was "
+            f"printed. Run `chmod 600 event-{event_id}.ed25519` in the keys folder, or rotate the key.",
+            event=event_id, mode=f"{mode:04o}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(event_id, "unreadable", exc.strerror or type(exc).__name__,
+                          detail=exc.strerror or type(exc).__name__) from exc
+    if len(raw) != 32:
+        raise _unreadable(event_id, "truncated", f"the key file has {len(raw)} bytes, an Ed25519 key has 32",
+                          size=len(raw))
+    try:
+        key = Ed25519PrivateKey.from_private_bytes(raw)
+    except (ValueError, TypeError) as exc:
+        raise _unreadable(event_id, "not_a_key", "the key file does not hold an Ed25519 private key") from exc
+    if event_key is not None:
+        check_pair(key, event_key)
+    return key
 
 
 _pub_cache: dict[bytes, Ed25519PublicKey] = {}
@@ -140,7 +210,9 @@ def public_key(raw: bytes) -> Ed25519PublicKey:
 
 def sign(event_key: EventKey, *, event_id: int, attendee_id: int, generation: int, valid_from: datetime,
          valid_until: datetime, private: Ed25519PrivateKey | None = None) -> str:
-    priv = private or _private_key(event_id)
+    priv = private or _private_key(event_id, event_key)
+    if private is not None:
+        check_pair(private, event_key)  # 2 µs: the public half derived from the key must be the stored one
     body = _BODY.pack(VERSION, event_key.key_id, event_id, attendee_id, generation & 0xFFFF,
                       _minutes(valid_from), _minutes(valid_until))
     sig = priv.sign(body)
@@ -222,7 +294,7 @@ def codes_for_event(session: Session, event_id: int, *, actor, attendee_ids: lis
         raise NotFound(f"No event with id {event_id}.", key="events.not_found", id=event_id)
     _may_issue(actor, ev)
     key = ensure_event_key(session, ev.id, actor=_actor_name(actor))
-    priv = _private_key(ev.id)
+    priv = _private_key(ev.id, key)  # refused before anything is signed: wrong, unreadable or exposed key
     q = select(Attendee).where(Attendee.event_id == ev.id).order_by(Attendee.id)
     if attendee_ids is not None:
         q = q.where(Attendee.id.in_(attendee_ids))

@@ -82,10 +82,16 @@ def _finding(rule: dict, *, met: bool = False, data: dict | None = None) -> Find
                    data={"outcome": rule["outcome"], "fix": rule["fix"], **(data or {})})
 
 
-def granted_rules(session: Session, attendee_id: int) -> set[str]:
+def granted_rules(session: Session, attendee_id: int, attendee: Attendee | None = None) -> set[str]:
+    """The rules lifted for this attendee by exceptions that still hold: granted to the person the row names now
+    (planners.attendees.exception_binding), not voided."""
+    from planners.attendees.exception_binding import holds
+
+    attendee = attendee if attendee is not None else session.get(Attendee, attendee_id)
     out: set[str] = set()
     for ex in session.scalars(select(AttendeeException).where(AttendeeException.attendee_id == attendee_id)):
-        out.update(ex.rules or [])
+        if attendee is not None and holds(attendee, ex.rules, ex.fingerprint, ex.voided_at):
+            out.update(ex.rules or [])
     return out
 
 
@@ -121,15 +127,20 @@ def judge(attendee, event, granted_of: Callable[[int], set[str]]) -> Eligibility
 
 def for_attendee(session: Session, attendee: Attendee, event: Event | None = None) -> Eligibility:
     event = event or session.get(Event, attendee.event_id)
-    return judge(attendee, event, lambda aid: granted_rules(session, aid))
+    return judge(attendee, event, lambda aid: granted_rules(session, aid, attendee))
 
 
 def for_event(session: Session, event: Event) -> dict[int, Eligibility]:
+    from planners.attendees.exception_binding import holds
+
+    people = list(session.scalars(select(Attendee).where(Attendee.event_id == event.id)))
+    by_id = {a.id: a for a in people}
     granted: dict[int, set[str]] = {}
     for ex in session.scalars(select(AttendeeException).where(AttendeeException.event_id == event.id)):
-        granted.setdefault(ex.attendee_id, set()).update(ex.rules or [])
-    return {a.id: evaluate(a, event, granted.get(a.id, set()))
-            for a in session.scalars(select(Attendee).where(Attendee.event_id == event.id))}
+        a = by_id.get(ex.attendee_id)
+        if a is not None and holds(a, ex.rules, ex.fingerprint, ex.voided_at):
+            granted.setdefault(ex.attendee_id, set()).update(ex.rules or [])
+    return {a.id: evaluate(a, event, granted.get(a.id, set())) for a in people}
 
 
 def request_exception(session: Session, attendee_id: int, *, actor: Principal, comment: str = "") -> Approval:
@@ -156,8 +167,11 @@ def apply_exception_decision(session: Session, item: Approval, leader: Principal
     a = session.get(Attendee, int(item.object_id))
     if a is None:
         return
-    ex = AttendeeException(event_id=a.event_id, attendee_id=a.id, rules=list(item.payload.get("rules", [])),
-                           approval_id=item.id, decided_by=leader.username)
+    from planners.attendees.exception_binding import fingerprint
+
+    rules = list(item.payload.get("rules", []))
+    ex = AttendeeException(event_id=a.event_id, attendee_id=a.id, rules=rules, approval_id=item.id,
+                           decided_by=leader.username, fingerprint=fingerprint(a, rules))
     session.add(ex)
     session.flush()
     audit.record(session, actor=leader.username, action="attendee.exception_granted", object_type="attendee",

@@ -8,6 +8,7 @@ from typing import Callable
 
 from planners.base import audit
 from planners.attendees import eligibility, badges as tokens
+from planners.attendees.exception_binding import holds
 from planners.core import hooks
 from planners.base.events import local
 from planners.core.errors import NotFound, NotRecorded, RaceLost, StoreFailed, ValidationFailed
@@ -138,8 +139,9 @@ def _verifies(tx: Tx, event_id: int, tok) -> bool:
 
 
 def _eligibility(tx: Tx, ev, a) -> eligibility.Eligibility:
-    def granted_of(attendee_id: int) -> set[str]:
-        return {r for row in tx.all(Q_GRANTED, attendee_id=attendee_id) for r in (row.rules or [])}
+    def granted_of(attendee_id: int) -> set[str]:  # only exceptions granted to the person the row names now
+        return {r for row in tx.all(Q_GRANTED, attendee_id=attendee_id)
+                if holds(a, row.rules, row.fingerprint, row.voided_at) for r in (row.rules or [])}
 
     return eligibility.judge(a, ev, granted_of)
 

@@ -29,7 +29,8 @@ Q_ATTENDANCE = Statement("SELECT * FROM attendance WHERE event_id = :event_id AN
 Q_TOP_LOCKER = Statement("SELECT MAX(locker_no) FROM attendance WHERE event_id = :event_id", _ATT_T)
 LOCKER_LOCK = Statement("SELECT pg_advisory_xact_lock(:k)")
 Q_KEY = Statement("SELECT public_key FROM event_keys WHERE event_id = :event_id", _KEY_T)
-Q_GRANTED = Statement("SELECT rules FROM attendee_exceptions WHERE attendee_id = :attendee_id", _EXC_T)
+Q_GRANTED = Statement("SELECT rules, fingerprint, voided_at FROM attendee_exceptions "
+                      "WHERE attendee_id = :attendee_id", _EXC_T)
 Q_DUPLICATE = Statement("SELECT id, reason FROM scans WHERE desk = :desk AND raw_hash = :raw_hash AND at >= :at "
                          "AND event_id = :event_id AND direction = :direction AND reason IN ('ok', 'exit_ok') "
                          "ORDER BY id DESC LIMIT 1", _SCAN_T)

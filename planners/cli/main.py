@@ -16,7 +16,7 @@ from planners.core.config import database_url
 from planners.core.errors import ConclaveError
 from planners.core.levels import Classification
 from planners.store.uow import read as read_session, write_session
-from planners.cli import attendees as cli_attendees, documents as cli_documents, plan as cli_plan, visits as cli_visits
+from planners.cli import attendees as cli_attendees, documents as cli_documents, keys as cli_keys, plan as cli_plan, visits as cli_visits
 import planners.wiring  # noqa: F401  (installs which area answers which hook)
 from planners.cli.common import EXIT_REFUSED, cli_actor, ensure_db, fail
 
@@ -169,7 +169,7 @@ def restore_cmd(file: Path) -> None:
     click.echo(f"restored {file} (made {m['created_utc']} UTC, sha256 {m['sha256']})")
 
 
-for _area in (cli_plan, cli_attendees, cli_documents, cli_visits):
+for _area in (cli_plan, cli_attendees, cli_keys, cli_documents, cli_visits):
     _area.register(main)
 
 if __name__ == "__main__":  # pragma: no cover

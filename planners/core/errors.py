@@ -110,8 +110,50 @@ class TokenError(ConclaveError):
     key = "checkin.reason.invalid"
 
 
-class SigningKeyMissing(ConclaveError):
+class SigningKeyRefused(ConclaveError):
+    """The event's private key cannot be used to sign: nothing is printed. Subclasses say why; every message
+    says how to fix it (put the right file back, fix its mode, or `conclave keys rotate EVENT`)."""
+
+    key = "checkin.key_unreadable"
+
+    def __str__(self) -> str:  # the CLI and logs say it in full, as the English catalogue does
+        return self.localized("en")
+
+
+class SigningKeyMissing(SigningKeyRefused):
     key = "checkin.key_missing"
+
+
+class SigningKeyUnreadable(SigningKeyRefused):
+    """A folder in the key's place, an unreadable, truncated or malformed file."""
+
+    key = "checkin.key_unreadable"
+
+    def __init__(self, message: str = "", *, problem: str, **params):
+        self.problem = problem
+        super().__init__(message, problem=problem, **params)
+
+    def localized(self, lang: str) -> str:
+        from planners.core.i18n import t
+
+        params = {k: v for k, v in self.params.items() if k != "problem"}
+        detail = t(f"checkin.key_problem.{self.problem}", lang, **params)
+        return t(self.key, lang, **{**params, "problem": detail})
+
+
+class SigningKeyMismatch(SigningKeyRefused):
+    """The key file holds a valid key, but not the one whose public half the database checks badges with."""
+
+    key = "checkin.key_mismatch"
+
+
+class SigningKeyExposed(SigningKeyRefused):
+    """The key file can be read by group or others: refused until its mode is 0600 (or the key is rotated)."""
+
+    key = "checkin.key_exposed"
+
+
+
 
 
 # ---------------------------------------------------------------- attendees.allowlist

@@ -5,6 +5,7 @@ writes must start with BEGIN IMMEDIATE, or two desks get 'database is locked' wh
 every change of state goes through planners.store.uow, the one owner of a transaction. PostgreSQL via DATABASE_URL uses the same code."""
 from __future__ import annotations
 
+import os
 import threading
 
 from sqlalchemy import create_engine, event, text
@@ -27,8 +28,39 @@ def is_sqlite(engine_or_url) -> bool:
     return str(getattr(engine_or_url, "url", engine_or_url)).startswith("sqlite")
 
 
+def _create_private_sqlite_file(url: str) -> None:
+    """Create a new SQLite database file 0600 before SQLite opens it (it holds password hashes and personal
+    data); SQLite gives its -wal and -shm files the database file's mode. An existing file is left as it is,
+    with a warning when others can read it."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if path.exists():
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            import logging
+
+            logging.getLogger("conclave.db").warning(
+                "The database file %s can be read by other users (mode %04o): run `chmod 600` on it and on its "
+                "-wal and -shm files.", path.name, mode)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _create_private_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")

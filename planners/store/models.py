@@ -29,6 +29,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
 
 class Venue(Base):
     __tablename__ = "venues"
@@ -40,6 +42,8 @@ class Venue(Base):
     last_sweep_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # UTC
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
 
 class Event(Base):
@@ -67,6 +71,8 @@ class Event(Base):
     venue: Mapped[Venue | None] = relationship(lazy="joined")
     organizer: Mapped[User] = relationship(lazy="joined")
 
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
 
 class Attendee(Base):
     __tablename__ = "attendees"
@@ -87,6 +93,8 @@ class Attendee(Base):
     photo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
 
 class AuditEntry(Base):
     """Append-only: triggers refuse UPDATE and DELETE; each entry's hash covers the previous one's."""
@@ -103,7 +111,8 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    __table_args__ = (Index("ix_audit_event", "event_id"), Index("ix_audit_actor", "actor"))
+    __table_args__ = (Index("ix_audit_event", "event_id"), Index("ix_audit_actor", "actor"),
+                      {"sqlite_autoincrement": True})
 
 
 class Approval(Base):
@@ -129,7 +138,7 @@ class Approval(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_approvals_status", "status", "requested_at"),
-                      Index("ix_approvals_object", "object_type", "object_id"))
+                      Index("ix_approvals_object", "object_type", "object_id"), {"sqlite_autoincrement": True})
 
 
 class ApprovalStep(Base):
@@ -142,3 +151,5 @@ class ApprovalStep(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(20))  # requested / resubmitted / approved / returned / rejected / withdrawn
     comment: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

@@ -33,7 +33,7 @@ class Badge(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     issued_by: Mapped[str] = mapped_column(String(64), default="")
 
-    __table_args__ = (UniqueConstraint("event_id", "attendee_id", name="uq_badges_attendee"),)
+    __table_args__ = (UniqueConstraint("event_id", "attendee_id", name="uq_badges_attendee"), {"sqlite_autoincrement": True})
 
 
 class Attendance(Base):
@@ -57,7 +57,7 @@ class Attendance(Base):
 
     __table_args__ = (UniqueConstraint("event_id", "attendee_id", name="uq_attendance_attendee"),
                       Index("ix_attendance_inside", "event_id", "inside"),
-                      Index("ix_attendance_locker", "event_id", "locker_no"))
+                      Index("ix_attendance_locker", "event_id", "locker_no"), {"sqlite_autoincrement": True})
 
 
 class Scan(Base):
@@ -79,7 +79,7 @@ class Scan(Base):
     duplicate_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_scans_event_at", "event_id", "at"),
-                      Index("ix_scans_desk_hash", "desk", "raw_hash", "at"))
+                      Index("ix_scans_desk_hash", "desk", "raw_hash", "at"), {"sqlite_autoincrement": True})
 
 
 class AttendeeException(Base):
@@ -93,3 +93,8 @@ class AttendeeException(Base):
     approval_id: Mapped[int] = mapped_column(Integer)
     decided_by: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # who it was granted to: identity + facts of the lifted rules (planners.attendees.exception_binding); void once changed
+    fingerprint: Mapped[str] = mapped_column(String(80), default="")
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

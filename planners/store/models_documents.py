@@ -33,7 +33,7 @@ class Document(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    __table_args__ = (UniqueConstraint("event_id", "control_no", name="uq_documents_event_control"),)
+    __table_args__ = (UniqueConstraint("event_id", "control_no", name="uq_documents_event_control"), {"sqlite_autoincrement": True})
 
 
 class DocumentCopy(Base):
@@ -47,7 +47,7 @@ class DocumentCopy(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("document_id", "number", name="uq_copies_document_number"),
-                      Index("ix_copies_document", "document_id"))
+                      Index("ix_copies_document", "document_id"), {"sqlite_autoincrement": True})
 
 
 class CustodyEntry(Base):
@@ -69,7 +69,7 @@ class CustodyEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("copy_id", "seq", name="uq_custody_copy_seq"),
-                      Index("ix_custody_event_copy", "event_id", "copy_id", "seq"))
+                      Index("ix_custody_event_copy", "event_id", "copy_id", "seq"), {"sqlite_autoincrement": True})
 
 
 class Destruction(Base):
@@ -88,6 +88,8 @@ class Destruction(Base):
     done_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
 
 class LossIncident(Base):
     __tablename__ = "document_loss_incidents"
@@ -105,3 +107,5 @@ class LossIncident(Base):
     reported_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     reported_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reported_to: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

@@ -36,7 +36,7 @@ class PlanTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (UniqueConstraint("event_id", "task_key", name="uq_plan_tasks_event_key"),)
+    __table_args__ = (UniqueConstraint("event_id", "task_key", name="uq_plan_tasks_event_key"), {"sqlite_autoincrement": True})
 
 
 class PlanMark(Base):
@@ -54,3 +54,5 @@ class PlanMark(Base):
     actor_role: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     undoes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

@@ -42,6 +42,8 @@ class VisitRequest(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
 
 class DisclosureTopic(Base):
     """A topic added to the catalogue in the app (the defaults live in data/rules/visits.yaml)."""
@@ -56,6 +58,8 @@ class DisclosureTopic(Base):
     source: Mapped[str] = mapped_column(String(300), default="")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
 
 class DisclosureScope(Base):
@@ -73,6 +77,8 @@ class DisclosureScope(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
 
 class ScopeItem(Base):
     __tablename__ = "disclosure_scope_items"
@@ -84,7 +90,7 @@ class ScopeItem(Base):
     exception_basis: Mapped[str] = mapped_column(Text, default="")  # legal basis of a state-secret exception
     note: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (UniqueConstraint("scope_id", "topic_code", name="uq_scope_topic"),)
+    __table_args__ = (UniqueConstraint("scope_id", "topic_code", name="uq_scope_topic"), {"sqlite_autoincrement": True})
 
 
 class InfoRequestLog(Base):
@@ -99,3 +105,5 @@ class InfoRequestLog(Base):
     answer: Mapped[str] = mapped_column(Text)
     topic_code: Mapped[str] = mapped_column(String(64), default="")
     logged_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

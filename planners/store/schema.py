@@ -83,10 +83,25 @@ def upgrade(url: str | None = None) -> None:
         if current_revisions(url) == head_revisions():
             return
         engine = get_engine(url)
-        with engine.begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "heads")
+        with engine.connect() as conn:
+            sqlite = engine.dialect.name == "sqlite"
+            if sqlite:  # a migration that rebuilds a parent table must not cascade its DROP (0008)
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    cfg = alembic_config(url)
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "heads")
+                    if sqlite:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise SchemaError(
+                                f"The upgrade would leave {len(broken)} rows pointing at missing rows "
+                                f"(first: {tuple(broken[0])}). Nothing was changed.", key="error.db_open",
+                                detail=f"foreign_key_check: {tuple(broken[0])}")
+            finally:
+                if sqlite:
+                    conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
     except OperationalError as exc:
         raise SchemaError(
             f"Cannot open or upgrade the database at {url.split('@')[-1]}: {exc.orig}. Nothing was changed. "

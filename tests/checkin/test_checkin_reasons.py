@@ -44,8 +44,10 @@ def _foreign_signed_code(db_url, eid):
     with uow.read(db_url) as s:
         key = s.get(EventKey, eid)
     now = clock.utcnow()
-    return tokens.sign(key, event_id=eid, attendee_id=1, generation=1, valid_from=now - timedelta(hours=1),
-                       valid_until=now + timedelta(hours=1), private=Ed25519PrivateKey.generate())
+    forger = Ed25519PrivateKey.generate()  # sign() checks the key against the public half it is given: a forger's
+    forged = EventKey(event_id=eid, public_key=tokens.raw_public(forger), key_id=key.key_id)  # own, same key id
+    return tokens.sign(forged, event_id=eid, attendee_id=1, generation=1, valid_from=now - timedelta(hours=1),
+                       valid_until=now + timedelta(hours=1), private=forger)
 
 
 CASES = [  # (what is scanned, expected reason, colour)

@@ -4,8 +4,8 @@ A one-time password (a new account's, or one given by a reset) is valid for auth
 after that the sign-in is refused and an admin gives a new one. Accounts that still wait for their first
 change of password when this migration runs get the full validity from now, not from their creation.
 
-Revision ID: 0008_otp_validity
-Revises: 0007_join_areas
+Revision ID: 0010_otp_validity
+Revises: 0008_ids_never_reused
 Create Date: 2026-12-01
 """
 from datetime import UTC, datetime, timedelta
@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_otp_validity"
-down_revision = "0007_join_areas"
+revision = "0010_otp_validity"
+down_revision = "0008_ids_never_reused"
 branch_labels = None
 depends_on = None
 

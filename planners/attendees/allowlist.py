@@ -455,7 +455,7 @@ def save_table(session: Session, event_id: int, rows: list[dict], *, actor: Prin
                 changed += 1
                 edited.append(a)
     session.flush()
-    from planners.attendees.exception_binding import review
+    from planners.attendees.eligibility import review
 
     requeued = [i for a in edited for i in review(session, a, actor=actor)]  # exceptions bind to the person
     if added or changed or removed:

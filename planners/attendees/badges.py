@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from planners.base import audit
 from planners.core.config import keys_dir
-from planners.core.errors import SigningKeyMissing, TokenError, SigningKeyExposed, SigningKeyMismatch, SigningKeyUnreadable
+from planners.core.errors import (  # noqa: F401  (the area's key errors, as badges.SigningKeyRefused)
+    SigningKeyExposed, SigningKeyMismatch, SigningKeyMissing, SigningKeyRefused, SigningKeyUnreadable, TokenError)
 from planners.core.clock import utcnow
 from planners.store.models_checkin import Badge, EventKey
 from planners.core import permissions

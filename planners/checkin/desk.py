@@ -8,7 +8,7 @@ from typing import Callable
 
 from planners.base import audit
 from planners.attendees import eligibility, badges as tokens
-from planners.attendees.exception_binding import holds
+from planners.attendees.eligibility import holds
 from planners.core import hooks
 from planners.base.events import local
 from planners.core.errors import NotFound, NotRecorded, RaceLost, StoreFailed, ValidationFailed

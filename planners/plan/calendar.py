@@ -11,7 +11,6 @@ from planners.base.events import local
 from planners.core.i18n import t
 from planners.core.clock import utcnow
 from planners.exports.safe_text import clean_snapshot
-from planners.core.clock import utcnow
 
 PRODID = "-//Conclave//Security plan//ZH"
 TASK_MINUTES = 30

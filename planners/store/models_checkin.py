@@ -93,7 +93,7 @@ class AttendeeException(Base):
     approval_id: Mapped[int] = mapped_column(Integer)
     decided_by: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # who it was granted to: identity + facts of the lifted rules (planners.attendees.exception_binding); void once changed
+    # who it was granted to: identity + facts of the lifted rules (planners.attendees.eligibility); void once changed
     fingerprint: Mapped[str] = mapped_column(String(80), default="")
     voided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 

@@ -66,7 +66,7 @@ def test_every_surrogate_id_table_is_autoincrement_on_sqlite(db_url):
         assert t in m.TABLES
     for t in m.TABLES:
         assert "PRIMARY KEY AUTOINCREMENT" in sql[t], t
-    from planners.store import models_registry  # noqa: F401
+    from planners.store import models, models_checkin, models_documents, models_plan, models_visits  # noqa: F401
     from planners.store.models import Base
 
     for t in m.TABLES:  # the models say so too (a database made by create_all is the same)
@@ -140,7 +140,7 @@ def test_the_migration_from_0007_keeps_rows_indexes_keys_and_triggers(tmp_path, 
 def test_the_exception_granted_before_the_migration_is_bound_to_the_row_as_it_was(tmp_path, monkeypatch):
     from alembic import command
 
-    from planners.attendees.exception_binding import holds
+    from planners.attendees.eligibility import holds
     from planners.store import schema
 
     url = f"sqlite:///{tmp_path / 'old.db'}"

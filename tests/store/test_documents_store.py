@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from planners.core.errors import StoreFailed
 
 from planners import documents as docs
 from planners.base.events import EventInput, create_event
@@ -80,7 +80,7 @@ def test_custody_ledger_is_append_only_on_both_engines(setup):
     with write_session(url) as s:
         docs.issue_copy(s, eid, docs.copy_code(eid, did, 1), aid, actor=org)
     for stmt in ("UPDATE custody_entries SET desk = 'x'", "DELETE FROM custody_entries"):
-        with pytest.raises(DBAPIError, match="append-only"):
+        with pytest.raises(StoreFailed, match="append-only"):
             with write_session(url) as s:
                 s.execute(text(stmt))
 

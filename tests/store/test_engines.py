@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from planners.core.errors import StoreFailed
 
 from planners.base import audit
 from planners.store import schema
@@ -20,7 +20,7 @@ def test_audit_table_is_append_only(any_db_url):
     with write_session(any_db_url) as s:
         audit.record(s, actor="a", action="x")
     for stmt in ("UPDATE audit_entries SET actor='m'", "DELETE FROM audit_entries"):
-        with pytest.raises(DBAPIError, match="append-only"):
+        with pytest.raises(StoreFailed, match="append-only"):
             with write_session(any_db_url) as s:
                 s.execute(text(stmt))
 

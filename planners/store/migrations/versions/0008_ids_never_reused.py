@@ -14,7 +14,7 @@ PostgreSQL: identity/serial sequences never hand out a number twice, so nothing 
 
 On both databases a leader's exception is bound to the person it was granted to (issue 18, item 3):
 attendee_exceptions gains `fingerprint` (identity and the facts of the lifted rules, see
-planners.attendees.exception_binding) and `voided_at`. Exceptions granted before this revision are bound to the attendee
+planners.attendees.eligibility) and `voided_at`. Exceptions granted before this revision are bound to the attendee
 row as it is now.
 
 Revision ID: 0008_ids_never_reused
@@ -79,7 +79,7 @@ def _rebuild(conn, table: str) -> None:
 
 
 def _bind_exceptions(conn) -> None:
-    from planners.attendees.exception_binding import fingerprint
+    from planners.attendees.eligibility import fingerprint
 
     op.add_column("attendee_exceptions", sa.Column("fingerprint", sa.String(80), nullable=False, server_default=""))
     op.add_column("attendee_exceptions", sa.Column("voided_at", sa.DateTime, nullable=True))

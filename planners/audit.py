@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from planners import trail
 from planners.store.db import utcnow
 from planners.store.fastsql import Statement, Tx
 from planners.store.models import AuditEntry
+from planners.store.models_checkin import Scan
 
 GENESIS = "0" * 64
 _SECRET_WORDS = ("password", "secret", "private", "token_key", "signing_key", "hash")
@@ -82,6 +84,8 @@ def record(session: Session, *, actor: str, action: str, object_type: str = "", 
                                  event_id=event_id, before=before, after=after, details=details))
     session.add(entry)
     session.flush()
+    if trail.due(entry.id):  # written once this transaction commits (planners.trail._after_commit)
+        session.info["trail_due"] = session.get_bind()
     return entry
 
 
@@ -103,7 +107,60 @@ def append(tx: Tx, *, actor: str, action: str, object_type: str = "", object_id:
     values = _values(tx.one(_LAST), actor=actor, action=action, object_type=object_type, object_id=object_id,
                      event_id=event_id, before=before, after=after, details=details)
     tx.run(_INSERT, **values)
+    if tx.engine is not None and trail.due(values["id"]):
+        tx.after_commit.append(lambda: trail.write_quietly(tx.engine, "auto"))
     return values["id"]
+
+
+# ---- the door log (`scans`) is chained the same way: `seq` is its place in the chain --------------------
+
+_SCAN_FIELDS = ("event_id", "attendee_id", "desk", "actor", "at", "direction", "method", "raw", "raw_hash",
+                "status", "reason", "duplicate_of")
+
+
+def scan_hash(*, id: int, seq: int, at: datetime, prev_hash: str, **f: Any) -> str:
+    """The hash of one scan: its id, place, every stored field and the previous scan's hash. Stable: migration
+    0009 chained the scans that existed before it with this function."""
+    parts = [str(id), str(seq), at.isoformat(timespec="microseconds")]
+    parts += ["" if f[k] is None else str(f[k]) for k in _SCAN_FIELDS if k != "at"]
+    parts.append(prev_hash)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _scan_chain(last, scan_id: int, fields: dict) -> dict:
+    seq = (last[0] + 1) if last else 1
+    prev = last[1] if last else GENESIS
+    return dict(seq=seq, prev_hash=prev, hash=scan_hash(id=scan_id, seq=seq, prev_hash=prev, **fields))
+
+
+_SCAN_T = Scan.__table__
+_SCAN_LAST = Statement("SELECT seq, hash FROM scans WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1", _SCAN_T)
+_SCAN_INSERT = Statement(
+    "INSERT INTO scans (id, event_id, attendee_id, desk, actor, at, direction, method, raw, raw_hash, status, "
+    "reason, duplicate_of, seq, prev_hash, hash) VALUES (:id, :event_id, :attendee_id, :desk, :actor, :at, "
+    ":direction, :method, :raw, :raw_hash, :status, :reason, :duplicate_of, :seq, :prev_hash, :hash)", _SCAN_T)
+
+
+def append_scan(tx: Tx, *, id: int, **fields: Any) -> None:
+    """Insert one scan, chained, inside the desk's transaction. The head is read under the chain's lock (SQLite:
+    the BEGIN IMMEDIATE of the transaction; PostgreSQL: the audit trail's advisory lock, taken here, after the
+    transaction's row locks, as every writer of the trail takes it), so two desks never chain to one head."""
+    if not tx.sqlite:
+        tx.run(_LOCK, k=_PG_AUDIT_LOCK)
+    tx.run(_SCAN_INSERT, id=id, **fields, **_scan_chain(tx.one(_SCAN_LAST), id, fields))
+
+
+def chain_scan(session: Session, row: Scan) -> None:
+    """Give an ORM scan row (not yet added) its id and place in the chain, under the same lock."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+        row.id = session.execute(text("SELECT nextval(pg_get_serial_sequence('scans', 'id'))")).scalar_one()
+    else:
+        row.id = (session.execute(select(func.max(Scan.id))).scalar() or 0) + 1
+    last = session.execute(select(Scan.seq, Scan.hash).where(Scan.seq.is_not(None)).order_by(Scan.seq.desc()).limit(1)).first()
+    fields = {k: getattr(row, k) for k in _SCAN_FIELDS}
+    for k, v in _scan_chain(last, row.id, fields).items():
+        setattr(row, k, v)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,7 +172,8 @@ class VerifyResult:
     problem: str = ""
 
 
-def verify_entries(entries: Iterable[AuditEntry]) -> VerifyResult:
+def verify_entries(entries: Iterable[AuditEntry], *, marks: dict | None = None, want=()) -> VerifyResult:
+    """Walk the chain; `marks` gets the hash of each entry whose id is in `want` (for checkpoints)."""
     prev = GENESIS
     expected_id = 1
     n = 0
@@ -134,12 +192,41 @@ def verify_entries(entries: Iterable[AuditEntry]) -> VerifyResult:
         prev = e.hash
         expected_id += 1
         n += 1
+        if marks is not None and e.id in want:
+            marks[e.id] = e.hash
     return VerifyResult(ok=True, checked=n, head=prev)
 
 
-def verify(session: Session) -> VerifyResult:
+def verify(session: Session, *, marks: dict | None = None, want=()) -> VerifyResult:
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)).scalars()
-    return verify_entries(rows)
+    return verify_entries(rows, marks=marks, want=want)
+
+
+def verify_scans(session: Session, *, marks: dict | None = None, want=()) -> VerifyResult:
+    """The door log's chain, like `verify`: names the first scan removed, moved or altered."""
+    prev, n = GENESIS, 0
+    rows = session.execute(select(Scan).order_by(Scan.seq, Scan.id).execution_options(yield_per=2000)).scalars()
+    for sc in rows:
+        expected = n + 1
+        if sc.seq is None:
+            return VerifyResult(ok=False, checked=n, head=prev, first_bad_id=expected,
+                                problem=f"scan id {sc.id} was written around the chain (it has no place in it)")
+        if sc.seq != expected:
+            return VerifyResult(ok=False, checked=n, head=prev, first_bad_id=expected,
+                                problem=f"scan {expected} of the chain is missing (removed); the chain continues "
+                                        f"at {sc.seq} (scan id {sc.id})")
+        if sc.prev_hash != prev:
+            return VerifyResult(ok=False, checked=n, head=prev, first_bad_id=expected,
+                                problem=f"scan {expected} (id {sc.id}) does not follow scan {expected - 1}")
+        fields = {k: getattr(sc, k) for k in _SCAN_FIELDS}
+        if scan_hash(id=sc.id, seq=sc.seq, prev_hash=sc.prev_hash, **fields) != sc.hash:
+            return VerifyResult(ok=False, checked=n, head=prev, first_bad_id=expected,
+                                problem=f"scan {expected} (id {sc.id}) was altered: its content no longer matches "
+                                        "its hash")
+        prev, n = sc.hash, expected
+        if marks is not None and expected in want:
+            marks[expected] = sc.hash
+    return VerifyResult(ok=True, checked=n, head=prev)
 
 
 def query(session: Session, *, event_id: int | None = None, actor: str | None = None,

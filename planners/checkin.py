@@ -174,10 +174,9 @@ _Q_GRANTED = Statement("SELECT rules FROM attendee_exceptions WHERE attendee_id 
 _Q_DUPLICATE = Statement("SELECT id, reason FROM scans WHERE desk = :desk AND raw_hash = :raw_hash AND at >= :at "
                          "AND event_id = :event_id AND direction = :direction AND reason IN ('ok', 'exit_ok') "
                          "ORDER BY id DESC LIMIT 1", _SCAN_T)
-_INSERT_SCAN = Statement("INSERT INTO scans (event_id, attendee_id, desk, actor, at, direction, method, raw, "
-                         "raw_hash, status, reason, duplicate_of) VALUES (:event_id, :attendee_id, :desk, :actor, "
-                         ":at, :direction, :method, :raw, :raw_hash, :status, :reason, :duplicate_of)", _SCAN_T,
-                         returning_id=True)
+# the scan's id comes first (the attendance row points at it); the row itself is chained last (audit.append_scan)
+_NEXT_SCAN_ID = {True: Statement("SELECT COALESCE(MAX(id), 0) + 1 FROM scans", _SCAN_T),
+                 False: Statement("SELECT nextval(pg_get_serial_sequence('scans', 'id'))")}
 _INSERT_ATTENDANCE = Statement(
     "INSERT INTO attendance (event_id, attendee_id, inside, entries, first_in_at, last_in_at, last_in_desk, "
     "last_in_scan_id, locker, locker_no, device_deposited_at, device_returned_at) VALUES (:event_id, :attendee_id, "
@@ -419,14 +418,15 @@ def _let_out(tx: Tx, info: dict, att, now: datetime) -> Verdict:
 
 def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: str, raw_hash: str,
             now: datetime) -> Verdict:
-    """Append the scan to the log, apply the verdict's change to `attendance`, add the audit entry."""
-    v.scan_id = tx.run(_INSERT_SCAN, event_id=ev.id, attendee_id=(v.attendee or {}).get("id"), desk=desk, actor=who,
-                       at=now, direction=v.direction, method=method, raw=safe_raw(raw), raw_hash=raw_hash,
-                       status="ok" if v.ok else "refused", reason=v.reason,
-                       duplicate_of=v.details.get("duplicate_of") if v.duplicate else None)
+    """Apply the verdict's change to `attendance`, append the scan to the (chained) log, add the audit entry."""
+    v.scan_id = int(tx.scalar(_NEXT_SCAN_ID[tx.sqlite]))
     if v.write is not None:
         v.write(v.scan_id)
         v.write = None
+    audit.append_scan(tx, id=v.scan_id, event_id=ev.id, attendee_id=(v.attendee or {}).get("id"), desk=desk,
+                      actor=who, at=now, direction=v.direction, method=method, raw=safe_raw(raw), raw_hash=raw_hash,
+                      status="ok" if v.ok else "refused", reason=v.reason,
+                      duplicate_of=v.details.get("duplicate_of") if v.duplicate else None)
     audit.append(tx, actor=who, action=f"checkin.{'exit' if v.direction == 'out' else 'scan'}",
                  object_type="attendee" if v.attendee else "scan",
                  object_id=(v.attendee or {}).get("id", v.scan_id), event_id=ev.id, desk=desk, method=method,
@@ -506,6 +506,7 @@ def undo(event_id: int, scan_id: int, *, desk: str, actor, now: datetime | None 
         row = Scan(event_id=event_id, attendee_id=sc.attendee_id, desk=desk, actor=who, at=now, direction="undo",
                    method="undo", raw=f"undo:{sc.id}", raw_hash="", status="ok", reason="undone",
                    duplicate_of=sc.id)
+        audit.chain_scan(s, row)
         s.add(row)
         s.flush()
         audit.record(s, actor=who, action="checkin.undo", object_type="attendee", object_id=sc.attendee_id,

@@ -8,12 +8,11 @@ import importlib
 import json
 import pkgutil
 import sys
-from pathlib import Path
 
 import click
 
 import planners
-from planners import audit, auth, backup as backup_mod
+from planners import auth
 from planners.config import database_url
 from planners.errors import ConclaveError
 from planners.levels import Classification
@@ -140,55 +139,6 @@ def events_cmd(as_json: bool) -> None:
     for r in rows:
         lvl = Classification(r["level"]).label("zh_CN")
         click.echo(f"{r['id']:>4}  {r['start'][:16]}  {r['status']:<11} {lvl:<4} {r['kind']:<13} {r['title']}")
-
-
-@main.group("audit")
-def audit_group() -> None:
-    """The audit trail."""
-
-
-@audit_group.command("verify")
-def audit_verify() -> None:
-    """Check the whole hash chain; name the first entry that was altered or removed."""
-    ensure_db()
-    with read_session() as s:
-        res = audit.verify(s)
-    if res.ok:
-        click.echo(f"audit trail intact: {res.checked} entries, head {res.head}")
-        return
-    click.echo(f"audit trail BROKEN at entry {res.first_bad_id}: {res.problem} "
-               f"({res.checked} entries verified before it)", err=True)
-    sys.exit(EXIT_REFUSED)
-
-
-@main.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def backup_cmd(file: Path) -> None:
-    """Write a consistent copy of the database with its checksum."""
-    ensure_db()
-    try:
-        m = backup_mod.backup(database_url(), file)
-    except ConclaveError as exc:
-        fail(exc)
-    with write_session() as s:
-        audit.record(s, actor=cli_actor(), action="db.backup", object_type="file", object_id=file.name,
-                     sha256=m["sha256"])
-    click.echo(f"backup written to {file} (sha256 {m['sha256']}, {m['size']} bytes)")
-
-
-@main.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def restore_cmd(file: Path) -> None:
-    """Replace the database with a backup, after checking its checksum and schema."""
-    try:
-        m = backup_mod.restore(database_url(), file)
-    except ConclaveError as exc:
-        fail(exc, EXIT_REFUSED)
-    ensure_db()
-    with write_session() as s:
-        audit.record(s, actor=cli_actor(), action="db.restore", object_type="file", object_id=file.name,
-                     sha256=m["sha256"], created=m["created_utc"])
-    click.echo(f"restored {file} (made {m['created_utc']} UTC, sha256 {m['sha256']})")
 
 
 def _register_area_commands() -> None:

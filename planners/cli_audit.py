@@ -69,6 +69,8 @@ def register(main: click.Group) -> None:
                 rep = trail.verify_trail(s, against=against)
         except ConclaveError as exc:
             _fail(str(exc), EXIT_REFUSED)
+        finally:
+            engine.dispose()
         if rep.ok:
             click.echo(f"audit trail intact: {rep.audit.checked} entries, head {rep.audit.head}")
             click.echo(f"door log intact: {rep.scans.checked} scans, head {rep.scans.head}")
@@ -90,6 +92,8 @@ def register(main: click.Group) -> None:
             c = trail.write(engine, reason="manual", out=out)
         except (ConclaveError, OSError) as exc:
             _fail(str(exc))
+        finally:
+            engine.dispose()
         click.echo(f"checkpoint written to {trail.checkpoints_path()}" + (f" and {out}" if out else ""))
         click.echo(json.dumps(c, ensure_ascii=False))
 

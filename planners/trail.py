@@ -354,8 +354,7 @@ def readonly_engine(url: str) -> Engine:
         from planners.store.db import get_engine
 
         return get_engine(url)
-    con = readonly_sqlite(path)
-    return create_engine("sqlite://", creator=lambda: con, poolclass=StaticPool)
+    return create_engine("sqlite://", creator=lambda: readonly_sqlite(path), poolclass=StaticPool)
 
 
 # ---- verification -----------------------------------------------------------------------------------------

@@ -320,3 +320,40 @@ def test_every_backup_and_every_pdf_export_writes_a_checkpoint(db_url, tmp_path)
     assert lines[-1]["sig"][:8] in pdf.checkpoint_note
     pdf.add_page()
     assert pdf.output_bytes().startswith(b"%PDF")
+
+
+def test_concurrent_desks_keep_one_unbroken_door_log(any_db_url, monkeypatch):
+    """4 desk processes scan the same 30 badges at once: 120 scans, one chain, no fork (the head is read under
+    the write lock)."""
+    import multiprocessing as mp
+    import sys
+    import types
+
+    from tests.checkin.helpers import make_event
+    from tests.checkin.test_concurrency import _results
+    from tests.checkin.worker import desk_worker
+    from tests.conftest import make_user
+
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+    with write_session(any_db_url) as s:
+        organizer = make_user(s, "organizer", "organizer")
+    eid, codes = make_event(any_db_url, organizer, n=30, device_policy="lockers")
+    dispose_all()
+    ctx = mp.get_context("spawn")
+    barrier, out = ctx.Barrier(4), ctx.Queue()
+    procs = [ctx.Process(target=desk_worker, args=(any_db_url, os.environ["CONCLAVE_KEYS_DIR"], eid,
+                                                   list(codes.values()), f"desk{i}", barrier, out))
+             for i in range(4)]
+    for p in procs:
+        p.start()
+    results = _results(procs, out)
+    for p in procs:
+        p.join(60)
+    assert sum(sum(r.values()) for r in results) == 120 and all("error" not in k for r in results for k in r)
+    with read_session(any_db_url) as s:
+        sc, au = audit.verify_scans(s), audit.verify(s)
+    assert sc.ok and sc.checked == 120, sc
+    assert au.ok
+    assert _cli("audit", "checkpoint").exit_code == 0
+    res = _cli("audit", "verify")
+    assert res.exit_code == 0, res.output

@@ -32,9 +32,14 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.download_button(ui.t("audit.download"), to_csv(rows), file_name="conclave-audit.csv", mime="text/csv")
 
 if st.button(ui.t("audit.verify"), type="primary"):
-    with read_session() as s:
-        res = audit.verify(s)
-    if res.ok:
-        st.success(ui.t("audit.intact", n=res.checked, head=res.head))
+    from planners import trail
+
+    with read_session() as s:  # both chains, the triggers, the signed checkpoints outside the database
+        rep = trail.verify_trail(s)
+    if rep.ok:
+        st.success(ui.t("audit.intact", n=rep.audit.checked, head=rep.audit.head))
+        st.caption(ui.t("audit.proven", scans=rep.scans.checked, checkpoints=rep.checkpoints,
+                        latest=trail.describe(rep.latest)))
     else:
-        st.error(ui.t("audit.broken", id=res.first_bad_id, problem=res.problem))
+        st.error(ui.t("audit.not_proven", n=len(rep.problems)))
+        st.text("\n".join(f"- {p}" for p in rep.problems))

@@ -357,3 +357,13 @@ def test_concurrent_desks_keep_one_unbroken_door_log(any_db_url, monkeypatch):
     assert _cli("audit", "checkpoint").exit_code == 0
     res = _cli("audit", "verify")
     assert res.exit_code == 0, res.output
+
+
+def test_the_audit_page_says_not_proven_after_the_tail_is_cut(anchored, users):
+    from tests.conftest import app_test
+
+    _sql(anchored, *DROP, "DELETE FROM audit_entries WHERE id > 149", *RESTORE_TRIGGERS)
+    at = app_test("audit", user=users["admin"], lang="zh_CN").run()
+    next(b for b in at.button if b.label == "校验哈希链").click().run()
+    assert any("未能证明完整" in e.value for e in at.error)
+    assert any("shorter than checkpoint" in t.value for t in at.text)

@@ -76,7 +76,13 @@ def rule(rule_id: str) -> dict:
 
 
 def cadence() -> tuple[int, int]:
-    r = rule("A1")
+    """(N entries, M minutes) of rule A1. A broken rules file must not stop every write of the app (the trail is
+    written on each change of state): it is logged, and the release's defaults apply until it is fixed."""
+    try:
+        r = rule("A1")
+    except ConclaveError as exc:
+        log.warning("data/rules/audit.yaml refused, checkpoints every 20 entries or 5 minutes: %s", exc)
+        return 20, 5
     return max(1, int(r.get("every_entries") or 20)), max(1, int(r.get("every_minutes") or 5))
 
 

@@ -224,6 +224,7 @@ def backup(url: str, out: Path) -> dict:
             z.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         os.replace(part, out)
         os.chmod(out, 0o600)
+    trail.wait()
     trail.append_line(trail.checkpoints_path(), trail.make(chains, reason="backup"))
     return manifest
 
@@ -374,6 +375,7 @@ def after_restore(url: str, m: dict, *, actor: str, file_name: str) -> dict:
                      reason=m.get("reason", ""), overridden=m["overridden"])
     with get_engine(url).connect() as conn:
         h = trail.heads(conn)
+    trail.wait()
     if m["forced"]:
         c = trail.make(h, reason="restore", kind="reset", note=m.get("reason", "")[:500])
     else:

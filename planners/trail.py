@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -194,6 +195,7 @@ class Loaded:
 
 
 def load(path: Path | None = None, pub: Ed25519PublicKey | None = None) -> Loaded:
+    wait()
     path = path or checkpoints_path()
     pub = pub if pub is not None else public_key()
     try:
@@ -288,6 +290,8 @@ def make(h: dict, *, reason: str, kind: str = "checkpoint", note: str = "") -> d
 
 def write(engine: Engine, *, reason: str, out: Path | None = None) -> dict:
     """Sign the database's current heads and append them to the checkpoint file (and to `out`)."""
+    if threading.current_thread().name != "conclave-checkpoint":
+        wait()  # lines stay in the order of the heads they sign
     with engine.connect() as conn:
         h = heads(conn)
     c = make(h, reason=reason)
@@ -297,13 +301,38 @@ def write(engine: Engine, *, reason: str, out: Path | None = None) -> dict:
     return c
 
 
-def write_quietly(engine: Engine, reason: str) -> dict | None:
-    """`write` after a commit (the change is committed already): a failure is logged, never raised."""
+def _write_logged(engine: Engine, reason: str) -> dict | None:
     try:
         return write(engine, reason=reason)
     except Exception as exc:  # noqa: BLE001 - the change is committed; the next entry tries again
         log.warning("audit checkpoint not written: %s", exc)
         return None
+
+
+_pending: dict[int, threading.Thread] = {}
+_pending_lock = threading.Lock()
+
+
+def write_quietly(engine: Engine, reason: str) -> None:
+    """`write` after a commit (the change is committed already), on a thread of its own so that the desk that
+    made the entry does not wait for the signature and the fsync (measured: p95 of a scan 9.8 ms inline, see
+    tests/store/test_trail.py). One at a time per database; a failure is logged, never raised, and the next
+    entry tries again. The thread is not a daemon: a CLI command waits for it before it exits."""
+    with _pending_lock:
+        t = _pending.get(id(engine))
+        if t is not None and t.is_alive():
+            return
+        t = _pending[id(engine)] = threading.Thread(target=_write_logged, args=(engine, reason),
+                                                    name="conclave-checkpoint")
+        t.start()
+
+
+def wait() -> None:
+    """Let the checkpoints being written finish (before reading the file)."""
+    with _pending_lock:
+        threads = list(_pending.values())
+    for t in threads:
+        t.join(30)
 
 
 def footer_text(c: dict | None) -> str:

@@ -183,6 +183,7 @@ def test_checkpoints_are_written_every_n_entries_without_being_asked(db_url):
     _write(db_url, 1)
     for _ in range(n + 1):
         _write(db_url, 1)  # one committed transaction each
+    trail.wait()  # written off the writer's thread
     lines = [json.loads(x) for x in trail.checkpoints_path().read_text().splitlines()]
     assert len(lines) >= 2 and all(c["reason"] == "auto" for c in lines)
     assert lines[-1]["audit"]["count"] >= n
@@ -235,7 +236,11 @@ def test_cutting_the_door_log_tail_is_found(db_url):
 # ---- read-only evidence copies ----------------------------------------------------------------------------
 
 def _settle(path):
+    import gc
+
+    trail.wait()
     dispose_all()
+    gc.collect()  # a connection the checkpoint thread returned to a pool disposed meanwhile
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.execute("PRAGMA journal_mode=DELETE")

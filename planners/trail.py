@@ -135,9 +135,9 @@ def _canonical(obj: dict) -> bytes:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def sign(obj: dict) -> dict:
+def sign(obj: dict, key: Ed25519PrivateKey | None = None) -> dict:
     """`obj` with `key` (the audit key's fingerprint) and `sig` (Ed25519 over the canonical JSON of the rest)."""
-    k = private_key()
+    k = key or private_key()
     body = {k_: v for k_, v in obj.items() if k_ != "sig"}
     body["key"] = fingerprint(k.public_key())
     body["sig"] = base64.b64encode(k.sign(_canonical({k_: v for k_, v in body.items() if k_ != "sig"}))).decode()
@@ -280,30 +280,32 @@ def heads(conn) -> dict:
             "scans": {"count": int(s[0]) if s else 0, "head": s[1] if s else GENESIS}}
 
 
-def make(h: dict, *, reason: str, kind: str = "checkpoint", note: str = "") -> dict:
+def make(h: dict, *, reason: str, kind: str = "checkpoint", note: str = "",
+         key: Ed25519PrivateKey | None = None) -> dict:
     c = {"v": 1, "kind": kind, "reason": reason, "time": utcnow().isoformat(timespec="seconds") + "Z",
          "audit": h["audit"], "scans": h["scans"]}
     if note:
         c["note"] = note
-    return sign(c)
+    return sign(c, key)
 
 
-def write(engine: Engine, *, reason: str, out: Path | None = None) -> dict:
+def write(engine: Engine, *, reason: str, out: Path | None = None, path: Path | None = None,
+          key: Ed25519PrivateKey | None = None) -> dict:
     """Sign the database's current heads and append them to the checkpoint file (and to `out`)."""
     if threading.current_thread().name != "conclave-checkpoint":
         wait()  # lines stay in the order of the heads they sign
     with engine.connect() as conn:
         h = heads(conn)
-    c = make(h, reason=reason)
-    append_line(checkpoints_path(), c)
+    c = make(h, reason=reason, key=key)
+    append_line(path or checkpoints_path(), c)
     if out is not None:
         append_line(out, c)
     return c
 
 
-def _write_logged(engine: Engine, reason: str) -> dict | None:
+def _write_logged(engine: Engine, reason: str, path: Path, key: Ed25519PrivateKey) -> dict | None:
     try:
-        return write(engine, reason=reason)
+        return write(engine, reason=reason, path=path, key=key)
     except Exception as exc:  # noqa: BLE001 - the change is committed; the next entry tries again
         log.warning("audit checkpoint not written: %s", exc)
         return None
@@ -318,11 +320,16 @@ def write_quietly(engine: Engine, reason: str) -> None:
     made the entry does not wait for the signature and the fsync (measured: p95 of a scan 9.8 ms inline, see
     tests/store/test_trail.py). One at a time per database; a failure is logged, never raised, and the next
     entry tries again. The thread is not a daemon: a CLI command waits for it before it exits."""
+    try:  # the file and the key of this database, resolved now (not when the thread runs)
+        path, key = checkpoints_path(), private_key()
+    except Exception as exc:  # noqa: BLE001 - the change is committed; the next entry tries again
+        log.warning("audit checkpoint not written: %s", exc)
+        return
     with _pending_lock:
         t = _pending.get(id(engine))
         if t is not None and t.is_alive():
             return
-        t = _pending[id(engine)] = threading.Thread(target=_write_logged, args=(engine, reason),
+        t = _pending[id(engine)] = threading.Thread(target=_write_logged, args=(engine, reason, path, key),
                                                     name="conclave-checkpoint")
         t.start()
 

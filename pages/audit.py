@@ -8,7 +8,7 @@ from pages.parts import ui
 
 me = ui.require_role("audit")
 
-from planners.base import audit  # noqa: E402
+from planners.base import audit, trail  # noqa: E402
 from planners.base.auth import list_users  # noqa: E402
 from planners.exports.tables import to_csv  # noqa: E402
 
@@ -30,9 +30,12 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.download_button(ui.t("audit.download"), to_csv(rows), file_name="conclave-audit.csv", mime="text/csv")
 
 if st.button(ui.t("audit.verify"), type="primary"):
-    with ui.reading() as s:
-        res = audit.verify(s)
-    if res.ok:
-        st.success(ui.t("audit.intact", n=res.checked, head=res.head))
+    with ui.reading() as s:  # both chains, the triggers, the signed checkpoints outside the database
+        rep = audit.verify_trail(s)
+    if rep.ok:
+        st.success(ui.t("audit.intact", n=rep.audit.checked, head=rep.audit.head))
+        st.caption(ui.t("audit.proven", scans=rep.scans.checked, checkpoints=rep.checkpoints,
+                        latest=trail.describe(rep.latest)))
     else:
-        st.error(ui.t("audit.broken", id=res.first_bad_id, problem=res.problem))
+        st.error(ui.t("audit.not_proven", n=len(rep.problems)))
+        st.text("\n".join(f"- {p}" for p in rep.problems))

@@ -19,7 +19,6 @@ import base64
 import binascii
 import hashlib
 import logging
-import os
 import stat
 import struct
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from planners.core.config import keys_dir
 from planners.core.errors import (  # noqa: F401  (the area's key errors, as badges.SigningKeyRefused)
     SigningKeyExposed, SigningKeyMismatch, SigningKeyMissing, SigningKeyRefused, SigningKeyUnreadable, TokenError)
 from planners.core.clock import utcnow
+from planners.core.keyfiles import ensure_keys_dir, write_private as _write_private  # noqa: F401
 from planners.store.models_checkin import Badge, EventKey
 from planners.core import permissions
 
@@ -78,36 +78,6 @@ def _key_path(event_id: int) -> Path:
 
 def key_id_of(public_raw: bytes) -> int:
     return int.from_bytes(hashlib.sha256(public_raw).digest()[:2], "big")
-
-
-def ensure_keys_dir(folder: Path | None = None) -> Path:
-    """The keys folder: created 0700 if missing. An existing folder is never chmod-ed (issue 19, item 8: that
-    would break a deliberate set-up); a folder others can read is logged as a warning instead."""
-    folder = folder or keys_dir()
-    if not folder.exists():
-        old = os.umask(0o077)
-        try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        finally:
-            os.umask(old)
-        os.chmod(folder, 0o700)
-    else:
-        mode = stat.S_IMODE(folder.stat().st_mode)
-        if mode & 0o077:
-            from planners.core.i18n import t
-
-            log.warning(t("checkin.keys_dir_open", "en", mode=f"{mode:04o}"))
-    return folder
-
-
-def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
-    ensure_keys_dir(path.parent)
-    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                            serialization.NoEncryption())
-    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(raw)
-    os.chmod(path, 0o600)
 
 
 def raw_public(key: Ed25519PrivateKey) -> bytes:

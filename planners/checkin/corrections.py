@@ -48,6 +48,7 @@ def undo(event_id: int, scan_id: int, *, desk: str, actor, now: datetime | None 
         row = Scan(event_id=event_id, attendee_id=sc.attendee_id, desk=desk, actor=who, at=now, direction="undo",
                    method="undo", raw=f"undo:{sc.id}", raw_hash="", status="ok", reason="undone",
                    duplicate_of=sc.id)
+        audit.chain_scan(s, row)
         s.add(row)
         s.flush()
         audit.record(s, actor=who, action="checkin.undo", object_type="attendee", object_id=sc.attendee_id,

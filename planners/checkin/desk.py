@@ -19,7 +19,7 @@ from planners.core.clock import utcnow
 from planners.store.uow import read as read_session
 from planners.store.fastsql import Tx
 from planners.store.models import Attendee, Event
-from planners.checkin.desk_sql import INSERT_ATTENDANCE, INSERT_SCAN, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
+from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
 from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
 
 # ---- the scan ------------------------------------------------------------------------------------------
@@ -242,14 +242,15 @@ def _let_out(tx: Tx, info: dict, att, now: datetime) -> Verdict:
 
 def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: str, raw_hash: str,
             now: datetime) -> Verdict:
-    """Append the scan to the log, apply the verdict's change to `attendance`, add the audit entry."""
-    v.scan_id = tx.run(INSERT_SCAN, event_id=ev.id, attendee_id=(v.attendee or {}).get("id"), desk=desk, actor=who,
-                       at=now, direction=v.direction, method=method, raw=safe_raw(raw), raw_hash=raw_hash,
-                       status="ok" if v.ok else "refused", reason=v.reason,
-                       duplicate_of=v.details.get("duplicate_of") if v.duplicate else None)
+    """Apply the verdict's change to `attendance`, append the scan to the (chained) log, add the audit entry."""
+    v.scan_id = int(tx.scalar(NEXT_SCAN_ID[tx.sqlite]))
     if v.write is not None:
         v.write(v.scan_id)
         v.write = None
+    audit.append_scan(tx, id=v.scan_id, event_id=ev.id, attendee_id=(v.attendee or {}).get("id"), desk=desk,
+                      actor=who, at=now, direction=v.direction, method=method, raw=safe_raw(raw), raw_hash=raw_hash,
+                      status="ok" if v.ok else "refused", reason=v.reason,
+                      duplicate_of=v.details.get("duplicate_of") if v.duplicate else None)
     audit.record(tx, actor=who, action=f"checkin.{'exit' if v.direction == 'out' else 'scan'}",
                  object_type="attendee" if v.attendee else "scan",
                  object_id=(v.attendee or {}).get("id", v.scan_id), event_id=ev.id, desk=desk, method=method,

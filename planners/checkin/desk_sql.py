@@ -34,10 +34,9 @@ Q_GRANTED = Statement("SELECT rules, fingerprint, voided_at FROM attendee_except
 Q_DUPLICATE = Statement("SELECT id, reason FROM scans WHERE desk = :desk AND raw_hash = :raw_hash AND at >= :at "
                          "AND event_id = :event_id AND direction = :direction AND reason IN ('ok', 'exit_ok') "
                          "ORDER BY id DESC LIMIT 1", _SCAN_T)
-INSERT_SCAN = Statement("INSERT INTO scans (event_id, attendee_id, desk, actor, at, direction, method, raw, "
-                         "raw_hash, status, reason, duplicate_of) VALUES (:event_id, :attendee_id, :desk, :actor, "
-                         ":at, :direction, :method, :raw, :raw_hash, :status, :reason, :duplicate_of)", _SCAN_T,
-                         returning_id=True)
+# the scan's id comes first (the attendance row points at it); the row itself is chained last (audit.append_scan)
+NEXT_SCAN_ID = {True: Statement("SELECT COALESCE(MAX(id), 0) + 1 FROM scans", _SCAN_T),
+                False: Statement("SELECT nextval(pg_get_serial_sequence('scans', 'id'))")}
 INSERT_ATTENDANCE = Statement(
     "INSERT INTO attendance (event_id, attendee_id, inside, entries, first_in_at, last_in_at, last_in_desk, "
     "last_in_scan_id, locker, locker_no, device_deposited_at, device_returned_at) VALUES (:event_id, :attendee_id, "

@@ -5,20 +5,17 @@ explicitly at its end. Shared helpers (exit codes, the actor, errors) are in `pl
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import click
 
-from planners.base import audit, auth
-from planners.store import backup as backup_mod
+from planners.base import auth
 from planners.core.config import database_url
 from planners.core.errors import ConclaveError
 from planners.core.levels import Classification
 from planners.store.uow import read as read_session, write_session
-from planners.cli import attendees as cli_attendees, documents as cli_documents, keys as cli_keys, plan as cli_plan, visits as cli_visits
+from planners.cli import attendees as cli_attendees, audit as cli_audit, documents as cli_documents, keys as cli_keys, plan as cli_plan, visits as cli_visits
 import planners.wiring  # noqa: F401  (installs which area answers which hook)
-from planners.cli.common import EXIT_REFUSED, cli_actor, ensure_db, fail
+from planners.cli.common import cli_actor, ensure_db, fail
 
 @click.group()
 def main() -> None:
@@ -120,56 +117,7 @@ def events_cmd(as_json: bool) -> None:
         click.echo(f"{r['id']:>4}  {r['start'][:16]}  {r['status']:<11} {lvl:<4} {r['kind']:<13} {r['title']}")
 
 
-@main.group("audit")
-def audit_group() -> None:
-    """The audit trail."""
-
-
-@audit_group.command("verify")
-def audit_verify() -> None:
-    """Check the whole hash chain; name the first entry that was altered or removed."""
-    ensure_db()
-    with read_session() as s:
-        res = audit.verify(s)
-    if res.ok:
-        click.echo(f"audit trail intact: {res.checked} entries, head {res.head}")
-        return
-    click.echo(f"audit trail BROKEN at entry {res.first_bad_id}: {res.problem} "
-               f"({res.checked} entries verified before it)", err=True)
-    sys.exit(EXIT_REFUSED)
-
-
-@main.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def backup_cmd(file: Path) -> None:
-    """Write a consistent copy of the database with its checksum."""
-    ensure_db()
-    try:
-        m = backup_mod.backup(database_url(), file)
-    except ConclaveError as exc:
-        fail(exc)
-    with write_session() as s:
-        audit.record(s, actor=cli_actor(), action="db.backup", object_type="file", object_id=file.name,
-                     sha256=m["sha256"])
-    click.echo(f"backup written to {file} (sha256 {m['sha256']}, {m['size']} bytes)")
-
-
-@main.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def restore_cmd(file: Path) -> None:
-    """Replace the database with a backup, after checking its checksum and schema."""
-    try:
-        m = backup_mod.restore(database_url(), file)
-    except ConclaveError as exc:
-        fail(exc, EXIT_REFUSED)
-    ensure_db()
-    with write_session() as s:
-        audit.record(s, actor=cli_actor(), action="db.restore", object_type="file", object_id=file.name,
-                     sha256=m["sha256"], created=m["created_utc"])
-    click.echo(f"restored {file} (made {m['created_utc']} UTC, sha256 {m['sha256']})")
-
-
-for _area in (cli_plan, cli_attendees, cli_keys, cli_documents, cli_visits):
+for _area in (cli_audit, cli_plan, cli_attendees, cli_keys, cli_documents, cli_visits):
     _area.register(main)
 
 if __name__ == "__main__":  # pragma: no cover

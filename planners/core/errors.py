@@ -164,6 +164,12 @@ class ImportRefused(ConclaveError):
     key = "allowlist.refused"
 
 
+# ---------------------------------------------------------------- base.trail
+
+class TrailError(ConclaveError):
+    key = "trail.error"
+
+
 # ---------------------------------------------------------------- store.backup
 
 class BackupRefused(ConclaveError):

@@ -24,6 +24,9 @@ class OfficePDF(FPDF):
         self.add_font(FAMILY, "", str(font.regular), collection_font_number=font.collection_index)
         self.add_font(FAMILY, "B", str(font.bold), collection_font_number=font.collection_index)
         self.doc_title, self.marking, self.lang, self.footer_note = title, marking, lang, footer_note
+        from planners.base import trail  # every export is anchored: a signed checkpoint, printed in the footer
+
+        self.checkpoint_note = trail.footer_text(trail.for_export())
         self.set_title(title)
         self.set_creator("Conclave")
         self.set_auto_page_break(auto=True, margin=18)
@@ -47,6 +50,10 @@ class OfficePDF(FPDF):
         self.cell(0, 5, left[:80], align="L")
         self.set_x(self.l_margin)
         self.cell(0, 5, t("exports.page", self.lang, n=self.page_no(), total="{nb}"), align="R")
+        if self.checkpoint_note:
+            self.set_xy(self.l_margin, -8.5)
+            self.set_font(FAMILY, "", 6)
+            self.cell(0, 3, t("exports.checkpoint", self.lang, note=self.checkpoint_note), align="L")
         self.set_text_color(0, 0, 0)
 
     # ---- content helpers

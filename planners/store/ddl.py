@@ -20,3 +20,14 @@ def append_only(op, table: str) -> None:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
         )
+
+
+def no_truncate(op, table: str) -> None:
+    """PostgreSQL: TRUNCATE skips row triggers, so a statement-level BEFORE TRUNCATE trigger refuses it too
+    (reuses the table's append_only() function). SQLite has no TRUNCATE (its DELETE runs the row triggers)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()"
+        )

@@ -59,8 +59,10 @@ class Statement:
 class Tx:
     """A write transaction on a driver connection; rows come back as named tuples with processed values."""
 
-    def __init__(self, dbapi_conn, dialect: Dialect, url: str = ""):
+    def __init__(self, dbapi_conn, dialect: Dialect, url: str = "", engine=None):
         self.dbapi_conn = dbapi_conn
+        self.engine = engine  # for work after the commit (planners.base.trail's checkpoints)
+        self.after_commit: list = []  # callables run once the transaction has committed
         self.url = url  # the database's address (for caches per database), never printed
         self.dialect = dialect
         self.sqlite = dialect.name == "sqlite"
@@ -125,7 +127,7 @@ def write_tx(url: str | None = None) -> Iterator[Tx]:
     engine = get_engine(url)
     raw = engine.raw_connection()  # from SQLAlchemy's pool, with the engine's connect-time settings
     try:
-        tx = Tx(raw.driver_connection, engine.dialect, str(engine.url))
+        tx = Tx(raw.driver_connection, engine.dialect, str(engine.url), engine)
         if tx.sqlite:
             tx.cur.execute("BEGIN IMMEDIATE")
         try:
@@ -139,6 +141,8 @@ def write_tx(url: str | None = None) -> Iterator[Tx]:
             raw.commit()
     finally:
         raw.close()
+    for fn in tx.after_commit:
+        fn()
 
 
 def retryable(engine_url: str | None = None) -> tuple[type[BaseException], ...]:

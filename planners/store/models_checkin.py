@@ -77,9 +77,14 @@ class Scan(Base):
     status: Mapped[str] = mapped_column(String(10))  # ok / refused / warn
     reason: Mapped[str] = mapped_column(String(30))
     duplicate_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the chain (migration 0009, planners.base.audit.append_scan): place, previous scan's hash, this scan's hash
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)  # NULL: a row written around the chain
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (Index("ix_scans_event_at", "event_id", "at"),
-                      Index("ix_scans_desk_hash", "desk", "raw_hash", "at"), {"sqlite_autoincrement": True})
+                      Index("ix_scans_desk_hash", "desk", "raw_hash", "at"),
+                      Index("ix_scans_seq", "seq", unique=True), {"sqlite_autoincrement": True})
 
 
 class AttendeeException(Base):

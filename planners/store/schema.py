@@ -78,6 +78,10 @@ def upgrade(url: str | None = None) -> None:
     """Bring the database to the newest schema. Safe to call on every start."""
     url = url or database_url()
     _check_file(url)
+    if _sqlite_path(url) is not None:  # working files of a backup or restore killed outright (issue 18, item 7)
+        from planners.store.workfiles import cleanup_leftovers
+
+        cleanup_leftovers(_sqlite_path(url).parent)
     try:
         check_newer(url)
         if current_revisions(url) == head_revisions():

@@ -49,8 +49,16 @@ class Work:
         if self._session is not None:
             self._session.flush()  # what the ORM changed is visible to the driver gear
         if self._tx is None:
-            self._tx = Tx(self._conn.connection.driver_connection, self._conn.dialect, str(self._conn.engine.url))
+            self._tx = Tx(self._conn.connection.driver_connection, self._conn.dialect, str(self._conn.engine.url),
+                          self._conn.engine)
         return self._tx
+
+    def after_commit(self) -> list:
+        """What the gears asked to run once the transaction has committed (e.g. an audit checkpoint)."""
+        out = list(self._tx.after_commit) if self._tx is not None else []
+        if self._session is not None:
+            out += self._session.info.pop("after_commit", [])
+        return out
 
     def _close(self) -> None:
         if self._session is not None:
@@ -101,8 +109,11 @@ def write(url: str | None = None) -> Iterator[Work]:
                     yield work
                     if work._session is not None:
                         work._session.flush()
+                then = work.after_commit()
             finally:
                 work._close()
+        for fn in then:
+            fn()
     except (sa_exc.DBAPIError, get_engine(target).dialect.loaded_dbapi.Error) as exc:
         mapped = map_driver_error(exc, target)
         if mapped is None:

@@ -5,7 +5,7 @@ after that the sign-in is refused and an admin gives a new one. Accounts that st
 change of password when this migration runs get the full validity from now, not from their creation.
 
 Revision ID: 0010_otp_validity
-Revises: 0008_ids_never_reused
+Revises: 0009_trail_anchored
 Create Date: 2026-12-01
 """
 from datetime import UTC, datetime, timedelta
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_otp_validity"
-down_revision = "0008_ids_never_reused"
+down_revision = "0009_trail_anchored"
 branch_labels = None
 depends_on = None
 

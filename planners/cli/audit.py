@@ -53,7 +53,7 @@ def _readonly_engine(url: str):
 
 
 def register(main: click.Group) -> None:
-    from planners.cli import cli_actor, ensure_db
+    from planners.cli.common import cli_actor, ensure_db
 
     @main.group("audit")
     def audit_group() -> None:

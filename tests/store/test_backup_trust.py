@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from planners.base import audit, backup, trail
 from planners.cli import main
-from planners.store.db import dispose_all, read_session, write_session
+from planners.store.db import dispose_all
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import AuditEntry, User
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from planners.base import audit, trail
 from planners.base.audit import entry_hash
 from planners.cli import main
-from planners.store.db import dispose_all, read_session, write_session
+from planners.store.db import dispose_all
+from planners.store.uow import read as read_session, write_session
 from planners.store.models import AuditEntry
 
 

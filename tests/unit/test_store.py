@@ -5,7 +5,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from planners.store import backup
+from planners.base import backup
 from planners.core.errors import SchemaError
 from planners.store import schema
 from planners.store.db import dispose_all

@@ -10,8 +10,7 @@ from planners.core.errors import InvalidTransition, PermissionDenied, Validation
 from planners.core.clock import utcnow
 from planners.store.db import is_sqlite
 from planners.store.uow import write_session
-from planners.store.models_checkin import Attendance, Scan
-from planners.checkin.desk_sql import Q_BADGE_LOCKED
+from planners.store.models_checkin import Attendance, Scan, Badge
 from planners.checkin.verdict import UNDO_MINUTES, actor_name
 
 # ---- undo, lockers --------------------------------------------------------------------------------------
@@ -31,8 +30,9 @@ def undo(event_id: int, scan_id: int, *, desk: str, actor, now: datetime | None 
         if now - sc.at > timedelta(minutes=UNDO_MINUTES):
             raise InvalidTransition("Too late to undo: check the person out instead.", key="checkin.undo_too_late",
                                     minutes=UNDO_MINUTES)
-        if not is_sqlite(s.get_bind()):  # the same per-badge lock as a scan
-            s.execute(Q_BADGE_LOCKED, {"e": event_id, "a": sc.attendee_id})
+        if not is_sqlite(s.get_bind()):  # the same per-badge lock as a scan (SQLite: BEGIN IMMEDIATE serialises)
+            s.execute(select(Badge.generation).where(Badge.event_id == event_id, Badge.attendee_id == sc.attendee_id)
+                      .with_for_update())
         att = s.scalar(select(Attendance).where(Attendance.event_id == event_id,
                                                 Attendance.attendee_id == sc.attendee_id))
         target = sc.duplicate_of or sc.id

@@ -25,6 +25,7 @@ from planners.attendees import importfiles
 from planners.core import textsafe
 from planners.store.models import Attendee, Event
 from planners.core import permissions
+from planners.attendees.eligibility import normalize_nationality
 
 MAX_BYTES = int(os.environ.get("CONCLAVE_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 MAX_ROWS = 50_000
@@ -185,12 +186,10 @@ def validate_row(raw: dict[str, str], rownum: int) -> tuple[dict | None, list[Pr
     out["id_type"] = _choice(it, ID_TYPES)
     if out["id_type"] is None:
         probs.append(Problem(rownum, "id_type", "bad_choice", {"value": it[:40], "choices": _choices(ID_TYPES)}))
-    nat = v.get("nationality", "") or "CN"
-    if nat in ("中国", "中华人民共和国"):
-        nat = "CN"
-    if not re.fullmatch(r"[A-Za-z]{2,3}", nat):
+    nat = normalize_nationality(v.get("nationality", ""))
+    if not re.fullmatch(r"[A-Z]{2,3}", nat):
         probs.append(Problem(rownum, "nationality", "bad_nationality", {"value": nat[:40]}))
-    out["nationality"] = nat.upper()
+    out["nationality"] = nat
     for f in ("foreign_invested_staff", "pledge_signed"):
         b = v.get(f, "").lower()
         if b in TRUE:

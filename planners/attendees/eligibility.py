@@ -56,6 +56,24 @@ class Eligibility:
         return [f.rule for f in self.findings if not f.met]
 
 
+# The People's Republic of China as offices type it; stored as ISO 3166 alpha-2 "CN" (the import normalises).
+CHINA = ("CN", "CHN", "PRC", "P.R.C.", "中国", "中华人民共和国")
+
+
+def normalize_nationality(value: str | None) -> str:
+    """ISO 3166 alpha-2 for China however typed (中国, 中华人民共和国, PRC, CHN -> CN); other codes upper-cased."""
+    v = unicodedata.normalize("NFKC", (value or "").strip()).upper()
+    if not v or v in CHINA:
+        return "CN"
+    return v
+
+
+def is_foreign(a) -> bool:
+    """The one definition of a foreign national (rule E3), used by eligibility, the documents' receiver rules
+    and the desk's escort."""
+    return normalize_nationality(getattr(a, "nationality", None)) != "CN"
+
+
 def _violates(check: str, a: Attendee, ev: Event) -> bool:
     level = Classification(ev.level)
     if check == "clearance_at_least_level":
@@ -68,7 +86,7 @@ def _violates(check: str, a: Attendee, ev: Event) -> bool:
     if check == "pledge_signed":
         return not a.pledge_signed
     if check == "foreign_national":
-        return (a.nationality or "CN").strip().upper() not in ("CN", "CHN", "中国", "PRC")
+        return is_foreign(a)
     if check == "foreign_invested_staff":
         return bool(a.foreign_invested_staff)
     if check == "top_secret_named_by_leader":

@@ -168,8 +168,7 @@ def _entry_attention(ev, a, el: eligibility.Eligibility, locker: str | None) -> 
         out.append({"code": "locker", "locker": locker, "text": both("checkin.attention.locker", locker=locker)})
     elif ev.device_policy == "approved_only":
         out.append({"code": "devices_approved_only", "text": both("checkin.attention.devices_approved_only")})
-    foreign = (a.nationality or "CN").upper() not in ("CN", "CHN")
-    if a.event_role == "visitor" or (foreign and Classification(ev.level).is_state_secret):
+    if a.event_role == "visitor" or (eligibility.is_foreign(a) and Classification(ev.level).is_state_secret):
         out.append({"code": "escort", "text": both("checkin.attention.escort")})
     return out
 

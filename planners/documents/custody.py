@@ -24,6 +24,7 @@ from planners.store.models import Attendee
 from planners.store.models_documents import CustodyEntry, Document, DocumentCopy
 from planners.documents.register import _norm
 from planners.documents.rules import _may_desk, _may_manage, parse_code, refusal, rules
+from planners.attendees.eligibility import is_foreign
 
 ACTIONS = ("issued", "transferred", "recovered", "to_secrecy_room", "destroyed", "lost")
 STATES = ("in_store", "issued", "recovered", "secrecy_room", "destroyed", "lost")
@@ -155,8 +156,7 @@ def receiver_findings(session: Session | None, doc: Document, a: Attendee, *, ch
     if check_presence and session is not None:
         if not all(present(session, doc.event_id, a.id) for present in hooks.answers("attendee_present")):
             out.append(refusal("not_checked_in", name=a.name))
-    if lvl.is_state_secret and ((a.nationality or "CN").upper() not in ("CN", "CHN", "中国")
-                                or a.foreign_invested_staff):
+    if lvl.is_state_secret and (is_foreign(a) or a.foreign_invested_staff):
         out.append(refusal("foreign_receiver", name=a.name, level=lvl.label("zh_CN")))
     if lvl.is_state_secret:
         clearance = Classification(a.clearance) if a.clearance else None

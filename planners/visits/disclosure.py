@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from planners.base import approvals, audit
 from planners.base.auth import Principal
-from planners.core.errors import AboveCeiling, CoreNeverDisclosed, InvalidTransition, NotFound, PermissionDenied, ScopeNotApproved, StateSecretNeedsException, ValidationFailed
+from planners.core.errors import AboveCeiling, CoreNeverDisclosed, InvalidTransition, NotFound, PermissionDenied, ScopeNotApproved, StateSecretNeedsException, ValidationFailed, RuleFileError
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
 from planners.core.levels import Classification
@@ -40,7 +40,9 @@ TOPIC_FIELDS = {
     "tier": Field("enum", required=True, choices=TIERS),
     "talking_points": Field("bilingual"),
 }
-TOP_FIELDS = {"when_asked": Field("bilingual", required=True), "when_asked_source": Field("str", required=True)}
+TOP_FIELDS = {"when_asked": Field("bilingual", required=True), "when_asked_source": Field("str", required=True),
+              "checks": Field("dict", required=True)}
+CHECKS = ("state_secret_exception", "non_core_needs_leader", "documents_handed_over", "info_request_reported")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +61,19 @@ class Topic:
 
 def catalogue_file() -> dict:
     return load_catalogue("visits", TOPIC_FIELDS, list_key="topics", top_fields=TOP_FIELDS)
+
+
+def check(code: str) -> dict:
+    """A check of data/rules/visits.yaml (`checks:`): its id and source, for the findings it gives."""
+    c = (catalogue_file().get("checks") or {}).get(code)
+    if not isinstance(c, dict) or not c.get("id") or not c.get("source"):
+        raise RuleFileError("visits.yaml", code, f"the check '{code}' needs an id and a source under 'checks:'")
+    return c
+
+
+def _finding(code: str, reason: dict) -> Finding:
+    c = check(code)
+    return Finding(rule=c["id"], severity=Severity.WARNING, source=c["source"], reason=reason, data={"check": code})
 
 
 def when_asked() -> dict:
@@ -152,18 +167,16 @@ def check_item(topic: Topic, item: ItemInput, ceiling: Classification) -> list[F
             raise StateSecretNeedsException(
                 f"“{name}” is a state secret ({topic.level.label('en')}): it can only be must not discuss, "
                 "unless you state the legal basis of an exception for the leader to approve.", topic=name)
-        findings.append(Finding(rule="D3", severity=Severity.WARNING, source="保密法 art. 37; 实施条例 art. 44; F1",
-                                reason=both("disclosure.finding_exception", topic=name,
-                                            level=topic.level.label("zh_CN"), basis=item.exception_basis.strip())))
+        findings.append(_finding("state_secret_exception", both(
+            "disclosure.finding_exception", topic=name, level=topic.level.label("zh_CN"),
+            basis=item.exception_basis.strip())))
     if topic.tier == "pre_cleared" and item.decision == "may_discuss":
         raise ValidationFailed(f"“{name}” is pre-cleared: discuss only the agreed line, or must not discuss.",
                                key="disclosure.pre_cleared_line_only", field="decision", topic=name)
     if topic.tier == "non_core":
-        findings.append(Finding(rule="D2", severity=Severity.WARNING, source="F4 (project's own proposal); P4",
-                                reason=both("disclosure.finding_non_core", topic=name)))
+        findings.append(_finding("non_core_needs_leader", both("disclosure.finding_non_core", topic=name)))
     if "documents" in item.methods and topic.level.rank >= Classification.WORK_SECRET.rank:
-        findings.append(Finding(rule="D4", severity=Severity.WARNING, source="保密法 art. 28; 实施条例 art. 27; F2",
-                                reason=both("disclosure.finding_documents", topic=name)))
+        findings.append(_finding("documents_handed_over", both("disclosure.finding_documents", topic=name)))
     return findings
 
 
@@ -341,9 +354,8 @@ def log_info_request(session: Session, visit_id: int, *, asked_by: str, what: st
                            topic_code=topic_code or "", logged_by=actor.username)
     session.add(entry)
     session.flush()
-    finding = Finding(rule="D5", severity=Severity.WARNING, source="F3 practice P4: report foreign requests",
-                      reason=both("disclosure.finding_info_request", who=entry.asked_by, what=entry.what,
-                                  answer=entry.answer))
+    finding = _finding("info_request_reported", both("disclosure.finding_info_request", who=entry.asked_by,
+                                                     what=entry.what, answer=entry.answer))
     approvals.request(session, kind=INCIDENT_KIND, object_type="visit_info_request", object_id=entry.id,
                       event_id=v.event_id, title=both("disclosure.incident_title", title=v.title),
                       requested_by=actor, findings=[finding],

@@ -44,7 +44,7 @@ def test_a_state_secret_topic_is_must_not_discuss_without_an_exception(db_url, u
                        ItemInput(topic="investment_policy", decision="agreed_line", methods=("oral",)),
                        ItemInput(topic="port_expansion", decision=decision, methods=("oral",),
                                  exception_basis="保密法第三十七条；经市保密局书面批准"))
-    assert [f.rule for f in findings] == ["D3", "D2"]  # the leader sees the exception and its basis
+    assert [f.rule for f in findings] == ["VIS-SECRET-EXCEPTION", "VIS-NONCORE"]  # the leader sees the exception and its basis
     assert "保密法第三十七条" in findings[0].reason["zh_CN"]
 
 
@@ -275,3 +275,18 @@ def test_making_a_briefing_is_audited_and_only_for_the_visits_own_people(db_url,
     with read_session() as s:
         [entry] = s.scalars(select(AuditEntry).where(AuditEntry.action == "visit.briefing")).all()
         assert entry.actor == "leader"
+
+
+def test_disclosure_findings_carry_their_own_ids_from_the_rule_file_not_the_meeting_rules():
+    """A leader once saw "D3" (the catalogue's recording-devices rule) on a state-secret exception: the checks of
+    a scope have their own ids and sources in data/rules/visits.yaml."""
+    import yaml
+
+    from planners.core.config import RULES_DIR
+    from planners.visits import disclosure
+
+    checks = yaml.safe_load((RULES_DIR / "visits.yaml").read_text(encoding="utf-8"))["checks"]
+    assert set(checks) == set(disclosure.CHECKS)
+    ids = {disclosure.check(c)["id"] for c in disclosure.CHECKS}
+    plan_ids = {r["id"] for r in yaml.safe_load((RULES_DIR / "plan.yaml").read_text(encoding="utf-8"))["rules"]}
+    assert ids.isdisjoint(plan_ids) and not any(i.startswith("D") for i in ids)

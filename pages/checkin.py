@@ -3,6 +3,7 @@ check-out, lockers, who is inside now, live numbers, undo."""
 from __future__ import annotations
 
 import html
+import json
 
 import altair as alt
 import pandas as pd
@@ -53,6 +54,7 @@ def desk_scanner() -> None:
                   placeholder=ui.t("desk.scan_placeholder"))
     # Keep the scanner field focused, and submit a full code even when the scanner sends no Enter.
     st.html("""<script>
+    const PATTERN = %s;
     const doc = window.document;
     function field(){ return doc.querySelector('.st-key-scan_input input'); }
     function tick(){
@@ -64,13 +66,13 @@ def desk_scanner() -> None:
         let timer = null;
         el.addEventListener('input', () => {
           clearTimeout(timer);
-          if (/^CV1:[A-Z2-7]{136}$/i.test(el.value.normalize('NFKC').trim())) timer = setTimeout(() => { el.blur(); setTimeout(()=>el.focus(), 50); }, 250);
+          if (new RegExp(PATTERN, 'i').test(el.value.normalize('NFKC').trim())) timer = setTimeout(() => { el.blur(); setTimeout(()=>el.focus(), 50); }, 250);
         });
       }
     }
     if (!window.__cvScanTimer) { window.__cvScanTimer = window.setInterval(tick, 400); }
     tick();
-    </script>""", unsafe_allow_javascript=True)
+    </script>""" % json.dumps(checkin.scanner_pattern()), unsafe_allow_javascript=True)
 
     if st.toggle(ui.t("desk.camera"), key="desk_camera"):
         photo = st.camera_input(ui.t("desk.camera_take"), key="desk_camera_input")

@@ -18,7 +18,7 @@ from planners.core import i18n  # noqa: E402
 from planners.core.errors import ConclaveError  # noqa: E402
 from planners.core.errors import NoCJKFont  # noqa: E402
 from planners.exports.fonts import find_cjk_font  # noqa: E402
-from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
+from planners.core.levels import Classification  # noqa: E402
 
 LANG = ui.lang()
 
@@ -159,7 +159,7 @@ def register_tab() -> None:
         a, b, c = st.columns(3)
         carrier = a.selectbox(t("documents.carrier"), docs.CARRIERS,
                               format_func=lambda x: t(f"documents.carrier_{x}"), key="doc_reg_carrier")
-        levels = [lv.value for lv in reversed(ALL_LEVELS) if not lv.above(chosen.level)]
+        levels = docs.levels_allowed_for(chosen)
         level = b.selectbox(t("documents.level"), levels, format_func=lambda v: Classification(v).label(LANG),
                             key="doc_reg_level")
         copies = c.number_input(t("documents.copies_count"), min_value=1, max_value=docs.MAX_COPIES, value=1,
@@ -288,7 +288,7 @@ def reconcile_tab() -> None:
 
 def destruction_tab() -> None:
     st.caption(t("documents.destruction_rule"))
-    eligible = [r.code for r in rec.rows if r.state in ("in_store", "recovered", "secrecy_room")]
+    eligible = [r.code for r in rec.rows if docs.may(r.state, "destroyed")]
     with st.form("doc_destroy_form"):
         codes = st.multiselect(t("documents.copies"), eligible, key="doc_destroy_codes")
         method = st.selectbox(t("documents.method"), docs.destruction_methods(),
@@ -334,7 +334,7 @@ def destruction_tab() -> None:
 
 def loss_tab() -> None:
     st.caption(t("documents.loss_rule", hours=docs.loss_deadline_hours()))
-    open_codes = [r.code for r in rec.rows if r.state not in ("destroyed", "lost")]
+    open_codes = [r.code for r in rec.rows if docs.may(r.state, "lost")]
     with st.form("doc_loss_form"):
         code = st.selectbox(t("documents.code"), open_codes, index=None, key="doc_loss_code")
         what = st.text_area(t("documents.what"), help=t("documents.no_content_help"), key="doc_loss_what")

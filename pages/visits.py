@@ -81,7 +81,7 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
         s_local, e_local = datetime.combine(base.date(), time(9, 0)), datetime.combine(base.date(), time(12, 0))
     types = [x for x in visits.VISIT_TYPES if x != "unannounced"] if not current or \
         current.visit_type != "unannounced" else list(visits.VISIT_TYPES)
-    levels = [c.value for c in ALL_LEVELS if not c.is_state_secret]
+    levels = visits.LEVELS
     with st.form(f"{prefix}_form"):
         title = st.text_input(ui.t("visits.field_title"), value=current.title if current else "",
                               help=ui.t("visits.field_title_help"), key=f"{prefix}_title")
@@ -228,8 +228,8 @@ with tab_scope:
             c1.markdown(f"**{topic.label(ui.lang())}**" + (" ★" if asked else "") + "  \n"
                         + f"{topic.level.label(ui.lang())} · {ui.t(f'disclosure.tier_{topic.tier}')}")
             dec = c2.selectbox(ui.t("visits.decision"), choices,
-                               index=choices.index(cur.decision) if cur else (3 if topic.tier == "core" and asked
-                                                                              else 0),
+                               index=choices.index(cur.decision if cur else
+                                                   disclosure.default_decision(topic, asked) or ""),
                                format_func=lambda d: i18n.t(f"disclosure.decision_{d}", LANG) if d
                                else i18n.t("disclosure.not_in_scope", LANG), key=f"dec{v.id}_{code}")
             meth = c3.multiselect(ui.t("visits.methods"), list(disclosure.METHODS),

@@ -54,3 +54,4 @@ from planners.checkin.hooks import (  # noqa: F401
     load_demo,
 )
 from planners.core.errors import NotRecorded  # noqa: F401  the area's error
+from planners.attendees.badges import scanner_pattern  # noqa: F401  (the desk's no-Enter submit)

@@ -27,6 +27,7 @@ from planners.documents.rules import (  # noqa: F401
     rules,
 )
 from planners.documents.register import (  # noqa: F401
+    levels_allowed_for,
     DocumentInput,
     copies_of,
     documents_of,
@@ -38,6 +39,8 @@ from planners.documents.register import (  # noqa: F401
     validate_document,
 )
 from planners.documents.custody import (  # noqa: F401
+    allowed_actions,
+    may,
     ACTIONS,
     CopyState,
     STATES,

@@ -273,3 +273,12 @@ def send_to_secrecy_room(session: Session, event_id: int, code: str, *, actor: P
                 acknowledgement=acknowledgement)
     _audit_move(session, actor, e, code.strip(), custodian=custodian.strip()[:120])
     return e
+
+
+def allowed_actions(state: str) -> tuple[str, ...]:
+    """The ledger actions a copy in `state` may take next (from TRANSITIONS): what a page offers for it."""
+    return tuple(action for action, (sources, _to) in TRANSITIONS.items() if state in sources)
+
+
+def may(state: str, action: str) -> bool:
+    return action in allowed_actions(state)

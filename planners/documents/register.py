@@ -15,7 +15,7 @@ from planners.core.errors import InvalidTransition, NotFound, ValidationFailed
 from planners.base.events import get_event, local
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
-from planners.core.levels import Classification
+from planners.core.levels import ALL_LEVELS, Classification
 from planners.core.clock import utcnow
 from planners.store.models import Approval, Event
 from planners.store.models_documents import Document, DocumentCopy
@@ -178,3 +178,9 @@ def on_copy_decision(session: Session, item: Approval, leader: Principal) -> Non
     session.flush()
     audit.record(session, actor=leader.username, action="document.copies_made", object_type="document",
                  object_id=d.id, event_id=d.event_id, numbers=f"{last + 1}-{last + n}", approval=item.id)
+
+
+def levels_allowed_for(ev: Event) -> list[str]:
+    """The levels a document of `ev` may have, highest first: never above the event's own level
+    (DOC-LEVEL-EVENT, rule above_event_level)."""
+    return [lv.value for lv in reversed(ALL_LEVELS) if not lv.above(ev.level)]

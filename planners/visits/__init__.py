@@ -4,6 +4,7 @@ Screen: pages/visits.py; CLI: `conclave briefing`."""
 from planners.visits.requests import (  # noqa: F401
     KIND,
     VISIT_TYPES,
+    LEVELS,
     MAX_DAYS,
     PASSPORT_TYPES,
     STATUSES,

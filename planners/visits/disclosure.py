@@ -369,3 +369,9 @@ def log_info_request(session: Session, visit_id: int, *, asked_by: str, what: st
 def info_requests(session: Session, visit_id: int) -> list[InfoRequestLog]:
     return list(session.scalars(select(InfoRequestLog).where(InfoRequestLog.visit_id == visit_id)
                                 .order_by(InfoRequestLog.id)))
+
+
+def default_decision(topic: Topic, asked: bool) -> str | None:
+    """What the scope form proposes for a topic before anyone decides: a core topic the visitors asked about is
+    "must not" (never disclosed, F4); anything else starts undecided (not in the scope)."""
+    return "must_not" if topic.tier == "core" and asked else None

@@ -27,7 +27,7 @@ from planners.core.errors import InvalidTransition, NotFound, ValidationFailed
 from planners.base.events import EventInput, create_event, local, to_utc, update_event, zone
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
-from planners.core.levels import Classification
+from planners.core.levels import ALL_LEVELS, Classification
 from planners.core.clock import utcnow
 from planners.store.models import Attendee, User
 from planners.store.models_visits import VisitRequest
@@ -35,6 +35,7 @@ from planners.core import permissions
 
 KIND = "visit_request"
 VISIT_TYPES = ("one_time", "recurring", "long_term", "unannounced")
+LEVELS = tuple(c.value for c in ALL_LEVELS if not c.is_state_secret)  # what a visit may be classified
 MAX_DAYS = {"one_time": 30, "recurring": 366, "long_term": 366, "unannounced": 30}
 PASSPORT_TYPES = ("ordinary", "official", "diplomatic", "service", "other")
 STATUSES = ("draft", "submitted", "approved", "returned", "rejected")
@@ -159,9 +160,13 @@ def validate(session: Session, data: VisitInput, *, now: datetime | None = None)
     if data.visit_type not in VISIT_TYPES:
         raise ValidationFailed(f"Visit type must be one of {VISIT_TYPES}.", key="visits.bad_type", field="visit_type")
     try:
-        Classification.parse(data.level)
+        level = Classification.parse(data.level)
     except ValueError as exc:
         raise ValidationFailed(str(exc), key="visits.bad_level", field="level") from exc
+    if level.is_state_secret:  # 涉密不涉外: a visit received from foreign partners is never a state-secret event
+        raise ValidationFailed("A foreign visit cannot be classified 秘密 or above: choose 内部 or 公开, and keep "
+                               "state secrets out of it (approved disclosure scope).", key="visits.level_secret",
+                               field="level")
     if data.start is None or data.end is None:
         raise ValidationFailed("Give the start and end of the visit.", key="visits.dates_required", field="start")
     zone(data.tz)

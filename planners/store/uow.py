@@ -31,27 +31,62 @@ from planners.store.fastsql import Tx
 
 
 class Work:
-    """One transaction, with its two gears (see the module's docstring)."""
+    """One transaction, with its two gears (see the module's docstring).
 
-    def __init__(self, conn: Connection):
-        self._conn = conn
+    The gear asked for first opens the transaction: the ORM session opens a SQLAlchemy connection (the driver
+    gear then runs on that same connection); the driver gear alone opens the pooled driver connection directly,
+    which the front desk's scan needs: through a SQLAlchemy connection a transaction costs ~120 µs of CPU
+    against ~30 µs (measured; `make bench`). After the driver gear, ask for no session: do ORM work first."""
+
+    def __init__(self, engine):
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._conn_tx = None
+        self._raw = None
         self._session: Session | None = None
         self._tx: Tx | None = None
 
     @property
     def session(self) -> Session:
         if self._session is None:
+            if self._raw is not None:
+                raise RuntimeError("ask for work.session before work.tx: the driver gear runs alone")
+            self._conn = self._engine.connect()
+            self._conn_tx = self._conn.begin()
             self._session = Session(bind=self._conn, expire_on_commit=False)
         return self._session
 
     @property
     def tx(self) -> Tx:
-        if self._session is not None:
-            self._session.flush()  # what the ORM changed is visible to the driver gear
         if self._tx is None:
-            self._tx = Tx(self._conn.connection.driver_connection, self._conn.dialect, str(self._conn.engine.url),
-                          self._conn.engine)
+            if self._conn is not None:
+                self._session.flush()  # what the ORM changed is visible to the driver gear
+                driver = self._conn.connection.driver_connection
+            else:
+                self._raw = self._engine.raw_connection()  # pooled, with the engine's connect-time settings
+                driver = self._raw.driver_connection
+            self._tx = Tx(driver, self._engine.dialect, str(self._engine.url), self._engine)
+            if self._raw is not None and self._tx.sqlite:
+                self._tx.cur.execute("BEGIN IMMEDIATE")
+        elif self._session is not None:
+            self._session.flush()
         return self._tx
+
+    def _commit(self) -> None:
+        if self._conn is not None:
+            self._session.flush()
+            self._conn_tx.commit()
+        elif self._raw is not None:
+            if self._tx.sqlite:
+                self._tx.cur.execute("COMMIT")
+            else:
+                self._raw.commit()
+
+    def _rollback(self) -> None:
+        if self._conn is not None:
+            self._conn_tx.rollback()
+        elif self._raw is not None:
+            self._raw.rollback()
 
     def after_commit(self) -> list:
         """What the gears asked to run once the transaction has committed (e.g. an audit checkpoint)."""
@@ -63,6 +98,10 @@ class Work:
     def _close(self) -> None:
         if self._session is not None:
             self._session.close()
+        if self._conn is not None:
+            self._conn.close()
+        if self._raw is not None:
+            self._raw.close()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -94,31 +133,42 @@ def map_driver_error(exc: BaseException, url: str) -> BaseException | None:
     return None
 
 
+_WRITE_ENGINES: dict[int, object] = {}
+
+
+def _write_engine(engine):
+    """The engine for writing: on SQLite, one whose connections begin IMMEDIATE (made once per engine)."""
+    if not is_sqlite(engine):
+        return engine
+    out = _WRITE_ENGINES.get(id(engine))
+    if out is None or out.engine is not engine:
+        out = _WRITE_ENGINES[id(engine)] = engine.execution_options(sqlite_begin="IMMEDIATE")
+    return out
+
+
 @contextmanager
 def write(url: str | None = None) -> Iterator[Work]:
     """One all-or-nothing change of state (see the module's docstring)."""
-    engine = get_engine(url)
-    if is_sqlite(engine):
-        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    engine = _write_engine(get_engine(url))
     target = str(engine.url)
+    work = Work(engine)
     try:
-        with engine.connect() as conn:
-            work = Work(conn)
-            try:
-                with conn.begin():
-                    yield work
-                    if work._session is not None:
-                        work._session.flush()
-                then = work.after_commit()
-            finally:
-                work._close()
-        for fn in then:
-            fn()
-    except (sa_exc.DBAPIError, get_engine(target).dialect.loaded_dbapi.Error) as exc:
+        try:
+            yield work
+            work._commit()
+        except BaseException:
+            work._rollback()
+            raise
+        then = work.after_commit()
+    except (sa_exc.DBAPIError, engine.dialect.loaded_dbapi.Error) as exc:
         mapped = map_driver_error(exc, target)
         if mapped is None:
             raise
         raise mapped from exc
+    finally:
+        work._close()
+    for fn in then:
+        fn()
 
 
 @contextmanager

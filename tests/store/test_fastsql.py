@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+
+from planners.core.errors import RaceLost
 from sqlalchemy import func, select
 
 
 from planners.store import uow
-from planners.store import fastsql
 from planners.store.fastsql import Statement
 from planners.store.models import User
 from planners.store.models_checkin import AttendeeException, Scan
@@ -25,7 +26,8 @@ SINCE = Statement("SELECT id, at FROM scans WHERE event_id = :event_id AND at >=
 
 def test_times_written_by_either_path_read_back_equal_and_compare_in_sql(any_db_url):
     whole, micro = datetime(2026, 11, 28, 9, 0, 0), datetime(2026, 11, 28, 9, 0, 0, 123456)
-    with fastsql.write_tx(any_db_url) as tx:
+    with uow.write(any_db_url) as work:
+        tx = work.tx
         ids = [tx.run(INSERT, event_id=7, desk="fast", at=t) for t in (whole, micro)]
     with uow.write_session(any_db_url) as s:
         s.add(Scan(event_id=7, desk="orm", actor="a", at=whole, direction="in", method="scan", status="ok",
@@ -33,7 +35,8 @@ def test_times_written_by_either_path_read_back_equal_and_compare_in_sql(any_db_
     with uow.read(any_db_url) as s:
         got = {r.id: (r.desk, r.at) for r in s.scalars(select(Scan).where(Scan.event_id == 7))}
     assert got[ids[0]] == ("fast", whole) and got[ids[1]] == ("fast", micro)
-    with fastsql.write_tx(any_db_url) as tx:
+    with uow.write(any_db_url) as work:
+        tx = work.tx
         rows = tx.all(SINCE, event_id=7, at=whole)
     assert [r.at for r in rows] == [whole, micro, whole]  # the ORM's row compares equal at the boundary too
 
@@ -49,7 +52,8 @@ def test_booleans_and_json_read_as_python_values(any_db_url):
                       User.__table__)
     rules = Statement("SELECT rules FROM attendee_exceptions WHERE attendee_id = :attendee_id",
                       AttendeeException.__table__)
-    with fastsql.write_tx(any_db_url) as tx:
+    with uow.write(any_db_url) as work:
+        tx = work.tx
         u = tx.one(users, username="organizer")
         assert (u.active, u.must_change_password) == (True, False)
         assert tx.scalar(rules, attendee_id=aid) == ["E3", "E4"]
@@ -58,19 +62,21 @@ def test_booleans_and_json_read_as_python_values(any_db_url):
 
 def test_an_error_inside_the_transaction_rolls_all_of_it_back(any_db_url):
     with pytest.raises(RuntimeError):
-        with fastsql.write_tx(any_db_url) as tx:
+        with uow.write(any_db_url) as work:
+            tx = work.tx
             tx.run(INSERT, event_id=8, desk="d", at=datetime(2026, 1, 1))
             raise RuntimeError("crash after the first write")
     with uow.read(any_db_url) as s:
         assert s.scalar(select(func.count()).select_from(Scan).where(Scan.event_id == 8)) == 0
 
 
-def test_a_taken_unique_key_is_one_of_the_errors_a_caller_retries(any_db_url):
+def test_a_taken_unique_key_is_a_lost_race_the_caller_retries(any_db_url):
     with uow.write_session(any_db_url) as s:
         make_user(s, "desk1", "front_desk")
     dup = Statement("INSERT INTO audit_entries (id, ts, actor, action, object_type, object_id, details, prev_hash, "
                     "hash) SELECT id, ts, actor, action, object_type, object_id, details, prev_hash, hash "
                     "FROM audit_entries WHERE id = 1")
-    with pytest.raises(fastsql.retryable(any_db_url)):
-        with fastsql.write_tx(any_db_url) as tx:
+    with pytest.raises(RaceLost):
+        with uow.write(any_db_url) as work:
+            tx = work.tx
             tx.run(dup)

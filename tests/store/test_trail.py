@@ -10,7 +10,7 @@ import stat
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from planners.core.errors import StoreFailed
 
 from planners.base import audit, trail
 from planners.base.audit import entry_hash
@@ -290,7 +290,7 @@ def test_verify_and_backup_work_on_a_write_protected_copy(anchored, tmp_path):
 def test_postgresql_refuses_truncate_of_every_append_only_table(pg_url):
     _write(pg_url, 3)
     for table in ("audit_entries", "scans", "audit_entries, scans"):
-        with pytest.raises(DBAPIError, match="append-only"):
+        with pytest.raises(StoreFailed, match="append-only"):
             with write_session(pg_url) as s:
                 s.execute(text(f"TRUNCATE {table}"))
     with read_session(pg_url) as s:

@@ -19,7 +19,7 @@ import planners.wiring  # noqa: E402,F401  (installs which area answers which ho
 
 from planners.base import auth  # noqa: E402
 from planners.core import i18n  # noqa: E402
-from planners.core.errors import ConclaveError  # noqa: E402
+from planners.core.errors import DISK_FULL_ERRNOS, ConclaveError, DiskFull  # noqa: E402
 from planners.core.findings import Finding, Severity  # noqa: E402
 from planners.base import launch_check  # noqa: E402
 from planners.store import schema  # noqa: E402
@@ -264,6 +264,11 @@ def change(run, done, kind: str = "success") -> None:
         with writing() as s:
             result = run(s)
             message = done(result) if callable(done) else done
+    except OSError as exc:  # a full disk or temp folder: a clear refusal where the user acted
+        if exc.errno not in DISK_FULL_ERRNOS:
+            raise
+        show_error(DiskFull(str(exc), detail=exc.strerror or ""))
+        return
     except ConclaveError as exc:
         show_error(exc)
         return

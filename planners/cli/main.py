@@ -5,6 +5,7 @@ explicitly at its end. Shared helpers (exit codes, the actor, errors) are in `pl
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -16,8 +17,22 @@ from planners.store.uow import read as read_session, write_session
 from planners.cli import attendees as cli_attendees, audit as cli_audit, documents as cli_documents, keys as cli_keys, plan as cli_plan, visits as cli_visits
 import planners.wiring  # noqa: F401  (installs which area answers which hook)
 from planners.cli.common import cli_actor, ensure_db, fail
+from planners.core.errors import DISK_FULL_ERRNOS, DiskFull
 
-@click.group()
+class _Conclave(click.Group):
+    """A full disk or temp folder is a clear refusal at every command, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno not in DISK_FULL_ERRNOS:
+                raise
+            click.echo(f"error: {DiskFull(str(exc), detail=exc.strerror or '')}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Conclave)
 def main() -> None:
     """Conclave: plan and run the security of classified meetings and foreign visits."""
 

@@ -62,6 +62,18 @@ class StoreFailed(ConclaveError):
     key = "error.store_failed"
 
 
+class DiskFull(StoreFailed):
+    """The disk (or the temporary folder) is full: nothing was written."""
+
+    key = "error.disk_full"
+
+    def __str__(self) -> str:
+        return self.localized("en")
+
+
+DISK_FULL_ERRNOS = (28, 122)  # ENOSPC, EDQUOT
+
+
 class RaceLost(StoreFailed):
     """Another transaction took the same key or lock at the same moment; retrying may succeed."""
 

@@ -25,7 +25,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from planners.core.errors import RaceLost, StoreFailed
+from planners.core.errors import DiskFull, RaceLost, StoreFailed
 from planners.store.db import get_engine, is_sqlite
 from planners.store.fastsql import Tx
 
@@ -126,6 +126,8 @@ def map_driver_error(exc: BaseException, url: str) -> BaseException | None:
     """The Conclave error for a driver (or SQLAlchemy-wrapped driver) error; None if `exc` is not one."""
     dbapi = get_engine(url).dialect.loaded_dbapi
     orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
+    if "disk is full" in str(orig).lower() or getattr(orig, "sqlstate", None) == "53100":
+        return DiskFull(f"The disk is full: {_first_line(exc)}", detail=_first_line(exc))
     if isinstance(orig, (dbapi.IntegrityError, dbapi.OperationalError)) and is_race(orig):
         return RaceLost(f"The database refused the change: {_first_line(exc)}", detail=_first_line(exc))
     if isinstance(orig, dbapi.Error) or isinstance(exc, sa_exc.DBAPIError):

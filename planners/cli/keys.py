@@ -20,7 +20,7 @@ def register(main) -> None:
     def rotate_cmd(event_id: int, yes: bool, lang: str, as_name: str) -> None:
         """Make a new signing key for EVENT (the event id `conclave events` lists) when its key file is lost,
         damaged, readable by others or not the event's own. Every badge already printed is revoked: print them
-        again with `conclave badges EVENT --out FILE.pdf`. Exit 3 when refused."""
+        again with `conclave badges EVENT --out FILE.pdf --as NAME`. Exit 3 when refused."""
         from planners.attendees import key_rotation
         from planners.cli.common import EXIT_REFUSED, sign_in
         from planners.core.errors import ConclaveError

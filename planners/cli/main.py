@@ -56,7 +56,7 @@ def demo() -> None:
         for name, pw in ctx.passwords.items():
             click.echo(f"  {name:<10} {ctx.users[name].role:<11} {pw}")
     else:
-        click.echo("demo accounts exist already; `conclave user reset-password NAME` gives a new one-time password")
+        click.echo("demo accounts exist already; `conclave user reset-password NAME --as ADMIN` gives a new one-time password")
 
 
 @main.group()

@@ -17,7 +17,7 @@ from planners.core.errors import InvalidTransition, NotFound, PermissionDenied, 
     ValidationFailed
 from planners.core.findings import Finding
 from planners.core.clock import utcnow
-from planners.store.models import Approval, ApprovalStep, AuditEntry
+from planners.store.models import Approval, ApprovalStep, AuditEntry, User
 
 DECISIONS = ("approved", "returned", "rejected")
 OPEN = ("pending",)
@@ -68,13 +68,21 @@ def decide(session: Session, approval_id: int, decision: str, *, leader: Princip
         ApprovalStep.approval_id == item.id, ApprovalStep.action.in_(("requested", "resubmitted"))))}
     if leader.username in requesters or leader.username == item.requested_by:
         raise SelfApprovalForbidden("Nobody may decide their own request; another leader must decide it.")
-    makers = account_makers(session, leader.id) & (requesters | {item.requested_by})
+    asked_by = requesters | {item.requested_by}
+    makers = account_makers(session, leader.id) & asked_by
     if makers:
         who = sorted(makers)[0]
         raise SelfApprovalForbidden(
             f"{leader.username} may not decide this: the account was created or made a leader by {who}, who "
             f"asked for it. Another leader, whose account {who} did not make, must decide it.",
             key="approvals.created_by_requester", leader=leader.username, requester=who)
+    made = sorted(u.username for u in session.scalars(select(User).where(User.username.in_(asked_by)))
+                  if leader.username in account_makers(session, u.id))
+    if made:  # the other way round: the leader made the account that asked
+        raise SelfApprovalForbidden(
+            f"{leader.username} may not decide this: {leader.username} created the account {made[0]} that asked "
+            "for it. Another leader must decide it.",
+            key="approvals.leader_made_requester", leader=leader.username, requester=made[0])
     if decision in ("returned", "rejected") and not comment.strip():
         raise ValidationFailed("Say why: a return or a rejection needs a comment for the requester.",
                                key="approvals.comment_required", field="comment")

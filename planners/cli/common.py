@@ -53,11 +53,15 @@ def _refuse(key: str, lang: str, **params) -> None:
     sys.exit(EXIT_REFUSED)
 
 
+def _has_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _password(name: str, command: str, lang: str) -> str:
     pw = os.environ.get(PASSWORD_ENV)
     if pw is not None:
         return pw
-    if not sys.stdin.isatty():
+    if not _has_terminal():
         _refuse("cli.password_needed", lang, command=command, name=name)
     try:
         return getpass.getpass(f"password of {name}: ")

@@ -176,3 +176,30 @@ def test_a_leader_the_requester_promoted_cannot_decide_the_request(db_url, users
     b = _ask(users["front_desk"], thing=2)
     with write_session() as s:
         approvals.decide(s, b, "approved", leader=promoted)
+
+
+def test_a_leader_cannot_decide_for_an_account_they_created(db_url, users):
+    with write_session() as s:  # leader2 was an admin once, and made an organizer account
+        me = auth.principal(s.get(User, users["leader2"].id))
+        s.get(User, me.id).role = "admin"
+        auth.create_user(s, username="stooge", role="organizer", actor=me.username, password=TEST_PASSWORD,
+                         must_change=False)
+        s.get(User, me.id).role = "leader"
+    a = _ask(_principal("stooge"))
+    with pytest.raises(SelfApprovalForbidden) as ei:
+        with write_session() as s:
+            approvals.decide(s, a, "approved", leader=users["leader2"])
+    assert ei.value.key == "approvals.leader_made_requester" and "stooge" in ei.value.localized("zh_CN")
+    with write_session() as s:
+        approvals.decide(s, a, "approved", leader=users["leader"])
+
+
+def test_the_password_is_asked_on_the_terminal_not_echoed(db_url, users, monkeypatch):
+    from planners.cli import common
+
+    asked = []
+    monkeypatch.setattr(common, "_has_terminal", lambda: True)
+    monkeypatch.setattr(common.getpass, "getpass", lambda prompt: asked.append(prompt) or TEST_PASSWORD)
+    r = _run("user", "add", "boss3", "--role", "organizer", "--as", "admin", password=None)
+    assert r.exit_code == 0, r.output
+    assert asked == ["password of admin: "] and TEST_PASSWORD not in r.output

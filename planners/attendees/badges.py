@@ -126,7 +126,7 @@ def ensure_event_key(session: Session, event_id: int, *, actor: str = "system") 
 def _unreadable(event_id: int, problem: str, text: str, **params) -> SigningKeyUnreadable:
     return SigningKeyUnreadable(
         f"The signing key of event {event_id} cannot be used: {text}. No badge was printed. Put the right key file "
-        f"back, or make a new key with `conclave keys rotate {event_id}`.", problem=problem, event=event_id,
+        f"back, or make a new key with `conclave keys rotate {event_id} --as NAME`.", problem=problem, event=event_id,
         **params)
 
 
@@ -139,7 +139,7 @@ def _private_key(event_id: int, event_key: EventKey | None = None) -> Ed25519Pri
     except FileNotFoundError as exc:
         raise SigningKeyMissing(
             f"The signing key of event {event_id} is not on this machine. No badge was printed. Issue badges where "
-            f"the key was made, or make a new key with `conclave keys rotate {event_id}` (it revokes every badge "
+            f"the key was made, or make a new key with `conclave keys rotate {event_id} --as NAME` (it revokes every badge "
             "already printed).", event=event_id) from exc
     except OSError as exc:
         raise _unreadable(event_id, "unreadable", exc.strerror or type(exc).__name__,

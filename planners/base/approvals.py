@@ -5,6 +5,7 @@ An area calls `request(...)` with what is asked and the findings that make it ne
 never the person who asked, and a 'returned' item can be resubmitted (after changes) by its requester."""
 from __future__ import annotations
 
+import json
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from planners.core.errors import InvalidTransition, NotFound, PermissionDenied, 
     ValidationFailed
 from planners.core.findings import Finding
 from planners.core.clock import utcnow
-from planners.store.models import Approval, ApprovalStep
+from planners.store.models import Approval, ApprovalStep, AuditEntry, User
 
 DECISIONS = ("approved", "returned", "rejected")
 OPEN = ("pending",)
@@ -67,6 +68,21 @@ def decide(session: Session, approval_id: int, decision: str, *, leader: Princip
         ApprovalStep.approval_id == item.id, ApprovalStep.action.in_(("requested", "resubmitted"))))}
     if leader.username in requesters or leader.username == item.requested_by:
         raise SelfApprovalForbidden("Nobody may decide their own request; another leader must decide it.")
+    asked_by = requesters | {item.requested_by}
+    makers = account_makers(session, leader.id) & asked_by
+    if makers:
+        who = sorted(makers)[0]
+        raise SelfApprovalForbidden(
+            f"{leader.username} may not decide this: the account was created or made a leader by {who}, who "
+            f"asked for it. Another leader, whose account {who} did not make, must decide it.",
+            key="approvals.created_by_requester", leader=leader.username, requester=who)
+    made = sorted(u.username for u in session.scalars(select(User).where(User.username.in_(asked_by)))
+                  if leader.username in account_makers(session, u.id))
+    if made:  # the other way round: the leader made the account that asked
+        raise SelfApprovalForbidden(
+            f"{leader.username} may not decide this: {leader.username} created the account {made[0]} that asked "
+            "for it. Another leader must decide it.",
+            key="approvals.leader_made_requester", leader=leader.username, requester=made[0])
     if decision in ("returned", "rejected") and not comment.strip():
         raise ValidationFailed("Say why: a return or a rejection needs a comment for the requester.",
                                key="approvals.comment_required", field="comment")
@@ -78,6 +94,27 @@ def decide(session: Session, approval_id: int, decision: str, *, leader: Princip
     for handler in hooks.answers("on_decision", item.kind):
         handler(session, item, leader)
     return item
+
+
+def account_makers(session: Session, user_id: int) -> set[str]:
+    """Who created account `user_id` and who last made it a leader, read from the audit trail (auth writes
+    `user.create` with the creator as actor, and `user.update` with the role before and after): a person who
+    made a leader's account must not have that account decide their own requests (a second account of one
+    person is still that person)."""
+    entries = session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == "user", AuditEntry.object_id == str(user_id),
+        AuditEntry.action.in_(("user.create", "user.update"))).order_by(AuditEntry.id))
+    created_by, promoted_by = set(), None
+    for e in entries:
+        try:
+            body = json.loads(e.details or "{}")
+        except ValueError:
+            body = {}
+        if e.action == "user.create":
+            created_by.add(e.actor)
+        elif (body.get("after") or {}).get("role") == "leader" and (body.get("before") or {}).get("role") != "leader":
+            promoted_by = e.actor
+    return created_by | ({promoted_by} if promoted_by else set())
 
 
 def withdraw(session: Session, approval_id: int, *, actor: Principal, comment: str = "") -> Approval:

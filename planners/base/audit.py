@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
@@ -82,6 +84,20 @@ _INSERT = Statement("INSERT INTO audit_entries (id, ts, actor, action, object_ty
                     ":details, :prev_hash, :hash)", _TABLE)
 
 
+_THROUGH: ContextVar[str | None] = ContextVar("audit_through", default=None)
+
+
+@contextmanager
+def acting_through(channel: str):
+    """Every entry recorded inside carries `through=channel` in its details: the command line names the OS user
+    who ran it (`cli:alice`) next to the account it signed in as, which is the entry's actor."""
+    token = _THROUGH.set(channel)
+    try:
+        yield
+    finally:
+        _THROUGH.reset(token)
+
+
 def record(gear: Session | Tx, /, *, actor: str, action: str, object_type: str = "", object_id: Any = "",
            event_id: int | None = None, before: dict | None = None, after: dict | None = None,
            **details: Any) -> AuditEntry | int:
@@ -89,6 +105,9 @@ def record(gear: Session | Tx, /, *, actor: str, action: str, object_type: str =
     writer of the trail. `gear` is the unit of work's ORM session or its driver gear (the front desk's hot
     path, planners.store.fastsql); both write the same chain and the same stored values. Returns the entry
     (ORM session) or its id (driver gear)."""
+    through = _THROUGH.get()
+    if through and "through" not in details:
+        details = {**details, "through": through}
     fields = dict(actor=actor, action=action, object_type=object_type, object_id=object_id, event_id=event_id,
                   before=before, after=after, details=details)
     if isinstance(gear, Tx):

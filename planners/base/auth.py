@@ -239,7 +239,7 @@ def _sign_in(username: str, password: str, url: str, client: str | None) -> Prin
         raise OneTimePasswordExpired(
             f"The one-time password of {user.username} expired at {user.password_expires_at:%Y-%m-%d %H:%M} UTC "
             f"(one-time passwords are valid {ONE_TIME_PASSWORD_HOURS} h). Ask an admin for a new one: "
-            f"`conclave user reset-password {user.username}`, or Users & roles → New one-time password.",
+            f"`conclave user reset-password {user.username} --as ADMIN`, or Users & roles → New one-time password.",
             username=user.username, hours=ONE_TIME_PASSWORD_HOURS,
             at=f"{user.password_expires_at:%Y-%m-%d %H:%M}")
     raise _refused()

@@ -45,15 +45,14 @@ def register(main) -> None:
     @click.option("--dry-run", is_flag=True, help="check only, write nothing")
     @click.option("--valid-only", is_flag=True, help="import the valid rows only, skipping rows in error")
     @click.option("--lang", default="en", type=click.Choice(["zh_CN", "en"]))
-    def import_cmd(event_id: int, file: Path, dry_run: bool, valid_only: bool, lang: str) -> None:
+    @_cli().as_option("the event's organizer (or an admin); its password is asked for (or CONCLAVE_PASSWORD)")
+    def import_cmd(event_id: int, file: Path, dry_run: bool, valid_only: bool, lang: str, as_name: str) -> None:
         """Import attendees from CSV/XLSX: prints the report; exit 0 imported, 3 refused (nothing written)."""
         from planners.attendees import allowlist
-        from planners.base.auth import Principal
         from planners.store.uow import write_session
 
         cli = _cli()
-        cli.ensure_db()
-        actor = Principal(id=0, username=cli.cli_actor(), role="admin", display_name="CLI")
+        actor = cli.sign_in(as_name, "attendees import", lang=lang)
         try:
             with write_session() as s:
                 rep = allowlist.import_file(s, event_id, file.name, file.read_bytes(), actor=actor,
@@ -74,20 +73,21 @@ def register(main) -> None:
     @click.argument("event_id", type=int)
     @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
                   help="FILE.pdf (badge sheet) or FILE.csv (mail merge: name, unit, code)")
-    def badges(event_id: int, out: Path) -> None:
+    @_cli().as_option("the event's organizer (or an admin); its password is asked for (or CONCLAVE_PASSWORD)")
+    def badges(event_id: int, out: Path, as_name: str) -> None:
         """Issue the event's badges as a PDF sheet or a CSV for mail merge."""
         from planners.attendees import badge_sheet as badge_export
         from planners.store.uow import write_session
 
         cli = _cli()
-        cli.ensure_db()
         kind = out.suffix.lower().lstrip(".")
         if kind not in ("pdf", "csv"):
             click.echo("error: --out must end in .pdf or .csv", err=True)
             sys.exit(2)
+        actor = cli.sign_in(as_name, "badges")
         try:
             with write_session() as s:
-                data, n = badge_export.export(s, event_id, kind, actor=cli.cli_actor())
+                data, n = badge_export.export(s, event_id, kind, actor=actor)
         except ConclaveError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_REFUSED)
@@ -101,14 +101,16 @@ def register(main) -> None:
     @click.option("--exit", "is_exit", is_flag=True, help="check out instead of in")
     @click.option("--json", "as_json", is_flag=True, help="print the verdict as JSON")
     @click.option("--lang", default="en", type=click.Choice(["zh_CN", "en"]))
-    def scan_cmd(event_id: int, code: str, desk: str, is_exit: bool, as_json: bool, lang: str) -> None:
+    @_cli().as_option("the front desk's account; its password is asked for (or read from CONCLAVE_PASSWORD)")
+    def scan_cmd(event_id: int, code: str, desk: str, is_exit: bool, as_json: bool, lang: str, as_name: str) -> None:
         """Scan one code at a desk: exit 0 for ok / exit_ok, 3 for a refusal."""
         from planners import checkin
+        from planners.core.permissions import DESK_ROLES
 
         cli = _cli()
-        cli.ensure_db()
+        actor = cli.sign_in(as_name, "scan", roles=DESK_ROLES, lang=lang)
         try:
-            v = checkin.scan(event_id, code, desk=desk, actor=cli.cli_actor(), direction="out" if is_exit else "in")
+            v = checkin.scan(event_id, code, desk=desk, actor=actor, direction="out" if is_exit else "in")
         except ConclaveError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)

@@ -5,7 +5,6 @@ import json
 import sys
 
 import click
-from sqlalchemy import select
 
 from planners.core.errors import ConclaveError
 from planners.store.uow import read as read_session, write_session
@@ -13,18 +12,8 @@ from planners.store.uow import read as read_session, write_session
 EXIT_OUTSTANDING = 3
 
 
-def _principal(session, username: str):
-    from planners.base import auth
-    from planners.store.models import User
-
-    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user is None:
-        raise click.UsageError(f"no active account {username!r}; the desk acts as a named account (--as NAME)")
-    return auth.principal(user)
-
-
 def register(main) -> None:
-    from planners.cli.common import ensure_db, fail
+    from planners.cli.common import ensure_db, fail, sign_in
 
     @main.group()
     def documents() -> None:
@@ -59,17 +48,18 @@ def register(main) -> None:
     @click.argument("event_id", type=int)
     @click.argument("code")
     @click.argument("attendee_id", type=int)
-    @click.option("--as", "username", required=True, help="The desk's account name.")
+    @click.option("--as", "username", required=True, metavar="NAME",
+                  help="The desk's (or the organizer's) account; its password is asked for (or CONCLAVE_PASSWORD).")
     @click.option("--desk", default="")
     @click.option("--ack", default="", help="Signature / acknowledgement text.")
     def issue_cmd(event_id: int, code: str, attendee_id: int, username: str, desk: str, ack: str) -> None:
         """Issue copy CODE to ATTENDEE_ID (refused with the reason: exit 3)."""
         from planners import documents as docs
 
-        ensure_db()
+        actor = sign_in(username, "documents issue")
         try:
             with write_session() as s:
-                e = docs.issue_copy(s, event_id, code, attendee_id, actor=_principal(s, username), desk=desk,
+                e = docs.issue_copy(s, event_id, code, attendee_id, actor=actor, desk=desk,
                                     acknowledgement=ack)
                 holder = e.holder_name
         except docs.CustodyRefused as exc:
@@ -82,16 +72,17 @@ def register(main) -> None:
     @click.argument("event_id", type=int)
     @click.argument("code")
     @click.option("--from", "attendee_id", type=int, default=None, help="The attendee returning it (the holder).")
-    @click.option("--as", "username", required=True, help="The desk's account name.")
+    @click.option("--as", "username", required=True, metavar="NAME",
+                  help="The desk's (or the organizer's) account; its password is asked for (or CONCLAVE_PASSWORD).")
     @click.option("--desk", default="")
     def recover_cmd(event_id: int, code: str, attendee_id: int | None, username: str, desk: str) -> None:
         """Take copy CODE back (refused with the reason: exit 3)."""
         from planners import documents as docs
 
-        ensure_db()
+        actor = sign_in(username, "documents recover")
         try:
             with write_session() as s:
-                e = docs.recover_copy(s, event_id, code, attendee_id, actor=_principal(s, username), desk=desk)
+                e = docs.recover_copy(s, event_id, code, attendee_id, actor=actor, desk=desk)
                 holder = e.holder_name
         except docs.CustodyRefused as exc:
             fail(exc, EXIT_OUTSTANDING)

@@ -16,7 +16,7 @@ from planners.core.levels import Classification
 from planners.store.uow import read as read_session, write_session
 from planners.cli import attendees as cli_attendees, audit as cli_audit, documents as cli_documents, keys as cli_keys, plan as cli_plan, visits as cli_visits
 import planners.wiring  # noqa: F401  (installs which area answers which hook)
-from planners.cli.common import cli_actor, ensure_db, fail
+from planners.cli.common import as_option, cli_actor, ensure_db, fail, sign_in
 from planners.core.errors import DISK_FULL_ERRNOS, DiskFull
 
 class _Conclave(click.Group):
@@ -71,7 +71,7 @@ def demo() -> None:
         for name, pw in ctx.passwords.items():
             click.echo(f"  {name:<10} {ctx.users[name].role:<11} {pw}")
     else:
-        click.echo("demo accounts exist already; `conclave user reset-password NAME` gives a new one-time password")
+        click.echo("demo accounts exist already; `conclave user reset-password NAME --as ADMIN` gives a new one-time password")
 
 
 @main.group()
@@ -83,12 +83,13 @@ def user() -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(auth.ROLES))
 @click.option("--display-name", default="")
-def user_add(name: str, role: str, display_name: str) -> None:
-    """Create an account and print its one-time password."""
-    ensure_db()
+@as_option("the admin account doing it; its password is asked for (or read from CONCLAVE_PASSWORD)")
+def user_add(name: str, role: str, display_name: str, as_name: str) -> None:
+    """Create an account and print its one-time password (an admin's act: --as ADMIN and its password)."""
+    admin = sign_in(as_name, "user add", roles=("admin",))
     try:
         with write_session() as s:
-            u, pw = auth.create_user(s, username=name, role=role, actor=cli_actor(), display_name=display_name)
+            u, pw = auth.create_user(s, username=name, role=role, actor=admin.username, display_name=display_name)
     except ConclaveError as exc:
         fail(exc)
     click.echo(f"user {u.username} ({role}) one-time password: {pw}")
@@ -96,12 +97,13 @@ def user_add(name: str, role: str, display_name: str) -> None:
 
 @user.command("reset-password")
 @click.argument("name")
-def user_reset(name: str) -> None:
-    """Give an account a new one-time password (also unlocks it)."""
-    ensure_db()
+@as_option("the admin account doing it; its password is asked for (or read from CONCLAVE_PASSWORD)")
+def user_reset(name: str, as_name: str) -> None:
+    """Give an account a new one-time password (also unlocks it; an admin's act: --as ADMIN and its password)."""
+    admin = sign_in(as_name, "user reset-password", roles=("admin",))
     try:
         with write_session() as s:
-            pw = auth.reset_password(s, username=name, actor=cli_actor())
+            pw = auth.reset_password(s, username=name, actor=admin.username)
     except ConclaveError as exc:
         fail(exc)
     click.echo(f"user {name} one-time password: {pw}")

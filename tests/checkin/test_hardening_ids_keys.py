@@ -23,6 +23,9 @@ from planners.store import db as dbmod
 from planners.store import uow
 from planners.store.models import Approval, ApprovalStep, Attendee, Event
 from tests.checkin.helpers import CLEARED, make_event
+from tests.conftest import TEST_PASSWORD
+
+_PW = {"CONCLAVE_PASSWORD": TEST_PASSWORD}  # the CLI acts as an account: its password
 
 
 def _mode(p: Path) -> int:
@@ -288,7 +291,7 @@ def _issue(db_url, eid, users):
 
 def _badges_cli(eid, tmp_path):
     out = tmp_path / "b.pdf"
-    r = CliRunner().invoke(main, ["badges", str(eid), "--out", str(out)])
+    r = CliRunner(env=_PW).invoke(main, ["badges", str(eid), "--out", str(out), "--as", "organizer"])
     return r, out
 
 
@@ -385,7 +388,7 @@ def test_the_missing_key_message_names_a_command_that_exists(db_url, users, even
         assert f"conclave keys rotate {eid}" in ei.value.localized(lang)
     r, out = _badges_cli(eid, tmp_path)
     _assert_clean_refusal(r, out, f"conclave keys rotate {eid}")
-    r = CliRunner().invoke(main, ["keys", "rotate", str(eid), "--yes"])  # the advice, followed, works
+    r = CliRunner(env=_PW).invoke(main, ["keys", "rotate", str(eid), "--yes", "--as", "organizer"])  # the advice, followed, works
     assert r.exit_code == 0, r.output
     pairs = _issue(db_url, eid, users)
     assert {_scan(eid, c, users, desk=f"d{a.id}").reason for a, c in pairs} == {"ok"}
@@ -400,7 +403,7 @@ def test_keys_rotate_revokes_every_old_badge_and_is_audited(db_url, users, event
         from planners.store.models_checkin import EventKey
 
         old_key_id = s.get(EventKey, eid).key_id
-    r = CliRunner().invoke(main, ["keys", "rotate", str(eid), "--yes"])
+    r = CliRunner(env=_PW).invoke(main, ["keys", "rotate", str(eid), "--yes", "--as", "organizer"])
     assert r.exit_code == 0, r.output
     assert "3 badges revoked" in r.output and f"conclave badges {eid}" in r.output
     assert path.read_bytes() != old_secret and _mode(path) == 0o600
@@ -418,22 +421,22 @@ def test_keys_rotate_revokes_every_old_badge_and_is_audited(db_url, users, event
         everything = " ".join(x.details for x in audit.query(s))
         assert old_secret.hex() not in everything and path.read_bytes().hex() not in everything
         assert str(path) not in everything
-    r = CliRunner().invoke(main, ["keys", "rotate", str(eid), "--yes", "--lang", "zh_CN"])
+    r = CliRunner(env=_PW).invoke(main, ["keys", "rotate", str(eid), "--yes", "--lang", "zh_CN", "--as", "organizer"])
     assert r.exit_code == 0 and "张证件已作废" in r.output
 
 
 def test_keys_rotate_refuses_gracefully(db_url, users, event, tmp_path, monkeypatch):
     eid, _ = event
-    r = CliRunner().invoke(main, ["keys", "rotate", "999", "--yes"])
+    r = CliRunner(env=_PW).invoke(main, ["keys", "rotate", "999", "--yes", "--as", "admin"])
     assert r.exit_code == 3 and "Traceback" not in r.output and "999" in r.output
-    r = CliRunner().invoke(main, ["keys", "rotate", str(eid)], input="n\n")  # asked, and declined
+    r = CliRunner(env=_PW).invoke(main, ["keys", "rotate", str(eid), "--as", "organizer"], input="n\n")  # asked, and declined
     assert r.exit_code == 3 and "nothing changed" in r.output
     with uow.read(db_url) as s:
         assert "badge.key_rotated" not in [e.action for e in audit.query(s)]
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     monkeypatch.setenv("CONCLAVE_KEYS_DIR", str(blocker))  # the keys folder cannot be written
-    r = CliRunner().invoke(main, ["keys", "rotate", str(eid), "--yes"])
+    r = CliRunner(env=_PW).invoke(main, ["keys", "rotate", str(eid), "--yes", "--as", "organizer"])
     assert r.exit_code == 3 and "Traceback" not in r.output and "error:" in r.output, r.output
     with uow.read(db_url) as s:
         assert "badge.key_rotated" not in [e.action for e in audit.query(s)]

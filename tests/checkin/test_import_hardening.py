@@ -15,6 +15,9 @@ from planners.cli import main
 from planners.store import uow
 from planners.core.textsafe import printable
 from tests.checkin.helpers import make_event
+from tests.conftest import TEST_PASSWORD
+
+_PW = {"CONCLAVE_PASSWORD": TEST_PASSWORD}  # the CLI acts as an account: its password
 
 ZH = "姓名,单位,证件号后四位\r\n"
 EN = "name,unit,id_last4\r\n"
@@ -270,7 +273,7 @@ def test_the_cli_imports_or_refuses_each_file_and_never_a_traceback(db_url, user
                                                                      data, expected):
     f = tmp_path / name
     f.write_bytes(data)
-    r = CliRunner().invoke(main, ["attendees", "import", str(event), str(f)])
+    r = CliRunner(env=_PW).invoke(main, ["attendees", "import", str(event), str(f), "--as", "organizer"])
     assert r.exception is None or isinstance(r.exception, SystemExit), r.output
     assert "Traceback" not in r.output
     assert not any(ch in r.output for ch in "\x00\x07\x1b\x9b\u202e\u2067")
@@ -298,7 +301,7 @@ def test_the_cli_imports_or_refuses_each_file_and_never_a_traceback(db_url, user
 def test_the_cli_shows_control_characters_as_escapes_in_names_and_file_names(db_url, users, event, tmp_path):
     f = tmp_path / "list\x1b]0;owned\x07.csv"
     f.write_bytes((ZH + "王明,\x1b]0;owned\x07市财政局,1234\r\n").encode())
-    r = CliRunner().invoke(main, ["attendees", "import", str(event), str(f), "--lang", "zh_CN"])
+    r = CliRunner(env=_PW).invoke(main, ["attendees", "import", str(event), str(f), "--lang", "zh_CN", "--as", "organizer"])
     assert r.exit_code == 3
     assert "\x1b" not in r.output and "\x07" not in r.output
     assert "list\\x1b]0;owned\\x07.csv" in r.output and "U+001B" in r.output

@@ -234,22 +234,23 @@ def test_a_bad_topic_is_refused(db_url, users, over, key):
 
 def test_the_cli_writes_the_briefing_and_refuses_an_event_without_an_approved_scope(demo, users, tmp_path):
     from planners.cli import main
+    from tests.conftest import TEST_PASSWORD
 
     ev = demo.events["bavaria-delegation"].id
     out = tmp_path / "b.pdf"
-    r = CliRunner().invoke(main, ["briefing", str(ev), "--out", str(out), "--lang", "en"])
+    r = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["briefing", str(ev), "--out", str(out), "--lang", "en", "--as", "admin"])
     assert r.exit_code == 0, r.output
     assert "Must not be discussed" in pdf_text(out.read_bytes())
-    r = CliRunner().invoke(main, ["briefing", str(ev), "--out", str(tmp_path / "b.docx")])
+    r = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["briefing", str(ev), "--out", str(tmp_path / "b.docx"), "--as", "admin"])
     assert r.exit_code == 0 and (tmp_path / "b.docx").read_bytes()[:2] == b"PK"
-    r = CliRunner().invoke(main, ["briefing", str(demo.events["q4-trade-meeting"].id), "--out", str(out)])
+    r = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["briefing", str(demo.events["q4-trade-meeting"].id), "--out", str(out), "--as", "admin"])
     assert r.exit_code == 3 and "No visit request" in r.output
     with read_session() as s:
         vid = visits.by_event(s, ev).id
     _set(users, vid, "internal", *[ItemInput(topic=c, decision="must_not") for c in
                                   ["investment_policy", "industrial_park_plans", "technology_cooperation",
                                    "trade_negotiation_position"]])
-    r = CliRunner().invoke(main, ["briefing", str(ev), "--out", str(tmp_path / "c.pdf")])
+    r = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["briefing", str(ev), "--out", str(tmp_path / "c.pdf"), "--as", "admin"])
     assert r.exit_code == 3 and "not approved" in r.output and not (tmp_path / "c.pdf").exists()
 
 

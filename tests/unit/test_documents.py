@@ -470,16 +470,17 @@ def test_scripted_desk_issues_and_recovers_through_the_cli(q4, org):
     from click.testing import CliRunner
 
     from planners.cli import main
+    from tests.conftest import TEST_PASSWORD
 
     c = code(q4.id, CONF, 11)
-    r = CliRunner().invoke(main, ["documents", "issue", str(q4.id), c, str(person(q4.id, "钱小明")), "--as", "organizer"])
+    r = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["documents", "issue", str(q4.id), c, str(person(q4.id, "钱小明")), "--as", "organizer"])
     assert r.exit_code == 3 and "clearance" in r.output
-    r = CliRunner().invoke(main, ["documents", "issue", str(q4.id), c, str(person(q4.id, "梁静")), "--as", "organizer",
+    r = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["documents", "issue", str(q4.id), c, str(person(q4.id, "梁静")), "--as", "organizer",
                                   "--desk", "东门", "--ack", "本人签收"])
     assert r.exit_code == 0 and "梁静" in r.output
-    r = CliRunner().invoke(main, ["documents", "recover", str(q4.id), c, "--as", "organizer"])
+    r = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["documents", "recover", str(q4.id), c, "--as", "organizer"])
     assert r.exit_code == 0
-    r = CliRunner().invoke(main, ["documents", "recover", str(q4.id), c, "--as", "organizer"])
+    r = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["documents", "recover", str(q4.id), c, "--as", "organizer"])
     assert r.exit_code == 3 and "already recovered" in r.output
     with read_session() as s:
         entries = s.scalars(select(CustodyEntry).where(CustodyEntry.event_id == q4.id)

@@ -9,6 +9,7 @@ from docx import Document
 
 from planners import plan as timeline
 from planners.cli import main
+from tests.conftest import TEST_PASSWORD
 from planners.plan.calendar import calendar_tasks, plan_ics
 from planners.plan.content import plan_csv
 from planners.plan.export_docx import plan_docx
@@ -103,11 +104,12 @@ def test_the_csv_lists_every_task_and_neutralises_formulas(snap):
 def test_conclave_export_writes_each_format(demo, tmp_path, fmt, magic):
     out = tmp_path / f"plan.{fmt}"
     ev_id = demo.events["q4-trade-meeting"].id
-    res = CliRunner().invoke(main, ["export", str(ev_id), "--format", fmt, "--out", str(out)])
+    res = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["export", str(ev_id), "--format", fmt, "--out", str(out), "--as", "admin"])
     assert res.exit_code == 0, res.output
     assert out.read_bytes().startswith(magic)
 
 
-def test_conclave_export_refuses_an_unknown_event(db_url, tmp_path):
-    res = CliRunner().invoke(main, ["export", "999", "--format", "ics", "--out", str(tmp_path / "x.ics")])
+def test_conclave_export_refuses_an_unknown_event(db_url, users, tmp_path):
+    res = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["export", "999", "--format", "ics", "--out", str(tmp_path / "x.ics"),
+                                    "--as", "admin"])
     assert res.exit_code == 2 and "No event with id 999" in res.output

@@ -1,4 +1,5 @@
 import os
+import re
 import sqlite3
 import zipfile
 
@@ -10,7 +11,7 @@ from planners.core.errors import SchemaError
 from planners.store import schema
 from planners.store.db import dispose_all
 from planners.store.uow import read as read_session, write_session
-from planners.store.models import Event
+from planners.store.models import Event, User
 
 
 def test_upgrade_is_idempotent_and_reaches_head(db_url):
@@ -89,11 +90,15 @@ def test_restore_refuses_a_corrupt_or_foreign_file_and_keeps_the_database(db_url
 def test_cli_init_demo_events_verify(db_url, monkeypatch):
     import json
 
+    from sqlalchemy import select
+
+    from planners.base import auth
     from planners.cli import main
 
     r = CliRunner()
     res = r.invoke(main, ["init"])
     assert res.exit_code == 0 and "one-time password" in res.output
+    admin_pw = re.search(r"one-time password: (\S+)", res.output).group(1)
     res = r.invoke(main, ["demo"])
     assert res.exit_code == 0 and "organizer" in res.output
     res = r.invoke(main, ["demo"])
@@ -104,7 +109,16 @@ def test_cli_init_demo_events_verify(db_url, monkeypatch):
     assert set(rows[0]) >= {"id", "title", "kind", "level", "start", "end", "status"}
     res = r.invoke(main, ["audit", "verify"])
     assert res.exit_code == 0 and "intact" in res.output
-    res = r.invoke(main, ["user", "add", "neu", "--role", "leader"])
+    first = re.search(r"one-time password: (\S+)", r.invoke(main, ["init"]).output)
+    assert first is None  # accounts exist already: init prints no password again
+    res = r.invoke(main, ["user", "add", "neu", "--role", "leader", "--as", "admin"],
+                   env={"CONCLAVE_PASSWORD": admin_pw})
+    assert res.exit_code == 3 and "one-time password" in res.output  # chosen on the web page first
+    with write_session() as s:
+        auth.change_password(s, s.scalar(select(User.id).where(User.username == "admin")), admin_pw,
+                             "the-admins-own-password")
+    res = r.invoke(main, ["user", "add", "neu", "--role", "leader", "--as", "admin"],
+                   env={"CONCLAVE_PASSWORD": "the-admins-own-password"})
     assert res.exit_code == 0 and "one-time password" in res.output
 
 

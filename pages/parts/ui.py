@@ -119,6 +119,9 @@ def launch_checked() -> launch_check.LaunchCheck | None:
             result = launch_check.check(options)
             for name, value in result.settings.items():
                 config.set_option(name, value, "Conclave's launch check")
+            # a launcher that read no config.toml: the sidebar still lists only the role's pages (app.py), not
+            # Streamlit's default list of every file in pages/ that a deep link would otherwise show
+            config.set_option("client.showSidebarNavigation", False, "Conclave's launch check")
             print(result.summary(options), file=sys.stderr, flush=True)
             _launch["check"] = result
         return _launch["check"]

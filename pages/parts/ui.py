@@ -5,6 +5,7 @@ Every page starts with `me = ui.require_role("<page>")`: a deep link to a page r
 from __future__ import annotations
 
 import html
+import re
 import sys
 import threading
 from pathlib import Path
@@ -33,7 +34,11 @@ from planners.store import uow  # noqa: E402
 # that comes from data reaches those calls through `plain` (or `plain_html` inside HTML the page builds);
 # tables and raw text use st.dataframe / st.text, which render no Markdown.
 
-_MD_PUNCTUATION = frozenset(r"""!"#$%&'()*+,-./:;=?@[\]^_`{|}~""")
+# backslash-escaped: what makes links, images, emphasis, code, headings, tables, `$` formulas, `:red[…]` colours
+# and (with `/`) `:material/…:` icons. Left as they are: `.,:;-+=?@%^'"` (harmless on one line, and a time
+# `09:00` or a file name `名单.csv` stays readable); a leading list marker is escaped by `plain`.
+_MD_PUNCTUATION = frozenset(r"""!#$&()*/[\]_`{|}~""")
+_HTML_PUNCTUATION = _MD_PUNCTUATION | frozenset("\"'")
 _BREAKS = "\r\n\v\f\u2028\u2029"
 
 
@@ -45,17 +50,17 @@ def _visible(ch: str) -> str | None:
 
 
 def plain(text) -> str:
-    """`text` (a name, a unit, a title, a comment, a file name …) to be shown as typed inside Markdown: every
-    ASCII punctuation character is backslash-escaped (links, images, emphasis, code, `:material/…:` icons,
-    `:red[…]` colours, `$` formulas, lists, headings, tables), `<` `>` become entities (no HTML), line breaks
-    become spaces, and bidi controls, zero-width characters and other control characters are shown as
-    ‹U+202E› instead of reordering or hiding the text."""
+    """`text` (a name, a unit, a title, a comment, a file name …) to be shown as typed inside Markdown: the
+    characters of links, images, emphasis, code, `:material/…:` icons, `:red[…]` colours, `$` formulas,
+    headings and tables are backslash-escaped (and a leading list marker), `<` `>` become entities (no HTML),
+    line breaks become spaces, and bidi controls, zero-width characters and other control characters are
+    shown as ‹U+202E› instead of reordering or hiding the text."""
     s = "" if text is None else str(text)
     out = []
     for ch in s:
         shown = _visible(ch)
         if shown is not None:
-            out.append(shown.replace("+", "\\+"))
+            out.append(shown)
         elif ch == "<":
             out.append("&lt;")
         elif ch == ">":
@@ -66,12 +71,16 @@ def plain(text) -> str:
             out.append(" ")
         else:
             out.append(ch)
-    return "".join(out)
+    shown = "".join(out)
+    lead = re.match(r"\s*(?:[-+]|\d+[.)])(?=\s|$)", shown)  # "- x", "1. x" would start a list
+    if lead:
+        shown = shown[:lead.end() - 1] + "\\" + shown[lead.end() - 1:]
+    return shown
 
 
 def plain_html(text) -> str:
-    """`text` for the inside of HTML a page builds (the verdict banner): every ASCII punctuation character and
-    `<` `>` as a character reference (no tag, no attribute end, and no Markdown even if the HTML block ended),
+    """`text` for the inside of HTML a page builds (the verdict banner): the Markdown characters of `plain`,
+    quotes and `<` `>` as character references (no tag, no attribute end, and no Markdown even if the HTML block ended),
     on one line (a blank line would end the HTML block), bidi, zero-width and control characters shown as
     ‹U+…›."""
     s = "" if text is None else str(text)
@@ -79,10 +88,10 @@ def plain_html(text) -> str:
     for ch in s:
         shown = _visible(ch)
         if shown is not None:
-            out.append(shown.replace("+", "&#43;"))
+            out.append(shown)
         elif ch in _BREAKS or ch == "\t":
             out.append(" ")
-        elif ch in _MD_PUNCTUATION or ch in "<>":  # a character reference is never Markdown syntax either
+        elif ch in _HTML_PUNCTUATION or ch in "<>":  # a character reference is never Markdown syntax either
             out.append(f"&#{ord(ch)};")
         else:
             out.append(ch)

@@ -22,8 +22,14 @@ def _events(*args):
 
 
 def _settled(db_url, users):
+    import gc
+
+    from planners.base import trail
+
     make_event(db_url, users["organizer"], title="证据副本会议")
+    trail.wait()  # the checkpoint thread holds a connection until it is done
     dispose_all()
+    gc.collect()
     path = db_url[len("sqlite:///"):]
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")

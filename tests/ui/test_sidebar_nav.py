@@ -41,7 +41,6 @@ def _deep_link_session(port: int, page: str) -> tuple[bool, list[str]]:
 def test_a_deep_link_on_a_fresh_server_from_the_checkout_hides_the_default_sidebar(launch):  # noqa: F811
     srv = launch(cwd=ROOT)
     hidden, names = _deep_link_session(srv.port, "checkin")
-    print(hidden, names)
     assert hidden is True
 
 
@@ -49,5 +48,4 @@ def test_a_launcher_from_another_folder_gets_the_default_sidebar_hidden_by_the_a
     srv = launch()
     _deep_link_session(srv.port, "checkin")  # the first run checks the launch and sets what the app needs
     hidden, names = _deep_link_session(srv.port, "attendees")
-    print(hidden, names)
     assert hidden is True

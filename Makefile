@@ -52,7 +52,7 @@ run: venv sysdeps-run
 	$(BIN)/conclave demo
 	@case "$(HOST)" in 127.0.0.1|localhost|::1) ;; *) echo "WARNING: serving $(HOST):$(PORT) over plain HTTP: passwords cross the network readable. Put a TLS reverse proxy in front (README, Serving the network)." >&2;; esac
 	CONCLAVE_ALLOW_LAN=$(if $(filter 127.0.0.1 localhost ::1,$(HOST)),,1) $(BIN)/streamlit run app.py \
-	  --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false --server.maxUploadSize 20
+	  --server.address $(HOST) --server.port $(PORT) --browser.gatherUsageStats false --server.maxUploadSize 20 --client.showSidebarNavigation false
 
 test: venv-test sysdeps
 	$(BIN)/python -m pytest -q -m "not bench" tests

@@ -37,7 +37,7 @@ with st.form("add_user", clear_on_submit=True):
         except ConclaveError as exc:
             ui.show_error(exc)
         else:
-            st.success(ui.t("admin.created", username=u.username, password=pw, hours=auth.ONE_TIME_PASSWORD_HOURS))
+            st.success(ui.t("admin.created", username=ui.plain(u.username), password=ui.plain(pw), hours=auth.ONE_TIME_PASSWORD_HOURS))
 
 st.divider()
 by_id = {u.id: u for u in users}
@@ -73,4 +73,4 @@ if uid is not None:
         except ConclaveError as exc:
             ui.show_error(exc)
         else:
-            st.success(ui.t("admin.reset_done", username=u.username, password=pw, hours=auth.ONE_TIME_PASSWORD_HOURS))
+            st.success(ui.t("admin.reset_done", username=ui.plain(u.username), password=ui.plain(pw), hours=auth.ONE_TIME_PASSWORD_HOURS))

@@ -20,10 +20,7 @@ def _findings(rows: list[dict]) -> list[Finding]:
                     source=f.get("source", ""), met=f.get("met", False)) for f in rows or []]
 
 
-def _md(value) -> str:
-    """Text shown as typed: markdown and HTML characters are escaped."""
-    text = str(value).replace("\n", " ")
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)
+_md = ui.plain  # text shown as typed (pages/parts/ui.py)
 
 
 def _label(key: str) -> str:
@@ -52,8 +49,8 @@ for a in queue:
     kind_key = f"approvals.kind_{a.kind}"
     kind_label = ui.t(kind_key) if ui.t(kind_key) != kind_key else a.kind
     with st.container(border=True, key=f"approval_{a.id}"):
-        st.markdown(f"**{ui.pick(a.title)}**")
-        st.caption(ui.t("approvals.meta", kind=kind_label, who=a.requested_by, age=_age(a.requested_at),
+        st.markdown(f"**{ui.plain(ui.pick(a.title))}**")
+        st.caption(ui.t("approvals.meta", kind=ui.plain(kind_label), who=ui.plain(a.requested_by), age=_age(a.requested_at),
                         n=a.id))
         if a.findings:
             st.markdown(f"*{ui.t('approvals.why')}*")
@@ -63,8 +60,8 @@ for a in queue:
                                    if v not in ("", None, [], {})))
         with st.expander(ui.t("approvals.history")):
             for h in steps[a.id]:
-                st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {h.actor} · {ui.t(f'approvals.action_{h.action}')}"
-                            + (f" — {h.comment}" if h.comment else ""))
+                st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {ui.plain(h.actor)} · {ui.t(f'approvals.action_{h.action}')}"
+                            + (f" — {ui.plain(h.comment)}" if h.comment else ""))
         if a.requested_by == me.username:
             st.info(ui.t("approvals.own_request"))
             continue
@@ -80,4 +77,4 @@ for a in queue:
             choice = "rejected"
         if choice:
             ui.change(lambda s: approvals.decide(s, a.id, choice, leader=me, comment=comment or ""),
-                      ui.t("approvals.decided", title=ui.pick(a.title), decision=ui.t(f"approvals.action_{choice}")))
+                      ui.t("approvals.decided", title=ui.plain(ui.pick(a.title)), decision=ui.t(f"approvals.action_{choice}")))

@@ -98,7 +98,7 @@ with tab_list:
         ui.show_findings(el.findings)
         for f in el.findings:
             if not f.met:
-                st.caption(f"{f.rule} → {ui.pick(f.data['fix'])}")
+                st.caption(f"{ui.plain(f.rule)} → {ui.plain(ui.pick(f.data['fix']))}")
         if el.status == "needs_approval" and can_edit:
             if str(chosen) in pending:
                 st.info(ui.t("att.exception_pending"))
@@ -106,7 +106,7 @@ with tab_list:
                 note = st.text_area(ui.t("att.exception_note"), key="att_exception_note")
                 if st.button(ui.t("att.request_exception"), key="att_request_exception"):
                     ui.change(lambda s: eligibility.request_exception(s, chosen, actor=me, comment=note),
-                              ui.t("att.exception_sent", name=by_id[chosen].name))
+                              ui.t("att.exception_sent", name=ui.plain(by_id[chosen].name)))
 
 # ---- import
 with tab_import:
@@ -130,16 +130,17 @@ with tab_import:
                 st.session_state["att_report"] = rep
         rep = st.session_state.get("att_report")
         if rep is not None:
-            (st.success if rep.written else st.error)(rep.lines(lang)[0])
+            (st.success if rep.written else st.error)(ui.plain(rep.lines(lang)[0]))  # quotes the file name
             if not rep.written and rep.problems:
                 st.warning(ui.t("att.nothing_written"))
             for label, found in ((None, rep.problems), (ui.t("att.rep_warnings"), rep.warnings)):
                 if found:
                     if label:
                         st.warning(label)
-                    st.table(pd.DataFrame([p.as_row(lang) for p in found]).rename(columns={
+                    st.dataframe(pd.DataFrame([p.as_row(lang) for p in found]).rename(columns={
                         "row": ui.t("att.rep_row"), "field": ui.t("att.rep_field"),
-                        "problem": ui.t("att.rep_problem"), "fix": ui.t("att.rep_fix")}))
+                        "problem": ui.t("att.rep_problem"), "fix": ui.t("att.rep_fix")}),
+                        hide_index=True, width="stretch")  # cells quote the file: a table without Markdown
     else:
         st.info(ui.t("att.read_only"))
 
@@ -182,7 +183,7 @@ with tab_badges:
                 st.session_state["att_png"] = (one, badge_export.badge_png(ev, a, code))
             st.session_state.pop("att_badges_pdf", None)
             st.session_state.pop("att_badges_csv", None)
-            st.success(ui.t("att.reissued", name=by_id[one].name))
+            st.success(ui.t("att.reissued", name=ui.plain(by_id[one].name)))
         png = st.session_state.get("att_png")
         if png and png[0] == one:
             st.image(png[1], width=360)

@@ -2,7 +2,6 @@
 check-out, lockers, who is inside now, live numbers, undo."""
 from __future__ import annotations
 
-import html
 import json
 
 import altair as alt
@@ -43,7 +42,7 @@ def _on_scan() -> None:
     try:
         _remember(checkin.scan(ev.id, raw, desk=desk, actor=me, direction=direction))
     except ConclaveError as exc:
-        st.session_state["desk_error"] = exc.localized(ui.lang())
+        st.session_state["desk_error"] = ui.error_text(exc)
 
 
 
@@ -113,14 +112,14 @@ def desk_scanner() -> None:
     with ui.reading() as s:
         undoable = checkin.last_undoable(s, ev.id, desk)
         undo_name = checkin.attendee_name(s, undoable.attendee_id) if undoable else ""
-    if undoable is not None and st.button(ui.t("desk.undo", name=undo_name), key="desk_undo"):
+    if undoable is not None and st.button(ui.t("desk.undo", name=ui.plain(undo_name)), key="desk_undo"):
         try:
             checkin.undo(ev.id, undoable.id, desk=desk, actor=me)
         except ConclaveError as exc:
             ui.show_error(exc)
         else:
             st.session_state.pop("desk_verdict", None)
-            ui.flash(ui.t("desk.undone", name=undo_name))
+            ui.flash(ui.t("desk.undone", name=ui.plain(undo_name)))
             st.rerun()
 
     # ---- lost badge: look-up by name + last ID digits
@@ -133,13 +132,14 @@ def desk_scanner() -> None:
                 with ui.reading() as s:
                     found = checkin.find_attendees(s, ev.id, q_name, q_last)
             except ConclaveError as exc:
-                st.info(exc.localized(ui.lang()))
+                st.info(ui.error_text(exc))
                 found = []
             if q_name and len(q_last) >= 2 and not found:
                 st.warning(ui.t("desk.lookup_none"))
             for a in found[:10]:
                 cc1, cc2 = st.columns([4, 1])
-                cc1.write(f"**{a.name}** · {a.unit} · {a.post} · ****{a.id_last4}")
+                cc1.markdown(f"**{ui.plain(a.name)}** · {ui.plain(a.unit)} · {ui.plain(a.post)} · "
+                             f"\\*\\*\\*\\*{ui.plain(a.id_last4)}")
                 if cc2.button(ui.t("desk.lookup_admit") if direction == "in" else ui.t("desk.lookup_exit"),
                               key=f"lookup_go_{a.id}"):
                     try:
@@ -213,7 +213,7 @@ def live_numbers() -> None:
                     except ConclaveError as exc:
                         ui.show_error(exc)
                     else:
-                        ui.flash(ui.t("desk.locker_saved", name=html.escape(by_id[who]["name"]), locker=locker))
+                        ui.flash(ui.t("desk.locker_saved", name=ui.plain(by_id[who]["name"]), locker=ui.plain(locker)))
                         st.rerun()
         else:
             st.info(ui.t("desk.nobody_inside"))

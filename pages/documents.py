@@ -76,7 +76,7 @@ def pdf_download(label: str, make, file_name: str, key: str) -> None:
     try:
         find_cjk_font()
     except NoCJKFont as exc:
-        st.warning(exc.localized(LANG))
+        st.warning(ui.error_text(exc))
         return
 
     def build() -> bytes:
@@ -143,9 +143,9 @@ def desk_tab() -> None:
             held = docs.copies_held_by(s, EID, holder)
         if held:
             st.warning(t("documents.holds_n", n=len(held)))
-            st.table(pd.DataFrame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
-                                    t("documents.copy"): docs.copy_label(r.number, r.total, LANG)}
-                                   for r in held]))
+            st.dataframe(pd.DataFrame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
+                                        t("documents.copy"): docs.copy_label(r.number, r.total, LANG)}
+                                       for r in held]), hide_index=True, width="stretch")
         else:
             st.success(t("documents.holds_none"))
 
@@ -185,7 +185,7 @@ def register_tab() -> None:
         try:
             with ui.writing() as s:
                 d = docs.register_document(s, EID, data, actor=me)
-                msg = t("documents.registered", control=d.control_no, marking=docs.doc_marking(d),
+                msg = t("documents.registered", control=ui.plain(d.control_no), marking=ui.plain(docs.doc_marking(d)),
                            n=d.copies_count)
         except ConclaveError as exc:
             ui.show_error(exc)
@@ -193,12 +193,12 @@ def register_tab() -> None:
             ui.flash(msg)
             st.rerun()
     if doc_list:
-        st.table(pd.DataFrame([{
+        st.dataframe(pd.DataFrame([{  # typed text: a table without Markdown
             t("documents.control_no"): d.control_no, t("documents.short_title"): d.short_title,
             t("documents.marking"): docs.doc_marking(d), t("documents.carrier"): t(f"documents.carrier_{d.carrier}"),
             t("documents.copies_count"): sum(1 for r in rec.rows if r.document_id == d.id),
             t("documents.approved_by"): d.approved_by, t("documents.scope"): "、".join(d.scope)}
-            for d in doc_list]))
+            for d in doc_list]), hide_index=True, width="stretch")
 
 
 def copies_tab() -> None:
@@ -239,9 +239,10 @@ def reconcile_tab() -> None:
     outstanding = rec.outstanding
     if outstanding:
         st.error(t("documents.outstanding_n", n=len(outstanding)))
-        st.table(pd.DataFrame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
-                                t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
-                                t("documents.holder"): r.holder_name} for r in outstanding]))
+        st.dataframe(pd.DataFrame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
+                                    t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
+                                    t("documents.holder"): r.holder_name} for r in outstanding]),
+                     hide_index=True, width="stretch")
     elif rec.clean:
         st.success(t("documents.reconciled_clean"))
     else:
@@ -282,7 +283,7 @@ def reconcile_tab() -> None:
         except ConclaveError as exc:
             ui.show_error(exc)
         else:
-            ui.flash(t("documents.sent_to_room", code=code.strip()))
+            ui.flash(t("documents.sent_to_room", code=ui.plain(code.strip())))
             st.rerun()
 
 
@@ -316,7 +317,7 @@ def destruction_tab() -> None:
     for d in records:
         with st.container(border=True):
             st.markdown(f"**#{d.id}** · {t('documents.count')}: {len(d.copy_ids)} · "
-                        f"{t(f'documents.method_{d.method}')} · {d.witness1}、{d.witness2} · "
+                        f"{t(f'documents.method_{d.method}')} · {ui.plain(d.witness1)}、{ui.plain(d.witness2)} · "
                         f"{t(f'documents.destruction_status.{d.status}')}")
             if d.status == "approved" and st.button(t("documents.carried_out"), key=f"doc_destroy_done_{d.id}"):
                 try:
@@ -362,7 +363,7 @@ def loss_tab() -> None:
         overdue = docs.is_overdue(inc)
         deadline = ev_mod.local(inc.deadline_at, chosen.tz).strftime("%Y-%m-%d %H:%M")
         with st.container(border=True):
-            head = t("documents.incident_head", id=inc.id, code=codes.get(inc.copy_id, "?"), deadline=deadline)
+            head = t("documents.incident_head", id=inc.id, code=ui.plain(codes.get(inc.copy_id, "?")), deadline=deadline)
             if inc.reported_at:
                 st.success(head + " · " + t("documents.reported"))
             elif overdue:

@@ -35,7 +35,7 @@ FIELD_LABELS = {"title": "events.field_title", "kind": "events.field_kind", "lev
 
 def report(exc: ConclaveError) -> None:
     if isinstance(exc, ValidationFailed) and exc.field in FIELD_LABELS:
-        st.error(ui.t("events.field_error", field=ui.t(FIELD_LABELS[exc.field]), message=exc.localized(ui.lang())))
+        st.error(ui.t("events.field_error", field=ui.t(FIELD_LABELS[exc.field]), message=ui.error_text(exc)))
     else:
         ui.show_error(exc)
 
@@ -129,7 +129,7 @@ if me.role in ("organizer", "admin"):
             except ConclaveError as exc:
                 report(exc)
             else:
-                ui.flash(ui.t("events.created", title=data.title))
+                ui.flash(ui.t("events.created", title=ui.plain(data.title)))
                 st.rerun()
 
 # ---- one event: edit, undo, status
@@ -138,9 +138,9 @@ if listed:
     with ui.reading() as s:
         chosen = ui.event_picker(ev_mod.visible_events(s, me))
     if chosen is not None:
-        st.subheader(f"#{chosen.id} {chosen.title}")
+        st.subheader(f"#{chosen.id} {ui.plain(chosen.title)}")
         st.caption(f"{ui.t('events.status')}: {ui.t('status.' + chosen.status)} · "
-                   f"{Classification(chosen.level).marking(chosen.retention, ui.lang())}")
+                   f"{ui.plain(Classification(chosen.level).marking(chosen.retention, ui.lang()))}")
         editable = ev_mod.may_edit(me, chosen)
         if editable and chosen.status != "closed":
             with st.expander(ui.t("events.edit")):
@@ -152,7 +152,7 @@ if listed:
                     except ConclaveError as exc:
                         report(exc)
                     else:
-                        ui.flash(ui.t("events.saved", title=data.title))
+                        ui.flash(ui.t("events.saved", title=ui.plain(data.title)))
                         st.rerun()
                 if st.button(ui.t("events.undo"), key=f"undo{chosen.id}"):
                     try:
@@ -182,7 +182,6 @@ if listed:
 
 
 # ---- the plan board of the chosen event (before / during / after)
-import html  # noqa: E402
 
 import altair as alt  # noqa: E402
 
@@ -215,6 +214,8 @@ def _download(label: str, fmt: str, ev_id: int, mime: str, filename: str) -> Non
 
 
 def _task_html(task, now, tz: str) -> str:
+    """One task as a line of inline HTML inside Markdown (so every text goes through ui.plain_html: a reason or a
+    name typed by a user cannot add a tag, a link or an image)."""
     overdue = timeline.is_overdue(task, now)
     due = ev_mod.local(task.due_at, tz).strftime("%m-%d %H:%M") if task.due_at else task.due_expr
     color = "#b00020" if overdue else "#555"
@@ -223,24 +224,24 @@ def _task_html(task, now, tz: str) -> str:
         tags.append(ui.t("plan.mandatory"))
     if task.proposal:
         tags.append(ui.t("plan.proposal"))
-    tag = f" <b>[{html.escape(', '.join(tags))}]</b>" if tags else ""
-    line = (f"{STATUS_ICON[task.status]} <b>{html.escape(task.rule_id)}</b> {html.escape(task.text[ui.lang()])}{tag}"
+    tag = f" <b>[{ui.plain_html(', '.join(tags))}]</b>" if tags else ""
+    line = (f"{STATUS_ICON[task.status]} <b>{ui.plain_html(task.rule_id)}</b> {ui.plain_html(task.text[ui.lang()])}{tag}"
             f"<br><span data-testid='plan-task' data-status='{task.status}' data-overdue='{str(overdue).lower()}' "
-            f"style='color:{color};font-size:.85em'>{html.escape(ui.t('role.' + task.owner_role))} · "
-            f"{html.escape(ui.t('plan.due'))} {html.escape(due)}{' ⚠' if overdue else ''}</span>")
+            f"style='color:{color};font-size:.85em'>{ui.plain_html(ui.t('role.' + task.owner_role))} · "
+            f"{ui.plain_html(ui.t('plan.due'))} {ui.plain_html(due)}{' ⚠' if overdue else ''}</span>")
     if task.status != "open" and task.marked_by:
         when = ev_mod.local(task.marked_at, tz).strftime("%m-%d %H:%M") if task.marked_at else ""
         line += (f"<br><span style='color:#666;font-size:.8em'>"
-                 f"{html.escape(ui.t('plan.marked', status=_status_label(task.status), who=task.marked_by, when=when))}"
-                 f"{(' — ' + html.escape(task.reason)) if task.reason else ''}</span>")
-    line += f"<br><span style='color:#999;font-size:.75em'>{html.escape(task.source)}</span>"
+                 f"{ui.plain_html(ui.t('plan.marked', status=_status_label(task.status), who=task.marked_by, when=when))}"
+                 f"{(' — ' + ui.plain_html(task.reason)) if task.reason else ''}</span>")
+    line += f"<br><span style='color:#999;font-size:.75em'>{ui.plain_html(task.source)}</span>"
     return line
 
 
 def plan_board(chosen, editable: bool) -> None:
     st.divider()
     st.subheader(ui.t("plan.board"))
-    st.caption(ui.t("plan.relay_scope", scope=chosen.relay_scope or ui.t("plan.relay_not_decided")) + " · "
+    st.caption(ui.t("plan.relay_scope", scope=ui.plain(chosen.relay_scope) or ui.t("plan.relay_not_decided")) + " · "
                + ui.t("plan.device_policy", policy=ui.t("device_policy." + chosen.device_policy)))
     may_build = editable or me.role == "leader"
     try:
@@ -274,7 +275,7 @@ def plan_board(chosen, editable: bool) -> None:
         return
     st.progress(ready.ratio, text=ui.t("plan.readiness", done=ready.mandatory_done, total=ready.mandatory_total))
     if ready.overdue:
-        st.markdown(f"<span style='color:#b00020;font-weight:700'>{html.escape(ui.t('plan.overdue', n=len(ready.overdue)))}"
+        st.markdown(f"<span style='color:#b00020;font-weight:700'>{ui.plain_html(ui.t('plan.overdue', n=len(ready.overdue)))}"
                     "</span>", unsafe_allow_html=True)
     elif ready.ready:
         st.success(ui.t("plan.ready_yes"))
@@ -318,7 +319,7 @@ def plan_board(chosen, editable: bool) -> None:
             except ConclaveError as exc:
                 ui.show_error(exc)
             else:
-                ui.flash(ui.t("plan.marked_ok", rule=rule, status=ui.t(f"plan.status_{action}")))
+                ui.flash(ui.t("plan.marked_ok", rule=ui.plain(rule), status=ui.t(f"plan.status_{action}")))
                 st.rerun()
         if c2.button(ui.t("plan.undo"), key=f"markundo{chosen.id}"):
             try:
@@ -328,7 +329,7 @@ def plan_board(chosen, editable: bool) -> None:
             except ConclaveError as exc:
                 ui.show_error(exc)
             else:
-                ui.flash(ui.t("plan.undone", rule=rule, status=ui.t(f"plan.status_{status}")))
+                ui.flash(ui.t("plan.undone", rule=ui.plain(rule), status=ui.t(f"plan.status_{status}")))
                 st.rerun()
         with st.expander(ui.t("plan.incident")):
             if st.button(ui.t("plan.incident_lost"), key=f"incident{chosen.id}"):
@@ -347,7 +348,7 @@ def plan_board(chosen, editable: bool) -> None:
         try:
             find_cjk_font()
         except NoCJKFont as exc:
-            st.warning(exc.localized(ui.lang()))
+            st.warning(ui.error_text(exc))
         else:
             _download(ui.t("plan.dl_pdf"), "pdf", chosen.id, "application/pdf", f"{stem}.pdf")
     with d3:

@@ -32,7 +32,7 @@ st.subheader(ui.t("home.attention"))
 if not items:
     st.success(ui.t("home.nothing"))
 for it in items:
-    text = ui.pick(it.text)
+    text = ui.plain(ui.pick(it.text))  # built from titles and names: shown as text
     {"red": st.error, "orange": st.warning}.get(it.color, st.info)(text)
 
 st.subheader(ui.t("home.my_events"))

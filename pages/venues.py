@@ -87,7 +87,7 @@ if may_edit:
     with st.expander(ui.t("venues.new"), expanded=not venues):
         data = venue_form("new")
         if data is not None:
-            ui.change(lambda s: venue_mod.create_venue(s, data, actor=me), ui.t("venues.created", name=data.name))
+            ui.change(lambda s: venue_mod.create_venue(s, data, actor=me), ui.t("venues.created", name=ui.plain(data.name)))
     if venues:
         with st.expander(ui.t("venues.edit")):
             by_id = {v.id: v for v in venues}
@@ -96,7 +96,7 @@ if may_edit:
             data = venue_form(f"edit{vid}", by_id[vid])
             if data is not None:
                 ui.change(lambda s: venue_mod.update_venue(s, vid, data, actor=me),
-                          ui.t("venues.saved", name=data.name))
+                          ui.t("venues.saved", name=ui.plain(data.name)))
 
 # ---- assessment
 st.divider()

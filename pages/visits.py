@@ -64,10 +64,10 @@ if me.role == "front_desk":
         mine = visits.visible(s, me)
     if mine:
         st.subheader(ui.t("visits.my_logged"))
-        st.table({ui.t("visits.field_title"): [v.title for v in mine],
-                  ui.t("visits.when"): [fmt_dt(v) for v in mine],
-                  ui.t("visits.status"): [ui.t(f"visits.status_{v.status}") for v in mine],
-                  ui.t("visits.leader_comment"): [v.last_comment for v in mine]})
+        st.dataframe({ui.t("visits.field_title"): [v.title for v in mine],  # typed text: a table without Markdown
+                      ui.t("visits.when"): [fmt_dt(v) for v in mine],
+                      ui.t("visits.status"): [ui.t(f"visits.status_{v.status}") for v in mine],
+                      ui.t("visits.leader_comment"): [v.last_comment for v in mine]}, hide_index=True, width="stretch")
     st.stop()
 
 
@@ -152,7 +152,7 @@ with st.expander(ui.t("visits.new"), expanded=not listed):
         except ConclaveError as exc:
             ui.show_error(exc)
         else:
-            ui.flash(ui.t("visits.created", title=data.title))
+            ui.flash(ui.t("visits.created", title=ui.plain(data.title)))
             st.rerun()
 
 if not listed:
@@ -172,18 +172,18 @@ with ui.reading() as s:
     items = {i.topic_code: i for i in disclosure.scope_items(s, scope)} if scope else {}
     logs = disclosure.info_requests(s, v.id)
 
-st.subheader(f"{v.title}")
+st.subheader(ui.plain(v.title))
 st.markdown(f"**{ui.t('visits.status')}:** {ui.t(f'visits.status_{v.status}')} · {fmt_dt(v)} · "
             f"{ui.t(f'visits.type_{v.visit_type}')}" + (f" · {ui.t('visits.event_id', id=v.event_id)}"
                                                        if v.event_id else ""))
 if v.last_comment and v.status in ("returned", "rejected", "approved"):
     (st.warning if v.status == "returned" else st.error if v.status == "rejected" else st.info)(
-        ui.t("visits.leader_said", comment=v.last_comment))
+        ui.t("visits.leader_said", comment=ui.plain(v.last_comment)))
 if steps:
     with st.expander(ui.t("visits.history")):
         for h in steps:
-            st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {h.actor} · {ui.t(f'approvals.action_{h.action}')}"
-                        + (f" — {h.comment}" if h.comment else ""))
+            st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {ui.plain(h.actor)} · {ui.t(f'approvals.action_{h.action}')}"
+                        + (f" — {ui.plain(h.comment)}" if h.comment else ""))
 
 tab_req, tab_scope, tab_log, tab_brief = st.tabs([ui.t("visits.tab_request"), ui.t("visits.tab_scope"),
                                                   ui.t("visits.tab_log"), ui.t("visits.tab_briefing")])
@@ -199,7 +199,7 @@ with tab_req:
             ui.show_error(exc)
         if data is not None:
             ui.change(lambda s: visits.update(s, v.id, data, actor=me, expected_version=v.version),
-                      ui.t("visits.saved", title=data.title))
+                      ui.t("visits.saved", title=ui.plain(data.title)))
     else:
         st.info(ui.t(f"visits.locked_{v.status}"))
     if v.status in visits.TRANSITIONS["submit"]:
@@ -211,7 +211,7 @@ with tab_scope:
     st.markdown(ui.t("visits.scope_status", status=ui.t(f"disclosure.status_{scope.status}") if scope
                      else ui.t("disclosure.status_none")))
     if scope and scope.decided_by:
-        st.caption(ui.t("visits.scope_decided", who=scope.decided_by, comment=scope.last_comment or "—"))
+        st.caption(ui.t("visits.scope_decided", who=ui.plain(scope.decided_by), comment=ui.plain(scope.last_comment or "—")))
     st.caption(ui.t("visits.scope_help"))
     if scope and scope.status == "approved":
         st.caption(ui.t("visits.scope_edit_approved_note"))
@@ -225,7 +225,7 @@ with tab_scope:
             cur = items.get(code)
             asked = code in (v.topics or [])
             c1, c2, c3 = st.columns([3, 2, 2])
-            c1.markdown(f"**{topic.label(ui.lang())}**" + (" ★" if asked else "") + "  \n"
+            c1.markdown(f"**{ui.plain(topic.label(ui.lang()))}**" + (" ★" if asked else "") + "  \n"
                         + f"{topic.level.label(ui.lang())} · {ui.t(f'disclosure.tier_{topic.tier}')}")
             dec = c2.selectbox(ui.t("visits.decision"), choices,
                                index=choices.index(cur.decision if cur else
@@ -274,7 +274,7 @@ with tab_scope:
             except ConclaveError as exc:
                 ui.show_error(exc)
             else:
-                ui.flash(ui.t("visits.topic_added", code=code))
+                ui.flash(ui.t("visits.topic_added", code=ui.plain(code)))
                 st.rerun()
 
 with tab_log:
@@ -288,10 +288,10 @@ with tab_log:
         ui.change(lambda s: disclosure.log_info_request(s, v.id, asked_by=who, what=what, answer=answer, actor=me),
                   ui.t("visits.logged"))
     if logs:
-        st.table({ui.t("visits.log_when"): [f"{local(x.at, v.tz):%Y-%m-%d %H:%M}" for x in logs],
-                  ui.t("visits.log_who"): [x.asked_by for x in logs], ui.t("visits.log_what"): [x.what for x in logs],
-                  ui.t("visits.log_answer"): [x.answer for x in logs],
-                  ui.t("visits.log_by"): [x.logged_by for x in logs]})
+        st.dataframe({ui.t("visits.log_when"): [f"{local(x.at, v.tz):%Y-%m-%d %H:%M}" for x in logs],
+                      ui.t("visits.log_who"): [x.asked_by for x in logs], ui.t("visits.log_what"): [x.what for x in logs],
+                      ui.t("visits.log_answer"): [x.answer for x in logs],
+                      ui.t("visits.log_by"): [x.logged_by for x in logs]}, hide_index=True, width="stretch")
 
 with tab_brief:
     blang = st.radio(ui.t("visits.briefing_lang"), ["zh_CN", "en"], format_func=ui.LANG_LABELS.get,
@@ -310,13 +310,13 @@ with tab_brief:
                     except NoCJKFont as exc:
                         ui.show_error(exc)
             except (disclosure.ScopeNotApproved, briefing.VisitNotApproved) as exc:
-                st.info(exc.localized(ui.lang()))
+                st.info(ui.error_text(exc))
             except ConclaveError as exc:
                 ui.show_error(exc)
             else:
                 made = st.session_state["_briefing"] = (stamp, out)
         elif not scope or scope.status != "approved":
-            st.info(disclosure.ScopeNotApproved(status=scope.status if scope else "none").localized(ui.lang()))
+            st.info(ui.error_text(disclosure.ScopeNotApproved(status=scope.status if scope else "none")))
     if made:
         stem = f"briefing-{v.event_id or v.id}-{blang}"
         if "pdf" in made[1]:

@@ -5,6 +5,7 @@ Every page starts with `me = ui.require_role("<page>")`: a deep link to a page r
 from __future__ import annotations
 
 import html
+import re
 import sys
 import threading
 from pathlib import Path
@@ -18,12 +19,96 @@ import streamlit as st  # noqa: E402
 import planners.wiring  # noqa: E402,F401  (installs which area answers which hook)
 
 from planners.base import auth  # noqa: E402
-from planners.core import i18n  # noqa: E402
+from planners.core import i18n, textsafe  # noqa: E402
 from planners.core.errors import DISK_FULL_ERRNOS, ConclaveError, DiskFull  # noqa: E402
 from planners.core.findings import Finding, Severity  # noqa: E402
 from planners.base import launch_check  # noqa: E402
 from planners.store import schema  # noqa: E402
 from planners.store import uow  # noqa: E402
+
+# ---- user-supplied text on screen ---------------------------------------------------------------------------
+# Streamlit renders Markdown in st.markdown/st.write, every alert (success, info, warning, error), captions,
+# subheaders, expander/tab/button/radio/checkbox labels and help tooltips. A name like `![b](http://host/x.png)`
+# would make every browser showing it fetch that URL (a beacon off a closed network), `<img src=x>` could
+# become HTML, `:material/…:` an icon, `$…$` formulas, and U+202E rewrites how the line reads. So every string
+# that comes from data reaches those calls through `plain` (or `plain_html` inside HTML the page builds);
+# tables and raw text use st.dataframe / st.text, which render no Markdown.
+
+# backslash-escaped: what makes links, images, emphasis, code, headings, tables, `$` formulas, `:red[…]` colours
+# and (with `/`) `:material/…:` icons. Left as they are: `.,:;-+=?@%^'"` (harmless on one line, and a time
+# `09:00` or a file name `名单.csv` stays readable); a leading list marker is escaped by `plain`.
+_MD_PUNCTUATION = frozenset(r"""!#$&()*/[\]_`{|}~""")
+_HTML_PUNCTUATION = _MD_PUNCTUATION | frozenset("\"'")
+_BREAKS = "\r\n\v\f\u2028\u2029"
+
+
+def _visible(ch: str) -> str | None:
+    """The visible stand-in for a character that must not act on the text around it, or None."""
+    if ch in textsafe.BIDI or ch in textsafe.INVISIBLE or (textsafe.is_control(ch) and ch not in "\t" + _BREAKS):
+        return f"\u2039U+{ord(ch):04X}\u203a"  # ‹U+202E›: shown, not obeyed
+    return None
+
+
+def plain(text) -> str:
+    """`text` (a name, a unit, a title, a comment, a file name …) to be shown as typed inside Markdown: the
+    characters of links, images, emphasis, code, `:material/…:` icons, `:red[…]` colours, `$` formulas,
+    headings and tables are backslash-escaped (and a leading list marker), `<` `>` become entities (no HTML),
+    line breaks become spaces, and bidi controls, zero-width characters and other control characters are
+    shown as ‹U+202E› instead of reordering or hiding the text."""
+    s = "" if text is None else str(text)
+    out = []
+    for ch in s:
+        shown = _visible(ch)
+        if shown is not None:
+            out.append(shown)
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch in _MD_PUNCTUATION:
+            out.append("\\" + ch)
+        elif ch in _BREAKS or ch == "\t":
+            out.append(" ")
+        else:
+            out.append(ch)
+    shown = "".join(out)
+    lead = re.match(r"\s*(?:[-+]|\d+[.)])(?=\s|$)", shown)  # "- x", "1. x" would start a list
+    if lead:
+        shown = shown[:lead.end() - 1] + "\\" + shown[lead.end() - 1:]
+    return shown
+
+
+def plain_html(text) -> str:
+    """`text` for the inside of HTML a page builds (the verdict banner): the Markdown characters of `plain`,
+    quotes and `<` `>` as character references (no tag, no attribute end, and no Markdown even if the HTML block ended),
+    on one line (a blank line would end the HTML block), bidi, zero-width and control characters shown as
+    ‹U+…›."""
+    s = "" if text is None else str(text)
+    out = []
+    for ch in s:
+        shown = _visible(ch)
+        if shown is not None:
+            out.append(shown)
+        elif ch in _BREAKS or ch == "\t":
+            out.append(" ")
+        elif ch in _HTML_PUNCTUATION or ch in "<>":  # a character reference is never Markdown syntax either
+            out.append(f"&#{ord(ch)};")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def error_text(exc: ConclaveError) -> str:
+    """A refusal's message for a Markdown slot: the sentence as written in the locale, the values it quotes
+    from data (a name, a file, a title) escaped with `plain`."""
+    code = lang()
+    if type(exc).localized is ConclaveError.localized and exc.params:
+        params = {k: plain(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+        text = i18n.t(exc.key, code, **params)
+        if text != exc.key:
+            return text
+    return plain(exc.localized(code))
+
 
 LANG_KEY = "lang"
 USER_KEY = "user_id"
@@ -76,7 +161,7 @@ def ensure_db() -> None:
     try:
         _db_ready(database_url())
     except ConclaveError as exc:
-        st.error(exc.localized(lang()))
+        st.error(error_text(exc))
         st.stop()
 
 
@@ -119,6 +204,9 @@ def launch_checked() -> launch_check.LaunchCheck | None:
             result = launch_check.check(options)
             for name, value in result.settings.items():
                 config.set_option(name, value, "Conclave's launch check")
+            # a launcher that read no config.toml: the sidebar still lists only the role's pages (app.py), not
+            # Streamlit's default list of every file in pages/ that a deep link would otherwise show
+            config.set_option("client.showSidebarNavigation", False, "Conclave's launch check")
             print(result.summary(options), file=sys.stderr, flush=True)
             _launch["check"] = result
         return _launch["check"]
@@ -182,7 +270,7 @@ def signin_form() -> None:
             session, client = _signin_keys()
             p = auth.sign_in(username, password, session=session, client=client)
         except ConclaveError as exc:
-            st.error(exc.localized(lang()))
+            st.error(error_text(exc))
         else:
             st.session_state[USER_KEY] = p.id
             st.rerun()
@@ -204,14 +292,14 @@ def change_password_form(me: auth.Principal) -> None:
             with writing() as s:
                 auth.change_password(s, me.id, old, new)
         except ConclaveError as exc:
-            st.error(exc.localized(lang()))
+            st.error(error_text(exc))
         else:
             st.success(t("auth.password_changed"))
             st.rerun()
 
 
 def sidebar_account(me: auth.Principal) -> None:
-    st.sidebar.caption(t("auth.signed_in_as", name=me.display_name, role=t("role." + me.role)))
+    st.sidebar.caption(t("auth.signed_in_as", name=plain(me.display_name), role=t("role." + me.role)))
     if st.sidebar.button(t("auth.signout"), key="signout"):
         with writing() as s:
             from planners.base import audit
@@ -277,7 +365,7 @@ def change(run, done, kind: str = "success") -> None:
 
 
 def show_error(exc: ConclaveError) -> None:
-    st.error(exc.localized(lang()))
+    st.error(error_text(exc))
     findings = getattr(exc, "findings", None)
     if findings:
         show_findings(findings)
@@ -290,21 +378,22 @@ def show_findings(findings: list[Finding]) -> None:
     for f in findings:
         icon = "✅" if f.met else SEVERITY_ICON.get(f.severity, "•")
         src = f" — {f.source}" if f.source else ""
-        st.markdown(f"{icon} **{html.escape(f.rule)}** {html.escape(f.text(lang()))}"
-                    f"<span style='color:#666'>{html.escape(src)}</span>", unsafe_allow_html=True)
+        st.markdown(f"{icon} **{plain(f.rule)}** {plain(f.text(lang()))}"
+                    f"<span style='color:#666'>{plain(src)}</span>", unsafe_allow_html=True)
 
 
 VERDICT_COLORS = {"green": "#0a7d32", "orange": "#c76a00", "red": "#b00020", "grey": "#555"}
 
 
 def verdict_banner(color: str, headline: str, lines: list[str] | None = None, *, key: str | None = None) -> None:
-    """A screen-wide verdict in big letters. All text is escaped."""
+    """A screen-wide verdict in big letters. All text is escaped (`plain_html`): a name cannot add HTML,
+    Markdown or a bidi override to it."""
     bg = VERDICT_COLORS.get(color, VERDICT_COLORS["grey"])
-    body = "".join(f"<div style='font-size:1.6rem;margin-top:.4rem'>{html.escape(x)}</div>" for x in (lines or []))
+    body = "".join(f"<div style='font-size:1.6rem;margin-top:.4rem'>{plain_html(x)}</div>" for x in (lines or []))
     st.markdown(
         f"<div data-testid='verdict' data-verdict='{html.escape(color)}' style='background:{bg};color:white;"
         f"padding:1.2rem 1.6rem;border-radius:.6rem'><div style='font-size:3rem;font-weight:800;line-height:1.1'>"
-        f"{html.escape(headline)}</div>{body}</div>",
+        f"{plain_html(headline)}</div>{body}</div>",
         unsafe_allow_html=True,
     )
 

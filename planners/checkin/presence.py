@@ -2,9 +2,10 @@
 name + ID digits, and the desk's recent scans."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from planners.base.events import local
@@ -17,12 +18,19 @@ from planners.checkin.verdict import UNDO_MINUTES
 # ---- manual look-up for a lost badge --------------------------------------------------------------------
 
 def find_attendees(session: Session, event_id: int, name: str, last_digits: str) -> list[Attendee]:
-    """Attendees whose name contains `name` and whose ID ends with `last_digits` (both required)."""
-    name, last = (name or "").strip(), (last_digits or "").strip().upper()
+    """Attendees whose name contains `name` and whose ID ends with `last_digits` (both required).
+
+    What the desk types is text, not a pattern: `%` and `_` match themselves; full-width digits and letters
+    typed through an IME (１２３Ｘ) are NFKC-normalised to the half-width form the ID digits are stored in."""
+    raw = (name or "").strip()
+    name = unicodedata.normalize("NFKC", raw)
+    last = unicodedata.normalize("NFKC", (last_digits or "")).strip().upper()
     if not name or len(last) < 2:
         raise ValidationFailed("Give the name and at least the last 2 ID digits.", key="checkin.lookup_needs_both",
                                field="name")
-    q = select(Attendee).where(Attendee.event_id == event_id, Attendee.name.contains(name))
+    q = select(Attendee).where(Attendee.event_id == event_id,
+                               or_(Attendee.name.contains(name, autoescape=True),
+                                   Attendee.name.contains(raw, autoescape=True)))
     return [a for a in session.scalars(q.order_by(Attendee.name)) if (a.id_last4 or "").upper().endswith(last)]
 
 

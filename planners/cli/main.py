@@ -118,14 +118,32 @@ def events_cmd(as_json: bool) -> None:
     from planners.base.events import local
     from planners.store.models import Event
 
-    ensure_db()
-    with read_session() as s:
-        rows = [
+    from sqlalchemy.orm import Session
+
+    from planners.base import trail
+    from planners.cli.audit import _readonly_engine
+
+    def listed(s):
+        return [
             {"id": e.id, "title": e.title, "kind": e.kind, "level": e.level,
              "start": local(e.starts_at, e.tz).isoformat(), "end": local(e.ends_at, e.tz).isoformat(),
              "tz": e.tz, "status": e.status, "venue": e.venue.name if e.venue else None}
             for e in s.scalars(select(Event).order_by(Event.starts_at)).unique()
         ]
+
+    url = database_url()
+    path = trail.sqlite_path(url)
+    if path is not None and path.exists():  # only reading: a write-protected evidence copy lists too
+        engine = _readonly_engine(url)
+        try:
+            with Session(engine) as s:
+                rows = listed(s)
+        finally:
+            engine.dispose()
+    else:
+        ensure_db()
+        with read_session() as s:
+            rows = listed(s)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -53,7 +53,7 @@ def _listening_addresses(port: int) -> set[str]:
 
 
 class Launch:
-    def __init__(self, tmp: Path, *args: str, env: dict | None = None):
+    def __init__(self, tmp: Path, *args: str, env: dict | None = None, cwd: Path | None = None):
         self.port = _free_port()
         self.tmp = tmp
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("STREAMLIT_", "CONCLAVE_ALLOW"))}
@@ -63,7 +63,7 @@ class Launch:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
              "--server.headless", "true", *args],
-            cwd=tmp, env=environ, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=cwd or tmp, env=environ, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_healthy(self) -> None:
         deadline = time.time() + BOOT_TIMEOUT_S
@@ -119,9 +119,9 @@ class Launch:
 def launch(tmp_path_factory):
     started: list[Launch] = []
 
-    def start(*args: str, env: dict | None = None) -> Launch:
+    def start(*args: str, env: dict | None = None, cwd: Path | None = None) -> Launch:
         folder = tmp_path_factory.mktemp("elsewhere")
-        srv = Launch(folder, *args, env=env)
+        srv = Launch(folder, *args, env=env, cwd=cwd)
         started.append(srv)
         srv.wait_healthy()
         return srv

@@ -12,6 +12,7 @@ from planners.store.db import is_sqlite
 from planners.store.uow import write_session
 from planners.store.models_checkin import Attendance, Scan
 from planners.checkin.desk_sql import Q_BADGE_LOCKED
+from planners.checkin.devices import require_registered_orm
 from planners.checkin.verdict import UNDO_MINUTES, actor_name
 
 # ---- undo, lockers --------------------------------------------------------------------------------------
@@ -22,6 +23,7 @@ def undo(event_id: int, scan_id: int, *, desk: str, actor, now: datetime | None 
     who = actor_name(actor)
     now = now or utcnow()
     with write_session(url) as s:
+        desk = require_registered_orm(s, desk)  # a registered device only
         sc = s.get(Scan, scan_id)
         if sc is None or sc.event_id != event_id or sc.reason != "ok" or sc.direction != "in":
             raise InvalidTransition("Only a check-in can be undone.", key="checkin.undo_not_checkin")

@@ -74,3 +74,28 @@ if uid is not None:
             ui.show_error(exc)
         else:
             st.success(ui.t("admin.reset_done", username=ui.plain(u.username), password=ui.plain(pw), hours=auth.ONE_TIME_PASSWORD_HOURS))
+
+# ---- desks: registered devices (issue 18, item 1); the front desk page is bound to one of them
+from planners import checkin  # noqa: E402
+
+st.divider()
+st.subheader(ui.t("admin.desks"))
+st.caption(ui.t("admin.desks_help"))
+with ui.reading() as s:
+    desks = [{ui.t("admin.desk_name"): d.name, ui.t("admin.desk_location"): d.location,
+              ui.t("admin.desk_kind"): ui.t(f"admin.desk_kind_{d.kind}"),
+              ui.t("admin.desk_registered_by"): d.registered_by} for d in checkin.list_desks(s)]
+if desks:
+    st.dataframe(pd.DataFrame(desks), hide_index=True, width="stretch")
+else:
+    st.info(ui.t("admin.no_desks"))
+with st.form("register_desk", clear_on_submit=True):
+    a, b, c = st.columns(3)
+    desk_name = a.text_input(ui.t("admin.desk_name"), key="desk_new_name")
+    desk_location = b.text_input(ui.t("admin.desk_location"), key="desk_new_location")
+    desk_kind = c.selectbox(ui.t("admin.desk_kind"), checkin.DESK_KINDS, key="desk_new_kind",
+                            format_func=lambda k: ui.t(f"admin.desk_kind_{k}"))
+    if st.form_submit_button(ui.t("admin.desk_register")):
+        ui.change(lambda s: checkin.register_desk(s, desk_name, location=desk_location, kind=desk_kind,
+                                                  actor=me).name,
+                  lambda name: ui.t("admin.desk_registered", name=name))

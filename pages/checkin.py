@@ -23,9 +23,24 @@ ev = ui.event_picker(events, empty="desk.no_open_events")
 if ev is None:
     st.stop()
 
-desk = st.sidebar.text_input(ui.t("desk.desk_name"), value=st.session_state.get("desk_name", me.username),
-                             key="desk_name_input").strip() or me.username
-st.session_state["desk_name"] = desk
+# A desk is a registered device (issue 18, item 1): this browser session is bound to one, chosen once.
+with ui.reading() as s:
+    _desks = {d.name: d.location for d in checkin.list_desks(s, kind="desk")}
+bound = st.session_state.get("desk_name")
+if bound is None or bound not in _desks:
+    if not _desks:
+        st.warning(ui.t("desk.no_desks"))
+        st.stop()
+    picked = st.sidebar.selectbox(ui.t("desk.desk_pick"), list(_desks), index=None, key="desk_pick",
+                                  placeholder=ui.t("desk.desk_pick_placeholder"),
+                                  format_func=lambda n: f"{n} · {_desks[n]}" if _desks.get(n) else n)
+    if picked is None:
+        st.info(ui.t("desk.desk_pick_first"))
+        st.stop()
+    st.session_state["desk_name"] = picked
+    st.rerun()  # bound from now on: the choice is not offered again in this session
+desk = bound
+st.sidebar.caption(ui.t("desk.desk_bound", desk=desk + (f" · {_desks[desk]}" if _desks.get(desk) else "")))
 _modes = {ui.t("desk.mode_in"): "in", ui.t("desk.mode_out"): "out"}
 direction = _modes[st.radio(ui.t("desk.mode"), list(_modes), horizontal=True, key="desk_mode")]
 

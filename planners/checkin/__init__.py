@@ -3,8 +3,11 @@
 `scan()` reads the code, checks signature, event, validity window, list, badge generation and eligibility,
 then records the entry (or exit) in one transaction: BEGIN IMMEDIATE on SQLite, a row lock on the badge on
 PostgreSQL, and a unique (event, attendee) key on `attendance` as the last line. So one badge at two desks
-at the same moment gives one `ok` and one `already_checked_in`, never two `ok` and never an error. A second
-delivery of the same scan from the same desk within DEDUP_SECONDS returns the first verdict again.
+at the same moment gives one `ok` and one `already_checked_in`, never two `ok` and never an error. A second `in`
+of a badge already inside is never green, at any desk: within DEDUP_SECONDS of its admission it is
+`same_badge_again` (orange: "admitted by desk X at 09:14:03, do not admit a second person"), later
+`already_checked_in`. A desk is a registered device (planners.checkin.devices): scan, look-up and undo refuse
+a desk name no admin registered.
 
 Every scan, refused ones too, is written to the append-only `scans` log (desk, time, raw code truncated,
 verdict) and to the audit trail. Nothing a desk sends can raise: bad input is a refusal with a reason.
@@ -29,6 +32,12 @@ from planners.checkin.desk import (  # noqa: F401
     manual,
     scan,
     _PUBLIC_KEYS,
+)
+from planners.checkin.devices import (  # noqa: F401
+    KINDS as DESK_KINDS,
+    get_desk,
+    list_desks,
+    register_desk,
 )
 from planners.checkin.corrections import (  # noqa: F401
     set_locker,

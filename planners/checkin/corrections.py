@@ -11,6 +11,7 @@ from planners.core.clock import utcnow
 from planners.store.db import is_sqlite
 from planners.store.uow import write_session
 from planners.store.models_checkin import Attendance, Scan, Badge
+from planners.checkin.devices import require_registered_orm
 from planners.checkin.verdict import UNDO_MINUTES, actor_name
 
 # ---- undo, lockers --------------------------------------------------------------------------------------
@@ -21,6 +22,7 @@ def undo(event_id: int, scan_id: int, *, desk: str, actor, now: datetime | None 
     who = actor_name(actor)
     now = now or utcnow()
     with write_session(url) as s:
+        desk = require_registered_orm(s, desk)  # a registered device only
         sc = s.get(Scan, scan_id)
         if sc is None or sc.event_id != event_id or sc.reason != "ok" or sc.direction != "in":
             raise InvalidTransition("Only a check-in can be undone.", key="checkin.undo_not_checkin")

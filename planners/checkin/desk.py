@@ -20,6 +20,7 @@ from planners.store.uow import read as read_session
 from planners.store.fastsql import Tx
 from planners.store.models import Attendee, Event
 from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
+from planners.checkin.devices import require_registered
 from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
 
 # ---- the scan ------------------------------------------------------------------------------------------
@@ -28,7 +29,6 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
          now: datetime | None = None, url: str | None = None) -> Verdict:
     """One scan at a desk -> its verdict, recorded. Retries a transaction that lost a race."""
     who = actor_name(actor)
-    desk = (desk or "").strip()[:64] or "desk"
     if direction not in ("in", "out"):
         raise ValidationFailed("direction must be in or out", key="checkin.bad_direction", field="direction")
     code = normalize(raw)
@@ -40,6 +40,7 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
     now = now or utcnow()
 
     def judge(tx: Tx) -> Verdict:
+        d = require_registered(tx, desk)  # a registered device, or nothing is judged nor recorded
         ev = _event(tx, event_id)
         v, person = _judge_code(tx, ev, tok, now)
         if person is not None:  # a good badge of this event, on the list, in its window: generation, then person
@@ -47,9 +48,9 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
             if gen is None or (gen & 0xFFFF) != tok.generation:
                 v = Verdict(reason="revoked", attendee=attendee_info(person))
             else:
-                v = _admit(tx, ev, person, desk=desk, direction=direction, now=now, raw_hash=rh)
+                v = _admit(tx, ev, person, desk=d, direction=direction, now=now, raw_hash=rh)
         v.direction = direction
-        return _record(tx, ev, v, desk=desk, who=who, method=method, raw=code, raw_hash=rh, now=now)
+        return _record(tx, ev, v, desk=d, who=who, method=method, raw=code, raw_hash=rh, now=now)
 
     return _with_retries(url, judge, event_id)
 
@@ -147,13 +148,25 @@ def _eligibility(tx: Tx, ev, a) -> eligibility.Eligibility:
 
 
 def _maybe_duplicate(att, desk: str, direction: str, now: datetime) -> bool:
-    """Could this scan be a second delivery of one this desk just recorded? Only then is the scan log asked."""
-    if att is None:
+    """Could this exit be a second delivery of one just recorded? Only then is the scan log asked. (An entry is
+    never replayed: a second `in` of a badge inside is `same_badge_again` or `already_checked_in`, see
+    _inside_already.)"""
+    if att is None or direction != "out":
         return False
     since = now - timedelta(seconds=DEDUP_SECONDS)
-    if direction == "in":
-        return bool(att.inside) and att.last_in_desk == desk and att.last_in_at >= since
     return not att.inside and att.last_out_at is not None and att.last_out_at >= since
+
+
+def _inside_already(ev, info: dict, att, now: datetime) -> Verdict:
+    """A second `in` of a person inside, at any desk, never green (issue 18, item 1): within DEDUP_SECONDS of
+    the admission it is `same_badge_again` (a badge passed back over the barrier, or a scanner delivering twice:
+    "admitted by desk X at 09:14:03, do not admit a second person"), later `already_checked_in`. Both name the
+    desk and the office time of the admission; the replay points at the admitting scan in the log."""
+    details = {"desk": att.last_in_desk, "since": local(att.last_in_at, ev.tz).strftime("%H:%M:%S")}
+    if att.last_in_at >= now - timedelta(seconds=DEDUP_SECONDS):
+        return Verdict(reason="same_badge_again", attendee=info, duplicate=True,
+                       details={**details, "duplicate_of": att.last_in_scan_id})
+    return Verdict(reason="already_checked_in", attendee=info, details=details)
 
 
 def _held_locker(att) -> str | None:
@@ -182,17 +195,15 @@ def _next_locker(tx: Tx, event_id: int) -> int:
 
 def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None) -> Verdict:
     """The verdict for a person at the door; the change to `attendance` is left in `v.write`, done by _record
-    once the scan has its id. `raw_hash` given: a second delivery of a scan just recorded replays it."""
+    once the scan has its id. `raw_hash` given: a second delivery of an exit just recorded at this desk replays
+    it; an entry is never replayed (_inside_already)."""
     info = attendee_info(a)
     att = tx.one(Q_ATTENDANCE, event_id=ev.id, attendee_id=a.id)
     if raw_hash is not None and _maybe_duplicate(att, desk, direction, now):
         first = tx.one(Q_DUPLICATE, desk=desk, raw_hash=raw_hash, event_id=ev.id, direction=direction,
                        at=now - timedelta(seconds=DEDUP_SECONDS))
         if first is not None:
-            v = Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
-            if direction == "in":
-                v.require_attention = _entry_attention(ev, a, _eligibility(tx, ev, a), _held_locker(att))
-            return v
+            return Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
     if direction == "out":
         return _let_out(tx, info, att, now)
     el = _eligibility(tx, ev, a)
@@ -201,8 +212,7 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
         return Verdict(reason=el.status, attendee=info, details={"rules": ", ".join(f.rule for f in rules)},
                        require_attention=[{"code": "rule", "rule": f.rule, "text": f.reason} for f in rules])
     if att is not None and att.inside:
-        return Verdict(reason="already_checked_in", attendee=info,
-                       details={"desk": att.last_in_desk, "since": local(att.last_in_at, ev.tz).strftime("%H:%M:%S")})
+        return _inside_already(ev, info, att, now)
     row = {"inside": True, "last_in_at": now, "last_in_desk": desk}
     for k in ("locker", "locker_no", "device_deposited_at", "device_returned_at"):  # kept unless a new locker
         row[k] = getattr(att, k) if att is not None else None
@@ -262,23 +272,23 @@ def manual(event_id: int, attendee_id: int, *, desk: str, actor, direction: str 
            now: datetime | None = None, url: str | None = None) -> Verdict:
     """Admit (or let out) a person found by name + ID digits (a lost badge): logged with method 'manual'."""
     who = actor_name(actor)
-    desk = (desk or "").strip()[:64] or "desk"
     if direction not in ("in", "out"):
         raise ValidationFailed("direction must be in or out", key="checkin.bad_direction", field="direction")
     now = now or utcnow()
     raw = f"manual:{attendee_id}"
 
     def judge(tx: Tx) -> Verdict:
+        d = require_registered(tx, desk)
         ev = _event(tx, event_id)
         a = tx.one(Q_PERSON, id=attendee_id)
         if a is None or a.event_id != ev.id:
             v = Verdict(reason="not_on_list")
         else:
             _badge_generation(tx, ev.id, a.id)  # the same per-badge lock as a scan
-            v = _admit(tx, ev, a, desk=desk, direction=direction, now=now)
+            v = _admit(tx, ev, a, desk=d, direction=direction, now=now)
             if v.reason == "ok":
                 v.require_attention.insert(0, {"code": "manual", "text": both("checkin.attention.manual")})
         v.direction = direction
-        return _record(tx, ev, v, desk=desk, who=who, method="manual", raw=raw, raw_hash=hash_raw(raw), now=now)
+        return _record(tx, ev, v, desk=d, who=who, method="manual", raw=raw, raw_hash=hash_raw(raw), now=now)
 
     return _with_retries(url, judge, event_id)

@@ -15,10 +15,10 @@ from planners.core.i18n import both
 from planners.core import permissions
 
 REASONS = ("ok", "already_checked_in", "not_on_list", "revoked", "wrong_event", "outside_window", "invalid",
-           "ineligible", "needs_approval", "exit_ok", "not_inside")
+           "ineligible", "needs_approval", "exit_ok", "not_inside", "same_badge_again")
 COLORS = {"ok": "green", "exit_ok": "green", "already_checked_in": "orange", "needs_approval": "orange",
-          "not_inside": "orange"}
-DEDUP_SECONDS = 2.0
+          "not_inside": "orange", "same_badge_again": "orange"}
+DEDUP_SECONDS = 2.0  # a second `in` of a badge admitted this recently, at any desk: same_badge_again (never ok)
 UNDO_MINUTES = 5
 MAX_INPUT = 4096
 DESK_ROLES = permissions.DESK_ROLES

@@ -97,13 +97,15 @@ def register(main) -> None:
     @main.command("scan")
     @click.argument("event_id", type=int)
     @click.argument("code")
-    @click.option("--desk", required=True, help="the desk's name, e.g. 'north door'")
+    @click.option("--desk", required=True,
+                  help="a registered desk (`conclave desk register NAME --kind script`), e.g. 'north door'")
     @click.option("--exit", "is_exit", is_flag=True, help="check out instead of in")
     @click.option("--json", "as_json", is_flag=True, help="print the verdict as JSON")
     @click.option("--lang", default="en", type=click.Choice(["zh_CN", "en"]))
     @_cli().as_option("the front desk's account; its password is asked for (or read from CONCLAVE_PASSWORD)")
     def scan_cmd(event_id: int, code: str, desk: str, is_exit: bool, as_json: bool, lang: str, as_name: str) -> None:
-        """Scan one code at a desk: exit 0 for ok / exit_ok, 3 for a refusal."""
+        """Scan one code at a registered desk: exit 0 for ok / exit_ok, 3 for a refusal (a second scan of a badge
+        already inside, `same_badge_again` or `already_checked_in`, included), 2 for an unregistered desk."""
         from planners import checkin
         from planners.core.permissions import DESK_ROLES
 

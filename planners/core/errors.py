@@ -114,6 +114,12 @@ class NotRecorded(ConclaveError):
     key = "checkin.not_recorded"
 
 
+class DeskNotRegistered(ValidationFailed):
+    """A scan, look-up or undo named a desk that no admin registered (issue 18, item 1): nothing was recorded."""
+
+    key = "checkin.desk_not_registered"
+
+
 # ---------------------------------------------------------------- attendees.badges
 
 class TokenError(ConclaveError):

@@ -92,6 +92,7 @@ RULES: dict[str, tuple[Callable, str, str]] = {
     "attendees.edit": (owns, "allowlist.owner_only", "Only the event's organizer may change its attendees."),
     "attendees.exception": (owns, "eligibility.organizer_only", "Only the event's organizer asks for an exception."),
     "badges.issue": (owns, "checkin.badges_owner_only", "Only the event's organizer issues badges."),
+    "desk.register": (_roles("admin"), "checkin.desk_register_admin_only", "Only an admin registers desks."),
     "desk.record": (_roles(*DESK_ROLES), "checkin.desk_only", "Only a front desk records check-ins."),
     "documents.manage": (owns, "documents.organizer_only", "Only the event's organizer manages its documents."),
     "documents.desk": (_desk_or_owner, "documents.desk_event_closed",

@@ -103,3 +103,18 @@ class AttendeeException(Base):
     voided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class Desk(Base):
+    """A registered desk (issue 18, item 1): a device an admin registered, not a name typed at the desk. Scans,
+    look-ups and undo name one; a desk page session is bound to one, a scripted desk (`conclave scan`) names one."""
+
+    __tablename__ = "desks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(120), default="")
+    kind: Mapped[str] = mapped_column(String(10), default="desk")  # desk (a screen) / script (the command line)
+    registered_by: Mapped[str] = mapped_column(String(64), default="")
+    registered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("name", name="uq_desks_name"), {"sqlite_autoincrement": True})

@@ -132,6 +132,7 @@ def test_desk_in_a_browser_code_and_enter_to_verdict(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, Server, sign_in, wait_idle
+    from tests.e2e.test_checkin_flow import pick_desk
     from tests.e2e.test_checkin_flow import prepare_desk_db
 
     url, keys, eid, codes = prepare_desk_db(tmp_path_factory, _people(N_ATTENDEES))
@@ -142,6 +143,7 @@ def test_desk_in_a_browser_code_and_enter_to_verdict(tmp_path_factory):
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = ctx.new_page()
         sign_in(page, srv.base, "front_desk", TEST_PASSWORD, path="checkin")
+        pick_desk(page)
         page.wait_for_selector(".st-key-scan_input input")
         wait_idle(page)
         field = page.locator(".st-key-scan_input input")

@@ -63,7 +63,7 @@ CASES = [  # (what is scanned, expected reason, colour)
     ("forged_signature", "invalid", "red"),
     ("removed_from_list", "not_on_list", "red"),
     ("reissued", "revoked", "red"),
-    ("twice_other_desk", "already_checked_in", "orange"),
+    ("twice_other_desk", "same_badge_again", "orange"),  # admitted a moment ago at another desk: never green
 ]
 
 
@@ -128,12 +128,16 @@ def test_documents_area_adds_what_to_take_back_at_exit(setup, users, monkeypatch
     assert calls == [aid] and out.require_attention[-1]["code"] == "documents"
 
 
-def test_a_double_delivery_from_the_same_desk_is_not_a_false_already_checked_in(setup, users, db_url):
+def test_a_double_delivery_from_the_same_desk_is_same_badge_again_never_a_second_green(setup, users, db_url):
     eid, (aid, code) = setup["eid"], setup["by"]["王明"]
     first = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
     again = checkin.scan(eid, code, desk="d", actor=users["front_desk"])
-    assert (first.reason, again.reason, again.duplicate) == ("ok", "ok", True)
-    assert checkin.scan(eid, code + code, desk="e", actor=users["front_desk"]).reason == "already_checked_in"
+    assert (first.reason, again.reason, again.duplicate, again.ok, again.color) == (
+        "ok", "same_badge_again", True, False, "orange")
+    assert again.details["duplicate_of"] == first.scan_id and again.details["desk"] == "d"
+    assert "admitted by desk d" in again.todo["en"].lower() and "do not admit a second person" in again.todo["en"].lower()
+    assert "不得再放行第二人" in again.todo["zh_CN"]
+    assert checkin.scan(eid, code + code, desk="e", actor=users["front_desk"]).reason == "same_badge_again"
     later = checkin.scan(eid, code, desk="d", actor=users["front_desk"], now=clock.utcnow() + timedelta(seconds=5))
     assert later.reason == "already_checked_in"
     with uow.read(db_url) as s:

@@ -59,7 +59,7 @@ def test_badges_pdf_and_csv_then_scan_json(db_url, users, tmp_path, runner):
     assert r.exit_code == 0 and out["status"] == "ok" and out["reason"] == "ok"
     assert out["attendee"]["name"] == "王明" and {a["code"] for a in out["require_attention"]} >= {"photo_id", "locker"}
     r = runner.invoke(main, ["scan", str(eid), code, "--desk", "south", "--json", "--as", "front_desk"])
-    assert r.exit_code == 3 and json.loads(r.output)["reason"] == "already_checked_in"
+    assert r.exit_code == 3 and json.loads(r.output)["reason"] == "same_badge_again"  # another desk, a moment on
     r = runner.invoke(main, ["scan", str(eid), code[:-1] + "Q", "--desk", "south", "--json", "--as", "front_desk"])
     assert r.exit_code == 3 and json.loads(r.output)["reason"] == "invalid"
     r = runner.invoke(main, ["scan", str(eid), code, "--desk", "south", "--exit", "--json", "--as", "front_desk"])

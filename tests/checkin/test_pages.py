@@ -25,13 +25,20 @@ def live_event(db_url, users):
     return eid, {n: codes[i] for n, i in names.items()}
 
 
+def _at_desk(user, desk: str = "d"):
+    """The desk page signed in as `user`, bound to the registered desk `desk` (picked once, as a desk does)."""
+    at = app_test("checkin", user=user).run()
+    at.selectbox(key="desk_pick").set_value(desk).run()
+    return at
+
+
 def _banner(at) -> str:
     return " ".join(m.value for m in at.markdown if "data-testid='verdict'" in m.value)
 
 
 def test_desk_types_a_scan_and_sees_a_green_verdict_then_a_refusal(live_event, users):
     eid, codes = live_event
-    at = app_test("checkin", user=users["front_desk"]).run()
+    at = _at_desk(users["front_desk"])
     assert not at.exception
     at.text_input(key="scan_input").set_value(codes["王明"]).run()
     assert not at.exception
@@ -68,7 +75,7 @@ def test_a_camera_photo_of_a_badge_decodes_to_its_code(live_event, db_url, users
 
 def test_desk_checks_out_and_the_lookup_admits_a_person_without_badge(live_event, users):
     eid, codes = live_event
-    at = app_test("checkin", user=users["front_desk"]).run()
+    at = _at_desk(users["front_desk"])
     at.text_input(key="lookup_name").set_value("王").run()
     at.text_input(key="lookup_last").set_value("01").run()
     at.button(key=[b.key for b in at.button if (b.key or "").startswith("lookup_go_")][0]).click().run()
@@ -140,3 +147,58 @@ def test_a_desk_with_no_open_event_is_told_why_and_what_makes_one_appear(db_url,
     assert not at.exception
     assert any("No event is open for check-in" in i.value and "Planned" in i.value for i in at.info)
     assert not at.text_input  # no scan field while there is nothing to scan into
+
+
+def test_the_desk_page_is_bound_to_one_registered_desk_chosen_once(live_event, db_url, users):
+    from planners.checkin import devices
+    from sqlalchemy import select
+    from planners.store.models_checkin import Scan
+
+    eid, codes = live_event
+    with uow.write_session(db_url) as s:
+        devices.register_desk(s, "北门", location="一层北门", actor=users["admin"])
+        devices.register_desk(s, "nightly-script", kind="script", actor="cli:ops")
+    at = app_test("checkin", user=users["front_desk"]).run()
+    assert not at.exception
+    pick = at.selectbox(key="desk_pick")
+    assert "北门 · 一层北门" in pick.options and "nightly-script" not in pick.options  # screens, not scripts
+    assert not [t for t in at.text_input if t.key == "scan_input"]  # nothing is scanned before a desk is chosen
+    assert any("Choose which registered desk" in i.value for i in at.info)
+    at.selectbox(key="desk_pick").set_value("北门").run()
+    assert not at.exception and not [b for b in at.selectbox if b.key == "desk_pick"]  # chosen once: no free choice
+    assert any("desk 北门" in c.value for c in at.sidebar.caption)
+    at.text_input(key="scan_input").set_value(codes["王明"]).run()
+    at.run()  # a later run stays bound to the same desk
+    assert not [b for b in at.selectbox if b.key == "desk_pick"]
+    at.text_input(key="scan_input").set_value(codes["王明"]).run()
+    assert "data-verdict='orange'" in _banner(at) and "Same badge again" in _banner(at)
+    with uow.read(db_url) as s:
+        assert [(x.desk, x.reason) for x in s.scalars(select(Scan).where(Scan.event_id == eid).order_by(Scan.id))] == [
+            ("北门", "ok"), ("北门", "same_badge_again")]
+
+
+def test_the_desk_page_without_a_registered_desk_says_what_to_do(live_event, db_url, users):
+    from planners.store.models_checkin import Desk
+
+    with uow.write_session(db_url) as s:
+        s.query(Desk).delete()
+    at = app_test("checkin", user=users["front_desk"], lang="zh_CN").run()
+    assert not at.exception and any("尚未登记任何签到台" in w.value for w in at.warning)
+    assert not [t for t in at.text_input if t.key == "scan_input"]
+
+
+def test_the_admin_registers_a_desk_on_the_admin_page(db_url, users):
+    from planners.checkin import devices
+
+    at = app_test("admin", user=users["admin"]).run()
+    assert not at.exception and any("No desk is registered yet" in i.value for i in at.info)
+    at.text_input(key="desk_new_name").set_value("东门")
+    at.text_input(key="desk_new_location").set_value("会议中心东门")
+    at.button[[b.label for b in at.button].index("Register desk")].click().run()
+    assert not at.exception
+    with uow.read(db_url) as s:
+        d = devices.get_desk(s, "东门")
+        assert (d.location, d.kind, d.registered_by) == ("会议中心东门", "desk", "admin")
+    at.text_input(key="desk_new_name").set_value("东门")
+    at.button[[b.label for b in at.button].index("Register desk")].click().run()
+    assert any("registered already" in e.value for e in at.error)

@@ -50,6 +50,14 @@ def desk(tmp_path_factory):
     srv.stop()
 
 
+def pick_desk(page, desk: str = "d") -> None:
+    """Bind the desk page to the registered desk `desk` (chosen once per session, issue 18 item 1)."""
+    page.wait_for_selector(".st-key-desk_pick")
+    page.locator(".st-key-desk_pick").click()
+    page.get_by_role("option", name=desk, exact=True).click()
+    wait_idle(page)
+
+
 def scan(page, code: str, *, enter: bool = True) -> str:
     """Type a code as a scanner does and return the verdict banner's colour and text once it changes."""
     before = page.locator("[data-testid='verdict']").all_inner_texts()
@@ -68,6 +76,7 @@ def scan(page, code: str, *, enter: bool = True) -> str:
 def test_front_desk_checks_in_three_people_and_one_is_refused(desk, page):
     srv, eid, codes = desk
     sign_in(page, srv.base, "front_desk", TEST_PASSWORD, path="checkin")
+    pick_desk(page)
     page.wait_for_selector(".st-key-scan_input input")
     wait_idle(page)
     v = scan(page, codes["王明"])

@@ -201,7 +201,7 @@ def test_the_audit_key_is_never_in_the_database(anchored):
 # ---- the door log -----------------------------------------------------------------------------------------
 
 def _scans(db_url, n=5):
-    from tests.checkin.helpers import make_event
+    from tests.checkin.helpers import make_event, register_desks
     from tests.conftest import make_user
     from planners import checkin
 
@@ -335,7 +335,7 @@ def test_concurrent_desks_keep_one_unbroken_door_log(any_db_url, monkeypatch):
     import sys
     import types
 
-    from tests.checkin.helpers import make_event
+    from tests.checkin.helpers import make_event, register_desks
     from tests.checkin.test_concurrency import _results
     from tests.checkin.worker import desk_worker
     from tests.conftest import make_user
@@ -344,6 +344,7 @@ def test_concurrent_desks_keep_one_unbroken_door_log(any_db_url, monkeypatch):
     with write_session(any_db_url) as s:
         organizer = make_user(s, "organizer", "organizer")
     eid, codes = make_event(any_db_url, organizer, n=30, device_policy="lockers")
+    register_desks(any_db_url, *(f"desk{i}" for i in range(4)))  # each process is its own registered desk
     dispose_all()
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(4), ctx.Queue()

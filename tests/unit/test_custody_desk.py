@@ -17,10 +17,13 @@ def _eligible(s, event_id, n=2):
 
 
 @pytest.fixture
-def meeting(demo, users):
+def meeting(db_url, demo, users):
     from planners.base.events import transition
 
+    from tests.checkin.helpers import register_desks
+
     ev = demo.events["q4-trade-meeting"]
+    register_desks(db_url, "D1")  # a desk is a registered device
     with write_session() as s:
         transition(s, ev.id, "planned", actor=users["organizer"])
     with read_session() as s:

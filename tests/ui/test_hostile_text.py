@@ -102,8 +102,11 @@ def hostile(db_url, demo, users):
                 asked = eligibility.request_exception(s, needs[0], actor=principal(s.get(User, e.organizer_id)),
                                                       comment=LINK + " " + IMG)
         assert asked is not None, "the demo has someone who needs a leader's exception"
-    verdict = checkin.manual(ev.id, first.id, desk=desk_user.username, actor=desk_user)
-    return dict(desk=desk_user, event=ev, verdict=verdict, name=first.name)
+    from tests.checkin.helpers import register_desks
+
+    register_desks(db_url, "正门签到台")  # the demo's registered desk (the desk page is bound to one)
+    verdict = checkin.manual(ev.id, first.id, desk="正门签到台", actor=desk_user)
+    return dict(desk=desk_user, event=ev, verdict=verdict, name=first.name, desk_name="正门签到台")
 
 
 def test_plain_escapes_what_markdown_would_act_on():
@@ -123,6 +126,7 @@ def test_every_page_shows_hostile_text_as_text(hostile, users, page, role):
     if page == "checkin":
         at.session_state["event_id"] = hostile["event"].id
         at.session_state["desk_verdict"] = hostile["verdict"]
+    at.session_state["desk_name"] = hostile["desk_name"]
     at.run()
     assert not at.exception, at.exception
     strings = _markdown_strings(at)
@@ -134,6 +138,7 @@ def test_the_desk_undo_button_and_verdict_banner_name_the_person_as_text(hostile
     at = app_test("checkin", user=hostile["desk"])
     at.session_state["event_id"] = hostile["event"].id
     at.session_state["desk_verdict"] = hostile["verdict"]
+    at.session_state["desk_name"] = hostile["desk_name"]
     at.run()
     assert not at.exception, at.exception
     undo = [b for b in at.button if b.key == "desk_undo"]

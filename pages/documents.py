@@ -239,10 +239,10 @@ def reconcile_tab() -> None:
     outstanding = rec.outstanding
     if outstanding:
         st.error(t("documents.outstanding_n", n=len(outstanding)))
-        st.dataframe(pd.DataFrame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
-                                    t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
-                                    t("documents.holder"): r.holder_name} for r in outstanding]),
-                     hide_index=True, width="stretch")
+        # a static table the desk can read at a glance (and print); every cell is typed text, shown as text
+        st.table(pd.DataFrame([{t("documents.code"): ui.plain(r.code), t("documents.control_no"): ui.plain(r.control_no),
+                                t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
+                                t("documents.holder"): ui.plain(r.holder_name)} for r in outstanding]))
     elif rec.clean:
         st.success(t("documents.reconciled_clean"))
     else:

@@ -81,8 +81,8 @@ def cadence() -> tuple[int, int]:
     try:
         r = rule("A1")
     except ConclaveError as exc:
-        log.warning("data/rules/audit.yaml refused, checkpoints every 20 entries or 5 minutes: %s", exc)
-        return 20, 5
+        log.warning("data/rules/audit.yaml refused, checkpoints every 200 entries or 5 minutes: %s", exc)
+        return 200, 5
     return max(1, int(r.get("every_entries") or 20)), max(1, int(r.get("every_minutes") or 5))
 
 

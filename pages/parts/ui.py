@@ -23,8 +23,7 @@ from planners.core import i18n, textsafe  # noqa: E402
 from planners.core.errors import DISK_FULL_ERRNOS, ConclaveError, DiskFull  # noqa: E402
 from planners.core.findings import Finding, Severity  # noqa: E402
 from planners.base import launch_check  # noqa: E402
-from planners.store import schema  # noqa: E402
-from planners.store import uow  # noqa: E402
+from planners.base import work  # noqa: E402
 
 # ---- user-supplied text on screen ---------------------------------------------------------------------------
 # Streamlit renders Markdown in st.markdown/st.write, every alert (success, info, warning, error), captions,
@@ -117,13 +116,13 @@ LANG_LABELS = {"zh_CN": "中文", "en": "English"}
 
 def reading():
     """A read session for a screen (the unit of work's read side; nothing is committed)."""
-    return uow.read()
+    return work.reading()
 
 
 def writing():
-    """One all-or-nothing change of state for a screen, owned by the unit of work (planners.store.uow).
+    """One all-or-nothing change of state for a screen, owned by the unit of work (planners.base.work).
     Prefer `change(...)`, which also shows the refusal or the confirmation where the user acted."""
-    return uow.write_session()
+    return work.writing()
 
 
 _last_lang = i18n.DEFAULT_LANG
@@ -151,7 +150,7 @@ def pick(texts) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _db_ready(url: str) -> bool:
-    schema.upgrade(url)
+    work.upgrade(url)
     return True
 
 

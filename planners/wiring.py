@@ -14,15 +14,16 @@ from planners.documents import destruction, hooks as documents_hooks, register a
 from planners.plan import board as plan_board, hooks as plan_hooks
 from planners.venues import hooks as venues_hooks, suitability
 from planners.visits import demo as visits_demo, disclosure, requests as visit_requests
+from planners.plan import signoff  # issue 11
 
 TABLE: hooks.Table = {
     "gate": {
-        "ready": [suitability.ready_findings, plan_hooks.plan_ready_findings],
+        "ready": [suitability.ready_findings, plan_hooks.plan_ready_findings, signoff.ready_findings],
         "closed": [documents_hooks.no_copy_outstanding],
     },
     "event_changed": {
         "created": [plan_hooks.rebuild_on_change],
-        "updated": [plan_hooks.rebuild_on_change],
+        "updated": [plan_hooks.rebuild_on_change, signoff.on_event_changed],
     },
     "venue_changed": [plan_hooks.on_venue_changed],
     "on_decision": {
@@ -33,6 +34,8 @@ TABLE: hooks.Table = {
         disclosure.INCIDENT_KIND: [disclosure.incident_seen],
         "document_copy": [documents_register.on_copy_decision],
         "document_destruction": [destruction.on_destruction_decision],
+        signoff.PLAN_KIND: [signoff.apply_decision],  # issue 11
+        signoff.LIST_KIND: [signoff.apply_decision],
     },
     "attention": [
         home.events_starting_soon,
@@ -43,7 +46,9 @@ TABLE: hooks.Table = {
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],
-    "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo, checkin_hooks.load_demo],
+    "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo, checkin_hooks.load_demo,
+                  signoff.load_demo],  # issue 11: after the badges
+    "attendees_changed": [signoff.on_attendees_changed],  # issue 11
 }
 
 hooks.install(TABLE)

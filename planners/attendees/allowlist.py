@@ -349,7 +349,17 @@ def import_file(session: Session, event_id: int, filename: str, data: bytes, *, 
     audit.record(session, actor=actor.username, action="attendees.import", object_type="event", object_id=ev.id,
                  event_id=ev.id, file=filename[:120], encoding=rep.encoding, rows=rep.rows_total,
                  imported=rep.imported, skipped_rows=rep.rows_in_error, valid_only=valid_only)
+    _changed(session, ev, actor)
     return rep
+
+
+def _changed(session: Session, ev: Event, actor: Principal) -> None:
+    """Tell the areas that follow the list (issue 11: an approved list goes back to the leader)."""
+    from planners.core import hooks
+
+    session.flush()
+    for fn in hooks.answers("attendees_changed"):
+        fn(session, ev, actor)
 
 
 # ---- template ------------------------------------------------------------------------------------------
@@ -460,6 +470,7 @@ def save_table(session: Session, event_id: int, rows: list[dict], *, actor: Prin
     if added or changed or removed:
         audit.record(session, actor=actor.username, action="attendees.edit", object_type="event", object_id=ev.id,
                      event_id=ev.id, added=added, changed=changed, removed=removed)
+        _changed(session, ev, actor)
     out = {"added": added, "changed": changed, "removed": removed}
     if requeued:  # approval items back in the leader's queue because an exception no longer holds
         out["requeued"] = requeued

@@ -14,6 +14,7 @@ from planners.base.auth import Principal
 from planners.core.errors import ConcurrentEdit, EventNotReady, InvalidTransition, NotFound, ValidationFailed
 from planners.core.findings import Finding, Severity
 from planners.core.levels import Classification
+from planners.core.i18n import t
 from planners.store.models import Event, Venue
 from planners.core import permissions
 
@@ -190,6 +191,19 @@ def check_transition(session: Session, ev: Event, target: str) -> list[Finding]:
                                 "zh_CN": f"活动不能从“{ev.status}”变为“{target}”。"})]
     out: list[Finding] = []
     for check in hooks.answers("gate", target):
+        out.extend(f for f in check(session, ev) if f.severity == Severity.BLOCKER and not f.met)
+    return out
+
+
+def not_ready_findings(session: Session, ev: Event) -> list[Finding]:
+    """Why the desk may not admit anyone to `ev` (issue 11): its status unless ready or under way, and every
+    blocking finding of the readiness gate (venue, mandatory tasks, approvals)."""
+    out: list[Finding] = []
+    if ev.status not in ("ready", "in_progress"):
+        out.append(Finding(rule="status", severity=Severity.BLOCKER, source="",
+                           reason={lang: t("events.desk_status", lang, status=t(f"status.{ev.status}", lang))
+                                   for lang in ("en", "zh_CN")}))
+    for check in hooks.answers("gate", "ready"):
         out.extend(f for f in check(session, ev) if f.severity == Severity.BLOCKER and not f.met)
     return out
 

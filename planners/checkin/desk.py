@@ -19,8 +19,10 @@ from planners.core.clock import utcnow
 from planners.store.uow import read as read_session
 from planners.store.fastsql import Tx
 from planners.store.models import Attendee, Event
+from planners.checkin.desk_sql import Q_APPROVED, START_EVENT
 from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
 from planners.checkin.devices import require_registered
+from planners.attendees.identity import fingerprint as identity_fingerprint
 from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
 
 # ---- the scan ------------------------------------------------------------------------------------------
@@ -42,6 +44,9 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
     def judge(tx: Tx) -> Verdict:
         d = require_registered(tx, desk)  # a registered device, or nothing is judged nor recorded
         ev = _event(tx, event_id)
+        if direction == "in" and ev.status not in DESK_STATUSES:  # issue 11: nobody before the event is ready
+            v = Verdict(reason="event_not_ready", direction=direction, details={"status": ev.status})
+            return _record(tx, ev, v, desk=d, who=who, method=method, raw=code, raw_hash=rh, now=now)
         v, person = _judge_code(tx, ev, tok, now)
         if person is not None:  # a good badge of this event, on the list, in its window: generation, then person
             gen = _badge_generation(tx, ev.id, person.id)
@@ -69,7 +74,39 @@ def _with_retries(url: str | None, judge: Callable[[Tx], Verdict], event_id: int
                 raise NotRecorded(f"The scan was not recorded: {detail}", detail=detail) from exc
     if v.reason == "exit_ok" and not v.duplicate:
         v.require_attention.extend(_exit_attention(url, event_id, v.attendee["id"]))
+    if v.reason == "event_not_ready":
+        _explain_not_ready(url, event_id, v)
     return v
+
+
+DESK_STATUSES = ("ready", "in_progress")  # issue 11: the only events the desk admits people to
+
+
+def _explain_not_ready(url: str | None, event_id: int, v: Verdict) -> None:
+    """What blocks the event (read once the refusal is recorded, outside the desk's transaction): its status
+    and every finding of the readiness gate (attendee list not approved, venue unsuitable, …)."""
+    from planners.base.events import not_ready_findings
+
+    with read_session(url) as s:
+        ev = s.get(Event, event_id)
+        found = not_ready_findings(s, ev) if ev is not None else []
+    v.details["blocking"] = ", ".join(dict.fromkeys(f.rule for f in found)) or v.details.get("status", "")
+    v.require_attention.extend({"code": "blocking", "rule": f.rule, "text": f.reason} for f in found)
+
+
+def _approved_list_refusal(tx: Tx, ev, a, info: dict) -> Verdict | None:
+    """Issue 11: only a person the leader approved, as approved, is admitted (one indexed query). A 秘密 or
+    higher event without an approved list is not ready; below 秘密 no list approval is required, but once one
+    is approved the desk holds to it."""
+    row = tx.one(Q_APPROVED, event_id=ev.id, attendee_id=a.id)
+    if row is None or row.list_snapshot_id is None:
+        if Classification(ev.level).is_state_secret:
+            return Verdict(reason="event_not_ready", attendee=info, details={"status": ev.status})
+        return None
+    if row.fingerprint is None or row.fingerprint != identity_fingerprint(a):
+        return Verdict(reason="not_on_approved_list", attendee=info,
+                       details={"changed": "edited" if row.fingerprint else "added"})
+    return None
 
 
 def _exit_attention(url: str | None, event_id: int, attendee_id: int) -> list[dict]:
@@ -206,6 +243,9 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
             return Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
     if direction == "out":
         return _let_out(tx, info, att, now)
+    refused = _approved_list_refusal(tx, ev, a, info)
+    if refused is not None:
+        return refused
     el = _eligibility(tx, ev, a)
     if el.status != eligibility.ELIGIBLE:
         rules = [f for f in el.findings if not f.met]
@@ -256,6 +296,12 @@ def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: st
     if v.write is not None:
         v.write(v.scan_id)
         v.write = None
+    if v.reason == "ok" and ev.status == "ready":  # issue 11: the first admission starts the event
+        tx.run(START_EVENT, id=ev.id)
+        if tx.cur.rowcount == 1:
+            audit.record(tx, actor=who, action="event.status", object_type="event", object_id=ev.id,
+                         event_id=ev.id, before={"status": "ready"}, after={"status": "in_progress"},
+                         why="first admission", scan_id=v.scan_id, desk=desk)
     audit.append_scan(tx, id=v.scan_id, event_id=ev.id, attendee_id=(v.attendee or {}).get("id"), desk=desk,
                       actor=who, at=now, direction=v.direction, method=method, raw=safe_raw(raw), raw_hash=raw_hash,
                       status="ok" if v.ok else "refused", reason=v.reason,
@@ -281,7 +327,9 @@ def manual(event_id: int, attendee_id: int, *, desk: str, actor, direction: str 
         d = require_registered(tx, desk)
         ev = _event(tx, event_id)
         a = tx.one(Q_PERSON, id=attendee_id)
-        if a is None or a.event_id != ev.id:
+        if direction == "in" and ev.status not in DESK_STATUSES:  # issue 11
+            v = Verdict(reason="event_not_ready", details={"status": ev.status})
+        elif a is None or a.event_id != ev.id:
             v = Verdict(reason="not_on_list")
         else:
             _badge_generation(tx, ev.id, a.id)  # the same per-badge lock as a scan

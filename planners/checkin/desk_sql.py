@@ -7,6 +7,7 @@ from __future__ import annotations
 from planners.store.fastsql import Statement
 from planners.store.models import Attendee, Event
 from planners.store.models_checkin import Attendance, AttendeeException, Badge, Desk, EventKey, Scan
+from planners.store.models_signoff import EventSignoff, SnapshotMember
 
 # ---- the statements of the hot path ---------------------------------------------------------------------
 # A scan is a queue at a door: a handful of statements on the driver in one write transaction
@@ -16,7 +17,7 @@ from planners.store.models_checkin import Attendance, AttendeeException, Badge, 
 _TABLES = (Event.__table__, Attendee.__table__, Badge.__table__, Attendance.__table__, Scan.__table__,
            EventKey.__table__, AttendeeException.__table__)
 _EVENT_T, _PERSON_T, _BADGE_T, _ATT_T, _SCAN_T, _KEY_T, _EXC_T = _TABLES
-Q_EVENT = Statement("SELECT id, title, level, tz, device_policy FROM events WHERE id = :id", _EVENT_T)
+Q_EVENT = Statement("SELECT id, title, level, tz, device_policy, status FROM events WHERE id = :id", _EVENT_T)
 Q_PERSON = Statement("SELECT id, event_id, name, unit, post, event_role, id_type, id_last4, nationality, "
                       "foreign_invested_staff, clearance, pledge_signed, designated_by, "
                       "CASE WHEN photo IS NULL THEN 0 ELSE 1 END AS has_photo FROM attendees WHERE id = :id",
@@ -49,3 +50,11 @@ UPDATE_ENTRY = Statement(
     "device_deposited_at = :device_deposited_at, device_returned_at = :device_returned_at WHERE id = :id", _ATT_T)
 UPDATE_EXIT = Statement("UPDATE attendance SET inside = :inside, last_out_at = :last_out_at, "
                          "device_returned_at = :device_returned_at WHERE id = :id", _ATT_T)
+
+# issue 11: the approved attendee list (planners.plan.signoff keeps event_signoffs) and the first admission
+Q_APPROVED = Statement("SELECT g.list_snapshot_id, m.fingerprint FROM event_signoffs g "
+                       "LEFT JOIN approval_snapshot_members m ON m.snapshot_id = g.list_snapshot_id "
+                       "AND m.attendee_id = :attendee_id WHERE g.event_id = :event_id",
+                       EventSignoff.__table__, SnapshotMember.__table__)
+START_EVENT = Statement("UPDATE events SET status = 'in_progress', version = version + 1 "
+                        "WHERE id = :id AND status = 'ready'", _EVENT_T)

@@ -15,6 +15,7 @@ error, never a silent "nobody answers" (a gate that silently disappears would le
 | exit_attention   | —               | fn(session, event, attendee) -> list[dict]      | checkin (after an exit)           |
 | attendee_present | —               | fn(session, event_id, attendee_id) -> bool      | documents (may a copy be issued)  |
 | demo_step        | —               | fn(session, ctx) -> None, in the table's order  | base.demo.load                    |
+| attendees_changed| —               | fn(session, event, actor) -> None               | attendees.allowlist (issue 11)    |
 """
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ HOOKS: dict[str, Hook] = {h.name: h for h in (
          doc="Whether the person counts as present for the event (no answer: everyone does)."),
     Hook(name="demo_step", keyed=False,
          doc="One area's part of the demo scenario, run after the foundation step; running twice changes nothing."),
+    # issue 11
+    Hook(name="attendees_changed", keyed=False,
+         doc="Runs in the same transaction after people are added to, removed from or edited in an event's list."),
 )}
 
 

@@ -109,6 +109,9 @@ RULES: dict[str, tuple[Callable, str, str]] = {
                   "Only an organizer, a leader or an admin adds topics."),
     "visit.log_request": (_roles("organizer", "front_desk", "admin"), "disclosure.log_role",
                           "Hosts log requests through the organizer or the front desk."),
+    # issue 11
+    "signoff.submit": (owns, "signoff.organizer_only",
+                       "Only the event's organizer submits its security plan or attendee list to a leader."),
 }
 
 

@@ -44,6 +44,7 @@ def mark_task(session: Session, task_id: int, status: str, *, actor: Principal, 
         raise InvalidTransition("The event is closed; its plan can no longer change.", key="plan.event_closed")
     if not t.applies:
         raise InvalidTransition("This task no longer applies to the event.", key="plan.task_retired")
+    _not_derived(t)
     reason = (reason or "").strip()
     if status == "na":
         if not reason:
@@ -63,7 +64,21 @@ def mark_task(session: Session, task_id: int, status: str, *, actor: Principal, 
     audit.record(session, actor=actor.username, action="plan.mark", object_type="plan_task", object_id=t.id,
                  event_id=t.event_id, rule=t.rule_id, before={"status": before},
                  after={"status": status, "reason": t.reason})
+    if t.mandatory and t.phase == "before":  # issue 11: a mandatory task's state is part of the approved plan
+        from planners.plan import signoff
+
+        signoff.refresh(session, ev, actor, why="plan.mark")
     return t
+
+
+def _not_derived(t: PlanTask) -> None:
+    """B1.2 and B6.x follow the leader's approvals (issue 11): nobody ticks them by hand."""
+    from planners.plan.signoff import DERIVED_RULES
+
+    if t.rule_id in DERIVED_RULES:
+        raise InvalidTransition(f"Task {t.rule_id} follows the leader's approval of the plan or the attendee list: "
+                                "submit it for approval instead of ticking it.", key="plan.task_derived",
+                                rule=t.rule_id)
 
 
 def undo_last_mark(session: Session, event_id: int, *, actor: Principal) -> PlanTask:
@@ -78,6 +93,7 @@ def undo_last_mark(session: Session, event_id: int, *, actor: Principal) -> Plan
     t = _get_task(session, last.task_id)
     ev = get_event(session, event_id)
     _may_mark(ev, t, actor)
+    _not_derived(t)
     if t.status != last.to_status:
         raise InvalidTransition("The task changed after your mark; undo is no longer possible.",
                                 key="plan.undo_stale")
@@ -95,6 +111,10 @@ def undo_last_mark(session: Session, event_id: int, *, actor: Principal) -> Plan
     session.flush()
     audit.record(session, actor=actor.username, action="plan.undo", object_type="plan_task", object_id=t.id,
                  event_id=event_id, rule=t.rule_id, before={"status": last.to_status}, after={"status": t.status})
+    if t.mandatory and t.phase == "before":  # issue 11
+        from planners.plan import signoff
+
+        signoff.refresh(session, ev, actor, why="plan.undo")
     return t
 
 
@@ -194,6 +214,7 @@ def request_na(session: Session, task_id: int, *, actor: Principal, reason: str)
         raise ValidationFailed("Say why the task does not apply.", key="plan.na_reason_required", field="reason")
     if t.status != "open" or not t.applies:
         raise InvalidTransition("The task has this status already.", key="plan.same_status")
+    _not_derived(t)
     why = both("plan.na_request_why")
     return approvals.request(
         session, kind=NA_KIND, object_type="plan_task", object_id=t.id, event_id=ev.id, requested_by=actor,

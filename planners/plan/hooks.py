@@ -69,9 +69,11 @@ def load_demo(session: Session, ctx) -> None:
         by_key = {t.task_key: t for t in tasks(session, ev.id)}
         phases = set(cfg.get("done_phases", []))  # e.g. an event under way: its before-tasks are done
         keys = list(cfg.get("done", [])) + [k for k, t in by_key.items() if t.phase in phases]
+        from planners.plan.signoff import DERIVED_RULES  # issue 11: these follow the approvals (signoff demo)
+
         for k in keys:
             t = by_key.get(k)
-            if t is not None and t.status == "open":
+            if t is not None and t.status == "open" and t.rule_id not in DERIVED_RULES:
                 mark_task(session, t.id, "done", actor=organizer)
 
 

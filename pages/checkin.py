@@ -14,11 +14,13 @@ me = ui.require_role("checkin")
 
 from planners import checkin  # noqa: E402
 from planners.core.errors import ConclaveError  # noqa: E402
-from planners.base.events import local, visible_events  # noqa: E402
+from planners.base.events import local  # noqa: E402
 
 st.title(ui.t("desk.title"))
 with ui.reading() as s:
-    events = visible_events(s, me)
+    events, _missing = checkin.desk_events(s, me)  # issue 11: only ready / in_progress, and why one is missing
+for _m in _missing:
+    st.info(ui.plain(ui.pick(_m["text"])), icon=":material/event_busy:")
 ev = ui.event_picker(events, empty="desk.no_open_events")
 if ev is None:
     st.stop()

@@ -62,5 +62,8 @@ from planners.checkin.camera import (  # noqa: F401
 from planners.checkin.hooks import (  # noqa: F401
     load_demo,
 )
+from planners.checkin.picker import (  # noqa: F401  issue 11
+    desk_events,
+)
 from planners.core.errors import NotRecorded  # noqa: F401  the area's error
 from planners.attendees.badges import scanner_pattern  # noqa: F401  (the desk's no-Enter submit)

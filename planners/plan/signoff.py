@@ -49,7 +49,10 @@ LIST_EVENT_FIELDS = ("title", "level", "start", "end")
 # ---------------------------------------------------------------- what is approved: the content of a snapshot
 
 def _event_part(session: Session, ev: Event, fields) -> dict:
-    venue = ev.venue.name if ev.venue is not None else ""
+    from planners.store.models import Venue
+
+    v = session.get(Venue, ev.venue_id) if ev.venue_id is not None else None  # not ev.venue: stale after an edit
+    venue = v.name if v is not None else ""
     every = {"title": ev.title, "kind": ev.kind, "level": ev.level, "start": ev.starts_at.isoformat(),
              "end": ev.ends_at.isoformat(), "venue": venue, "device_policy": ev.device_policy,
              "foreign_participants": bool(ev.foreign_participants)}

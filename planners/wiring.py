@@ -14,6 +14,7 @@ from planners.documents import destruction, hooks as documents_hooks, register a
 from planners.plan import board as plan_board, hooks as plan_hooks
 from planners.venues import hooks as venues_hooks, suitability
 from planners.visits import demo as visits_demo, disclosure, requests as visit_requests
+from planners.people import register as people_register  # issue 13
 
 TABLE: hooks.Table = {
     "gate": {
@@ -33,6 +34,7 @@ TABLE: hooks.Table = {
         disclosure.INCIDENT_KIND: [disclosure.incident_seen],
         "document_copy": [documents_register.on_copy_decision],
         "document_destruction": [destruction.on_destruction_decision],
+        people_register.KIND: [people_register.apply_decision],  # issue 13
     },
     "attention": [
         home.events_starting_soon,

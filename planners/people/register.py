@@ -13,11 +13,24 @@ from sqlalchemy.orm import Session
 from planners.base import approvals, audit
 from planners.core import permissions, textsafe
 from planners.core.clock import local, utcnow
-from planners.core.errors import ConcurrentEdit, InvalidTransition, NotFound, PersonBarred, ValidationFailed
+from planners.core.errors import (
+    ConcurrentEdit,
+    InvalidTransition,
+    NotFound,
+    PersonBarred,
+    ValidationFailed,
+)
 from planners.core.i18n import both
 from planners.core.levels import Classification
 from planners.people import rules
-from planners.store.models_people import NO_END, Bar, Person, PersonHistory, Pledge, Training
+from planners.store.models_people import (
+    NO_END,
+    Bar,
+    Person,
+    PersonHistory,
+    Pledge,
+    Training,
+)
 
 KIND = "person_change"
 STATUSES = ("active", "suspended", "decommission", "left")
@@ -221,7 +234,7 @@ def clean(values: dict, *, base: Person | None = None) -> tuple[dict, list[Probl
             v[k] = val
     if probs:
         return {}, probs
-    get = lambda f, d="": v[f] if f in v else cur.get(f, d)  # noqa: E731
+    get = lambda f, d="": v[f] if f in v else cur.get(f, d)
     out: dict = {}
     name = unicodedata.normalize("NFC", str(get("name")))
     if not name:

@@ -96,7 +96,7 @@ def test_eligibility_from_the_register_for_each_reason(db_url, users):
 
 
 def test_a_mismatch_between_row_and_register_is_a_finding_not_an_overwrite(db_url, users):
-    ev_id, _codes, by_name = _setup(db_url, users)
+    _ev, _codes, by_name = _setup(db_url, users)
     with uow.read(db_url) as s:
         link = people_link.links(s, [by_name["秘密级"]])[by_name["秘密级"]]
         assert link.match == "exact"

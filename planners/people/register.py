@@ -555,3 +555,26 @@ def search(session: Session, text: str = "") -> list[Person]:
         return rows
     return [p for p in rows if k in key_form(p.name) or k in key_form(p.unit) or k in key_form(p.post)
             or k == key_form(p.id_last4)]
+
+
+def visible(session: Session, actor, text: str = "") -> list[Person]:
+    """The register as `actor` may read it: all of it for the security officer, a leader or an admin; for an
+    organizer, the people linked to attendees of their own events (people.see_for_event)."""
+    rows = search(session, text)
+    if permissions.allowed(actor, "people.see_all"):
+        return rows
+    from planners.store.models import Attendee, Event
+    from planners.store.models_people import AttendeeLink
+
+    mine = set(session.scalars(
+        select(AttendeeLink.person_id).join(Attendee, Attendee.id == AttendeeLink.attendee_id)
+        .join(Event, Event.id == Attendee.event_id)
+        .where(Event.organizer_id == actor.id, AttendeeLink.person_id.is_not(None))))
+    return [p for p in rows if p.id in mine]
+
+
+def get_visible(session: Session, person_id: int, actor) -> Person:
+    p = get(session, person_id)
+    if p.id not in {x.id for x in visible(session, actor)}:
+        permissions.require(actor, "people.see_all")
+    return p

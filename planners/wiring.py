@@ -15,6 +15,7 @@ from planners.plan import board as plan_board, hooks as plan_hooks
 from planners.venues import hooks as venues_hooks, suitability
 from planners.visits import demo as visits_demo, disclosure, requests as visit_requests
 from planners.plan import signoff  # issue 11
+from planners.people import demo as people_demo, home as people_home, register as people_register  # issue 13
 
 TABLE: hooks.Table = {
     "gate": {
@@ -36,6 +37,7 @@ TABLE: hooks.Table = {
         "document_destruction": [destruction.on_destruction_decision],
         signoff.PLAN_KIND: [signoff.apply_decision],  # issue 11
         signoff.LIST_KIND: [signoff.apply_decision],
+        people_register.KIND: [people_register.apply_decision],  # issue 13
     },
     "attention": [
         home.events_starting_soon,
@@ -43,10 +45,13 @@ TABLE: hooks.Table = {
         plan_hooks.overdue_plan_tasks,
         visit_requests.returned_to_me,
         documents_hooks.loss_incidents,
+        people_home.expiring,  # issue 13
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],
-    "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo, checkin_hooks.load_demo,
+    "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo,
+                  people_demo.load_demo,  # issue 13: after the events, before the badges
+                  checkin_hooks.load_demo,
                   signoff.load_demo],  # issue 11: after the badges
     "attendees_changed": [signoff.on_attendees_changed],  # issue 11
 }

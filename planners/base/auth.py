@@ -26,6 +26,7 @@ class Role(str, Enum):
     FRONT_DESK = "front_desk"
     LEADER = "leader"
     ADMIN = "admin"
+    SECURITY_OFFICER = "security_officer"  # issue 13: 保密员/保密办, keeps the people register
 
 
 ROLES = [r.value for r in Role]
@@ -42,6 +43,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "approvals": ("leader",),
     "admin": ("admin",),
     "audit": ("admin", "leader"),
+    "people": ("security_officer", "leader", "organizer"),  # issue 13
 }
 
 

@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 # Tables the database itself keeps append-only (planners.store.ddl.append_only); the chained ones are first.
 APPEND_ONLY = ("audit_entries", "scans", "plan_marks", "custody_entries", "visit_info_requests",
-               "approval_snapshots", "approval_snapshot_members")  # issue 11: the approved snapshots
+               "approval_snapshots", "approval_snapshot_members",  # issue 11: the approved snapshots
+               "person_history")  # issue 13: the people register's history
 
 
 

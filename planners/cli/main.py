@@ -16,6 +16,7 @@ from planners.core.levels import Classification
 from planners.store.uow import read as read_session, write_session
 from planners.cli import attendees as cli_attendees, audit as cli_audit, desk as cli_desk, documents as cli_documents, keys as cli_keys, plan as cli_plan, visits as cli_visits
 from planners.cli import approvals as cli_approvals, events as cli_events  # issue 11
+from planners.cli import people as cli_people  # issue 13
 import planners.wiring  # noqa: F401  (installs which area answers which hook)
 from planners.cli.common import as_option, cli_actor, ensure_db, fail, sign_in
 from planners.core.errors import DISK_FULL_ERRNOS, DiskFull
@@ -153,7 +154,8 @@ def events_cmd(as_json: bool) -> None:
         click.echo(f"{r['id']:>4}  {r['start'][:16]}  {r['status']:<11} {lvl:<4} {r['kind']:<13} {r['title']}")
 
 
-for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits, cli_events, cli_approvals):
+for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits, cli_events, cli_approvals,
+              cli_people):  # issue 13
     _area.register(main)
 
 if __name__ == "__main__":  # pragma: no cover

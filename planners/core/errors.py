@@ -319,3 +319,11 @@ class CoreNeverDisclosed(ConclaveError):
 
 class ScopeNotApproved(ConclaveError):
     key = "disclosure.scope_not_approved"
+
+
+# ---------------------------------------------------------------- people register (issue 13)
+
+class PersonBarred(ConclaveError):
+    """The person is on the deny list (barred by a leader until a date): refused at import, approval and desk."""
+
+    key = "people.barred"

@@ -112,6 +112,14 @@ RULES: dict[str, tuple[Callable, str, str]] = {
     # issue 11
     "signoff.submit": (owns, "signoff.organizer_only",
                        "Only the event's organizer submits its security plan or attendee list to a leader."),
+    # issue 13: the people register (涉密人员)
+    "people.keep": (_roles("security_officer"), "people.officer_only",
+                    "Only the security officer (保密员) keeps the people register."),
+    "people.see_all": (_roles("security_officer", "leader", "admin"), "people.see_denied",
+                       "Only the security officer, a leader or an admin reads the whole register."),
+    "people.bar": (_roles("leader"), "people.leader_only", "Only a leader puts a person on the deny list."),
+    "people.see_for_event": (_owner_or("security_officer", "leader"), "people.see_denied",
+                             "Only the event's organizer reads the register for its attendees."),
 }
 
 

@@ -15,6 +15,7 @@ from planners.plan import board as plan_board, hooks as plan_hooks
 from planners.venues import hooks as venues_hooks, suitability
 from planners.visits import demo as visits_demo, disclosure, requests as visit_requests
 from planners.people import register as people_register  # issue 13
+from planners.trips import carry as trips_carry, debrief as trips_debrief, demo as trips_demo, requests as trips_requests  # issue 14
 
 TABLE: hooks.Table = {
     "gate": {
@@ -35,6 +36,9 @@ TABLE: hooks.Table = {
         "document_copy": [documents_register.on_copy_decision],
         "document_destruction": [destruction.on_destruction_decision],
         people_register.KIND: [people_register.apply_decision],  # issue 13
+        trips_requests.KIND: [trips_requests.apply_decision],  # issue 14
+        trips_carry.KIND: [trips_carry.on_carry_decision],
+        trips_debrief.INFO_KIND: [trips_debrief.info_seen],
     },
     "attention": [
         home.events_starting_soon,
@@ -42,10 +46,12 @@ TABLE: hooks.Table = {
         plan_hooks.overdue_plan_tasks,
         visit_requests.returned_to_me,
         documents_hooks.loss_incidents,
+        trips_debrief.overdue_trips,  # issue 14
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],
-    "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo, checkin_hooks.load_demo],
+    "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo, checkin_hooks.load_demo,
+                  trips_demo.load_demo],  # issue 14
 }
 
 hooks.install(TABLE)

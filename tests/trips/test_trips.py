@@ -237,3 +237,63 @@ def test_a_debrief_before_the_return_is_refused_and_the_demo_debrief_is_overdue_
         trips.record_debrief(s, pid, trips.DebriefInput(held_on=back - timedelta(days=1)),
                              actor=users["admin"])
     assert e.value.field == "held_on" and e.value.key == "trips.debrief_before_return"
+
+
+def test_cli_lists_shows_and_writes_the_briefing_refusing_an_unapproved_trip(demo, users, tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from planners.cli.main import main
+    from tests.conftest import TEST_PASSWORD
+
+    r = CliRunner().invoke(main, ["trips", "--json"])
+    rows = json.loads(r.output)
+    fair = next(x for x in rows if x["destinations"] == ["DE"])
+    assert r.exit_code == 0 and fair["status"] == "approved"
+    r = CliRunner().invoke(main, ["trips", "show", str(fair["id"]), "--json"])
+    data = json.loads(r.output)
+    assert data["may_depart"] is False and {x["name"] for x in data["travellers"] if not x["briefed_on"]} == {"王芳"}
+    assert [c["verdict"] for c in data["carry"]] == ["clean_device", "refused"]
+    assert CliRunner().invoke(main, ["trips", "show", "999", "--json"]).exit_code == 3
+    monkeypatch.setenv("CONCLAVE_PASSWORD", TEST_PASSWORD)
+    out = tmp_path / "b.pdf"
+    r = CliRunner().invoke(main, ["trips", "briefing", str(fair["id"]), "--out", str(out), "--as", "organizer",
+                                  "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "Pre-departure secrecy briefing" in text and "BRF-CARRY" in text and "王芳" in text
+    with write_session() as s:
+        tid = trips.create(s, _input([trips.travellers_of(s, fair["id"])[0].person_id]),
+                           actor=users["organizer"]).id
+    r = CliRunner().invoke(main, ["trips", "briefing", str(tid), "--out", str(tmp_path / "x.docx"), "--as",
+                                  "organizer"])
+    assert r.exit_code == 3 and not (tmp_path / "x.docx").exists()
+
+
+def test_exports_read_back_through_pdf_and_docx_readers(demo, users):
+    import io
+    import subprocess
+    import tempfile
+
+    import docx
+
+    from planners.store.models_trips import Trip
+    from planners.trips import export
+
+    with write_session() as s:
+        fair = s.query(Trip).filter(Trip.destinations.isnot(None)).order_by(Trip.id).first()
+        form = export.export(s, fair.id, "form", "docx", "zh_CN", actor=users["leader"])
+        pdf = export.export(s, fair.id, "form", "pdf", "zh_CN", actor=users["leader"])
+        cal = export.ics(s, fair.id, "en", actor=users["organizer"])
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(form)).paragraphs)
+    cells = " ".join(c.text for t in docx.Document(io.BytesIO(form)).tables for r in t.rows for c in r.cells)
+    assert "出国（境）审批表" in text and "TRV-APPROVAL" in cells and "王芳" in cells
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        ptext = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True).stdout
+    assert "出国（境）审批表" in ptext and "德国" in ptext
+    assert cal.count(b"BEGIN:VEVENT") == 3 and b"Debrief due" in cal

@@ -20,7 +20,9 @@ from planners.core.errors import InvalidTransition, TripBlocked, ValidationFaile
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both, pick, t
 from planners.core.levels import Classification
-from planners.trips import carry, requests, rules as trip_rules, travellers as reg
+from planners.trips import carry, requests
+from planners.trips import rules as trip_rules
+from planners.trips import travellers as reg
 from planners.visits import disclosure
 
 

@@ -26,7 +26,8 @@ from planners.core.errors import InvalidTransition, NotFound, ValidationFailed
 from planners.core.i18n import both, t
 from planners.core.levels import Classification
 from planners.store.models_trips import Trip, TripCarryItem
-from planners.trips import requests, rules as trip_rules
+from planners.trips import requests
+from planners.trips import rules as trip_rules
 
 KIND = "trip_carry"
 ITEM_KINDS = ("copy", "notebook", "laptop", "phone", "storage", "other")

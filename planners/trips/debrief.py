@@ -18,7 +18,8 @@ from planners.core.errors import TripBlocked, ValidationFailed
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
 from planners.store.models_trips import Trip, TripDebrief
-from planners.trips import carry, requests, rules as trip_rules
+from planners.trips import carry, requests
+from planners.trips import rules as trip_rules
 
 INFO_KIND = "trip_info_request"
 
@@ -93,7 +94,7 @@ def record(session: Session, trip_id: int, data: DebriefInput, *, actor: Princip
 
 def info_seen(session: Session, item, leader: Principal) -> None:
     """A request for information reported at the debrief needs no change of state: the decision is the record."""
-    return None
+    return
 
 
 def state(session: Session, trip: Trip, today: date | None = None) -> dict:

@@ -13,7 +13,9 @@ from planners.core import permissions
 from planners.core.errors import InvalidTransition, ValidationFailed
 from planners.core.i18n import t
 from planners.core.levels import Classification
-from planners.trips import briefing, carry, debrief, requests, rules as trip_rules, travellers as reg
+from planners.trips import briefing, carry, debrief, requests
+from planners.trips import rules as trip_rules
+from planners.trips import travellers as reg
 
 FORMATS = ("pdf", "docx")
 KINDS = ("form", "briefing", "debrief")
@@ -46,7 +48,7 @@ def _carry_rows(session: Session, trip, lang: str) -> list[list[str]]:
 
 
 def form_blocks(session: Session, trip, lang: str) -> tuple[str, list[Block]]:
-    h = lambda k: t(f"trips.{k}", lang)  # noqa: E731
+    h = lambda k: t(f"trips.{k}", lang)
     facts = [(h("col_dates"), f"{trip.starts_on:%Y-%m-%d} – {trip.ends_on:%Y-%m-%d}"),
              (h("col_destinations"), _sep(lang).join(trip_rules.country_name(c, lang) for c in trip.destinations)),
              (h("field_inviting"), trip.inviting_party), (h("field_unit"), trip.unit),
@@ -80,7 +82,7 @@ def form_blocks(session: Session, trip, lang: str) -> tuple[str, list[Block]]:
 
 def briefing_blocks(session: Session, trip, lang: str) -> tuple[str, list[Block]]:
     sh = briefing.build(session, trip.id, lang)
-    h = lambda k: t(f"trips.{k}", lang)  # noqa: E731
+    h = lambda k: t(f"trips.{k}", lang)
     blocks: list[Block] = [
         ("facts", sh.facts),
         ("heading", h("form_travellers")),
@@ -109,7 +111,7 @@ def debrief_blocks(session: Session, trip, lang: str) -> tuple[str, list[Block]]
     if d is None:
         raise InvalidTransition("The trip has no debrief yet.", key="trips.bad_transition",
                                 status=t(f"trips.status_{trip.status}", lang), action="debrief")
-    h = lambda k: t(f"trips.{k}", lang)  # noqa: E731
+    h = lambda k: t(f"trips.{k}", lang)
     nothing = h("nothing")
     blocks: list[Block] = [
         ("facts", [(h("col_dates"), f"{trip.departed_on or trip.starts_on} – {trip.back_on or trip.ends_on}"),
@@ -198,7 +200,8 @@ def export(session: Session, trip_id: int, kind: str, fmt: str, lang: str, *, ac
 
 def ics(session: Session, trip_id: int, lang: str = "zh_CN", *, actor: Principal) -> bytes:
     """The trip's deadlines: the briefing (the day before departure at the latest), departure, debrief due."""
-    from icalendar import Alarm, Calendar, Event as VEvent
+    from icalendar import Alarm, Calendar
+    from icalendar import Event as VEvent
 
     from planners.core.clock import utcnow
 

@@ -20,15 +20,22 @@ from sqlalchemy.orm import Session
 from planners.base import approvals, audit
 from planners.base.auth import Principal
 from planners.core import permissions
-from planners.core.clock import utcnow, local
-from planners.core.errors import InvalidTransition, NotFound, SelfApprovalForbidden, ValidationFailed, \
-    TripBlocked
+from planners.core.clock import local, utcnow
+from planners.core.errors import (
+    InvalidTransition,
+    NotFound,
+    SelfApprovalForbidden,
+    TripBlocked,
+    ValidationFailed,
+)
 from planners.core.findings import Finding
 from planners.core.i18n import both
 from planners.core.levels import Classification
 from planners.store.models import User
 from planners.store.models_trips import Trip, TripTraveller
-from planners.trips import rules as trip_rules, travellers as reg, vetting
+from planners.trips import rules as trip_rules
+from planners.trips import travellers as reg
+from planners.trips import vetting
 from planners.visits import disclosure
 
 KIND = "trip"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from planners.trips import briefing, carry, debrief, requests, travellers as reg, vetting
+from planners.trips import briefing, carry, debrief, requests, vetting
+from planners.trips import travellers as reg
 
 
 def _f(f) -> dict:

@@ -57,3 +57,12 @@ def record_pledge(session: Session, person_id: int, *, signed_on: date, version:
 def register(session: Session, text: str = "") -> list:
     """The register, for choosing travellers (people.search)."""
     return people.search(session, text)
+
+
+def candidates(session: Session, actor, text: str = "") -> list:
+    """The people an organizer may choose as travellers (name, unit, level, class): the trip's own read of the
+    register, for those who make trip requests."""
+    from planners.core import permissions
+
+    permissions.require(actor, "trip.list")
+    return [p for p in people.search(session, text) if p.status != "left"]

@@ -11,7 +11,8 @@ from planners import documents, people, trips
 from planners.base import approvals
 from planners.base.auth import Principal
 from planners.core.errors import SelfApprovalForbidden, TripBlocked, ValidationFailed
-from planners.store.uow import read as read_session, write_session
+from planners.store.uow import read as read_session
+from planners.store.uow import write_session
 from planners.trips import vetting
 from planners.visits.disclosure import ItemInput
 
@@ -47,7 +48,7 @@ def _trip(users, pids, **over) -> int:
         return trips.create(s, _input(pids, **over), actor=users["organizer"]).id
 
 
-P = lambda **kw: SimpleNamespace(**{"name": "甲", "level": "secret", "person_class": "general",  # noqa: E731
+P = lambda **kw: SimpleNamespace(**{"name": "甲", "level": "secret", "person_class": "general",
                                     "status": "active", "decommission_until": None, "barred": False, **kw})
 S, E = TODAY + timedelta(days=10), TODAY + timedelta(days=15)
 

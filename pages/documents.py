@@ -233,7 +233,7 @@ def copies_tab() -> None:
 
 def reconcile_tab() -> None:
     c = rec.counts
-    cols = st.columns(6)
+    cols = st.columns(len(docs.STATES))
     for col, state in zip(cols, docs.STATES):
         col.metric(state_label(state), c.get(state, 0))
     outstanding = rec.outstanding
@@ -242,7 +242,9 @@ def reconcile_tab() -> None:
         # a static table the desk can read at a glance (and print); every cell is typed text, shown as text
         st.table(pd.DataFrame([{t("documents.code"): ui.plain(r.code), t("documents.control_no"): ui.plain(r.control_no),
                                 t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
-                                t("documents.holder"): ui.plain(r.holder_name)} for r in outstanding]))
+                                t("documents.holder"): ui.plain(t("documents.abroad_with", name=r.holder_name)
+                                                                if r.state == "abroad" else r.holder_name)}
+                               for r in outstanding]))  # abroad: issue 14
     elif rec.clean:
         st.success(t("documents.reconciled_clean"))
     else:

@@ -16,6 +16,7 @@ from planners.venues import hooks as venues_hooks, suitability
 from planners.visits import demo as visits_demo, disclosure, requests as visit_requests
 from planners.plan import signoff  # issue 11
 from planners.people import demo as people_demo, home as people_home, register as people_register  # issue 13
+from planners.trips import carry as trips_carry, debrief as trips_debrief, demo as trips_demo, requests as trips_requests  # issue 14
 
 TABLE: hooks.Table = {
     "gate": {
@@ -38,6 +39,9 @@ TABLE: hooks.Table = {
         signoff.PLAN_KIND: [signoff.apply_decision],  # issue 11
         signoff.LIST_KIND: [signoff.apply_decision],
         people_register.KIND: [people_register.apply_decision],  # issue 13
+        trips_requests.KIND: [trips_requests.apply_decision],  # issue 14
+        trips_carry.KIND: [trips_carry.on_carry_decision],
+        trips_debrief.INFO_KIND: [trips_debrief.info_seen],
     },
     "attention": [
         home.events_starting_soon,
@@ -46,13 +50,15 @@ TABLE: hooks.Table = {
         visit_requests.returned_to_me,
         documents_hooks.loss_incidents,
         people_home.expiring,  # issue 13
+        trips_debrief.overdue_trips,  # issue 14
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],
     "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo,
                   people_demo.load_demo,  # issue 13: after the events, before the badges
                   checkin_hooks.load_demo,
-                  signoff.load_demo],  # issue 11: after the badges
+                  signoff.load_demo,  # issue 11: after the badges
+                  trips_demo.load_demo],  # issue 14: after the register
     "attendees_changed": [signoff.on_attendees_changed],  # issue 11
 }
 

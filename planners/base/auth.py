@@ -44,6 +44,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "admin": ("admin",),
     "audit": ("admin", "leader"),
     "people": ("security_officer", "leader", "organizer"),  # issue 13
+    "trips": ("organizer", "leader", "security_officer"),  # issue 14
 }
 
 

@@ -154,8 +154,10 @@ def events_cmd(as_json: bool) -> None:
         click.echo(f"{r['id']:>4}  {r['start'][:16]}  {r['status']:<11} {lvl:<4} {r['kind']:<13} {r['title']}")
 
 
+from planners.cli import trips as cli_trips  # noqa: E402  issue 14
 for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits, cli_events, cli_approvals,
-              cli_people):  # issue 13
+              cli_people,  # issue 13
+              cli_trips):  # issue 14
     _area.register(main)
 
 if __name__ == "__main__":  # pragma: no cover

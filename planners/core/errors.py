@@ -327,3 +327,27 @@ class PersonBarred(ConclaveError):
     """The person is on the deny list (barred by a leader until a date): refused at import, approval and desk."""
 
     key = "people.barred"
+
+
+# ---------------------------------------------------------------- trips  # issue 14
+
+class TripBlocked(ConclaveError):
+    """A trip cannot be approved or cannot depart: `findings` say why, each with its rule and what to do."""
+
+    key = "trips.blocked"
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("; ".join(f"{f.rule}: {f.text('en')}" for f in findings),
+                         reasons=" ".join(f.text("zh_CN") for f in findings))
+
+    def localized(self, lang: str) -> str:
+        from planners.core.i18n import t
+
+        return t(self.key, lang, reasons=" ".join(f"{f.rule}: {f.text(lang)}" for f in self.findings))
+
+
+class CarryRefused(TripBlocked):
+    """A carry item cannot go (绝密, a 涉密 device) or is not what it claims (no such copy, held by someone else)."""
+
+    key = "trips.carry_refused"

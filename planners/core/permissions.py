@@ -75,6 +75,22 @@ def _event_see(actor, ev) -> bool:
     return ev.status in OPEN_FOR_DESK
 
 
+def _trip_owner(actor, trip) -> bool:  # issue 14
+    return owns(actor, trip) or (actor.role == "organizer" and getattr(trip, "created_by", None) == actor.username)
+
+
+def _trip_see(actor, trip) -> bool:  # issue 14
+    return actor.role in ("leader", "admin", "security_officer") or _trip_owner(actor, trip)
+
+
+def _trip_brief(actor, trip) -> bool:  # issue 14
+    return actor.role == "security_officer" or _trip_owner(actor, trip)
+
+
+def _trip_close(actor, trip) -> bool:  # issue 14
+    return actor.role == "leader" or _trip_owner(actor, trip)
+
+
 # action -> (predicate(actor, obj), reason key, English message)
 RULES: dict[str, tuple[Callable, str, str]] = {
     "event.create": (_roles("organizer", "admin"), "events.organizer_only", "Only an organizer creates events."),
@@ -120,6 +136,17 @@ RULES: dict[str, tuple[Callable, str, str]] = {
     "people.bar": (_roles("leader"), "people.leader_only", "Only a leader puts a person on the deny list."),
     "people.see_for_event": (_owner_or("security_officer", "leader"), "people.see_denied",
                              "Only the event's organizer reads the register for its attendees."),
+    # issue 14: outbound trips
+    "trip.list": (_roles("organizer", "leader", "admin", "security_officer"), "trips.role",
+                  "Trips are for organizers, leaders, the security officer and admins."),
+    "trip.create": (_roles("organizer", "admin"), "trips.organizer_only", "Only an organizer makes a trip request."),
+    "trip.edit": (_trip_owner, "trips.owner_only", "Only the trip's organizer or its requester changes it."),
+    "trip.see": (_trip_see, "trips.owner_only", "This trip belongs to another organizer."),
+    "trip.run": (_trip_owner, "trips.owner_only",
+                 "Only the trip's organizer records its briefing, carry list, departure, return and debrief."),
+    "trip.brief": (_trip_brief, "trips.brief_denied",
+                   "Only the trip's organizer or the security officer records the pre-departure briefing."),
+    "trip.close": (_trip_close, "trips.owner_only", "Only the trip's organizer, a leader or an admin closes it."),
 }
 
 

@@ -56,6 +56,9 @@ from planners.documents.custody import (  # noqa: F401
     replay,
     send_to_secrecy_room,
     transfer_copy,
+    find_copy,  # issue 14
+    take_abroad,
+    back_from_abroad,
 )
 from planners.documents.loss import (  # noqa: F401
     IncidentReport,

@@ -26,8 +26,9 @@ from planners.documents.register import _norm
 from planners.documents.rules import _may_desk, _may_manage, parse_code, refusal, rules
 from planners.attendees.eligibility import is_foreign
 
-ACTIONS = ("issued", "transferred", "recovered", "to_secrecy_room", "destroyed", "lost")
-STATES = ("in_store", "issued", "recovered", "secrecy_room", "destroyed", "lost")
+ACTIONS = ("issued", "transferred", "recovered", "to_secrecy_room", "destroyed", "lost",
+           "taken_abroad", "back_from_abroad")  # issue 14: a copy approved to go abroad with a traveller
+STATES = ("in_store", "issued", "recovered", "secrecy_room", "destroyed", "lost", "abroad")
 # Which states each ledger action may start from, and the state it leads to.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "issued": (("in_store", "recovered"), "issued"),
@@ -35,7 +36,10 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "recovered": (("issued",), "recovered"),
     "to_secrecy_room": (("in_store", "recovered", "issued"), "secrecy_room"),
     "destroyed": (("in_store", "recovered", "secrecy_room"), "destroyed"),
-    "lost": (("in_store", "recovered", "issued", "secrecy_room"), "lost"),
+    "lost": (("in_store", "recovered", "issued", "secrecy_room", "abroad"), "lost"),
+    # issue 14: out of the country with a traveller (holder named), then back to the 保密室 (A2)
+    "taken_abroad": (("in_store", "recovered", "secrecy_room"), "abroad"),
+    "back_from_abroad": (("abroad",), "secrecy_room"),
 }
 
 # ---------------------------------------------------------------- ledger replay
@@ -55,7 +59,7 @@ def _step(cur: list, action: str, attendee_id, holder_name: str, at, seq: int, d
     """Apply one ledger entry to a copy's state [state, holder_id, holder_name, since, seq, desk], in place.
     (Entries were validated when they were written.)"""
     target = TRANSITIONS[action][1]
-    if target == "issued":
+    if target in ("issued", "abroad"):
         cur[:] = [target, attendee_id, holder_name, at, seq, desk]
     elif target == "lost":  # the last holder stays named on a lost copy
         cur[0], cur[3], cur[4], cur[5] = target, at, seq, desk
@@ -282,3 +286,47 @@ def allowed_actions(state: str) -> tuple[str, ...]:
 
 def may(state: str, action: str) -> bool:
     return action in allowed_actions(state)
+
+
+# ---------------------------------------------------------------- abroad (issue 14)
+# The trips area records a copy's journey abroad through these two functions; documents never imports trips.
+# Who may take the copy abroad was decided there (its own leader approval under F2); here only the ledger's rules
+# apply: the copy must be in store (or back in the 保密室), and only a copy abroad comes back.
+
+def find_copy(session: Session, code: str) -> tuple[DocumentCopy, Document, CopyState]:
+    """A registered copy by its code, with its document and current state (NotFound if no such copy)."""
+    try:
+        _ev, doc_id, number = parse_code(code)
+    except ValidationFailed:
+        raise
+    c = session.scalar(select(DocumentCopy).where(DocumentCopy.document_id == doc_id,
+                                                  DocumentCopy.number == number))
+    if c is None or c.event_id != _ev:
+        raise NotFound(f"No copy {code} is registered.", key="documents.copy_not_found", code=(code or "").strip())
+    return c, session.get(Document, c.document_id), copy_state(session, c.id)
+
+
+def take_abroad(session: Session, code: str, *, holder_name: str, ref: str, actor: Principal) -> CustodyEntry:
+    """The copy leaves with `holder_name` (a traveller): reconciliation shows it outstanding, abroad with them."""
+    c, _doc, _st = find_copy(session, code)
+    copy = _lock_copy(session, c.id)
+    st = copy_state(session, copy.id)
+    bad = _state_refusal(st, "taken_abroad", code.strip())
+    if bad:
+        raise IssueRefused([bad])
+    e = _append(session, copy, st, "taken_abroad", actor=actor, holder_name=holder_name.strip()[:120], ref=ref)
+    _audit_move(session, actor, e, code.strip(), holder=holder_name, ref=ref)
+    return e
+
+
+def back_from_abroad(session: Session, code: str, *, custodian: str, ref: str, actor: Principal) -> CustodyEntry:
+    """The copy is back and handed to the unit's 保密室 (实施条例 art. 27(8); catalogue A2)."""
+    c, _doc, _st = find_copy(session, code)
+    copy = _lock_copy(session, c.id)
+    st = copy_state(session, copy.id)
+    bad = _state_refusal(st, "back_from_abroad", code.strip())
+    if bad:
+        raise RecoveryRefused([bad])
+    e = _append(session, copy, st, "back_from_abroad", actor=actor, holder_name=custodian.strip()[:120], ref=ref)
+    _audit_move(session, actor, e, code.strip(), custodian=custodian, ref=ref)
+    return e

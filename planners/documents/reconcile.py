@@ -44,7 +44,7 @@ class Reconciliation:
 
     @property
     def outstanding(self) -> list[CopyRow]:
-        return [r for r in self.rows if r.state == "issued"]
+        return [r for r in self.rows if r.state in ("issued", "abroad")]  # abroad: issue 14
 
     @property
     def lost(self) -> list[CopyRow]:

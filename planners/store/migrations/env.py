@@ -5,6 +5,7 @@ from alembic import context
 from planners.store import models, models_checkin, models_documents, models_plan, models_visits  # noqa: F401
 from planners.store import models_signoff  # noqa: F401  # issue 11
 from planners.store import models_people  # noqa: F401  # issue 13
+from planners.store import models_trips  # noqa: F401  issue 14
 from planners.store.models import Base
 
 target_metadata = Base.metadata

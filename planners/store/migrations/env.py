@@ -3,6 +3,7 @@ from __future__ import annotations
 from alembic import context
 
 from planners.store import models, models_checkin, models_documents, models_plan, models_visits  # noqa: F401
+from planners.store import models_sessions  # noqa: F401  issue 15
 from planners.store.models import Base
 
 target_metadata = Base.metadata

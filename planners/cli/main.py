@@ -152,7 +152,8 @@ def events_cmd(as_json: bool) -> None:
         click.echo(f"{r['id']:>4}  {r['start'][:16]}  {r['status']:<11} {lvl:<4} {r['kind']:<13} {r['title']}")
 
 
-for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits):
+from planners.cli import sessions as cli_sessions  # noqa: E402  issue 15
+for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits, cli_sessions):
     _area.register(main)
 
 if __name__ == "__main__":  # pragma: no cover

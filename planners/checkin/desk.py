@@ -253,13 +253,17 @@ def _let_out(tx: Tx, info: dict, att, now: datetime) -> Verdict:
 
 
 def _at_door(tx: Tx, ev, door, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None):
-    """The event's main door (`door` None) or a session's door (issue 15)."""
+    """The event's main door (`door` None) or a session's door (issue 15); an admission also says when the
+    event's secrecy notice is not signed yet."""
     if door is None:
         v = _admit(tx, ev, a, desk=desk, direction=direction, now=now, raw_hash=raw_hash)
         if v.reason == "exit_ok" and not v.duplicate:
             session_door.leave_every_session(tx, a.id, now)
-        return v
-    return session_door.admit(tx, ev, door, a, desk=desk, direction=direction, now=now, kit=_KIT)
+    else:
+        v = session_door.admit(tx, ev, door, a, desk=desk, direction=direction, now=now, kit=_KIT)
+    if v.reason == "ok":
+        v.require_attention.extend(session_door.notice_attention(tx, ev.id, a.id))
+    return v
 
 
 def _record_at(tx: Tx, ev, door, v: Verdict, **kw) -> Verdict:

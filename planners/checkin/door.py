@@ -20,7 +20,8 @@ from planners.base.events import local
 from planners.core.errors import NotFound
 from planners.core.i18n import both
 from planners.store.fastsql import Statement, Tx
-from planners.store.models_sessions import EventSession, SessionAttendance, SessionAttendee, SessionScan
+from planners.store.models_sessions import (EventSession, NoticeSignature, SecrecyNotice, SessionAttendance,
+                                            SessionAttendee, SessionScan)
 
 _S_T, _SA_T, _SATT_T, _SS_T = (EventSession.__table__, SessionAttendee.__table__, SessionAttendance.__table__,
                                SessionScan.__table__)
@@ -39,6 +40,10 @@ UPDATE_SATT_OUT = Statement("UPDATE session_attendance SET inside = :inside, las
                             "WHERE id = :id", _SATT_T)
 LEAVE_ALL = Statement("UPDATE session_attendance SET inside = :inside, last_out_at = :last_out_at "
                       "WHERE attendee_id = :attendee_id AND inside = :was", _SATT_T)
+Q_NOTICE = Statement("SELECT version FROM secrecy_notices WHERE event_id = :event_id AND required = :required "
+                     "ORDER BY version DESC LIMIT 1", SecrecyNotice.__table__)
+Q_SIGNED = Statement("SELECT 1 FROM notice_signatures WHERE attendee_id = :attendee_id AND version = :version",
+                     NoticeSignature.__table__)
 INSERT_SESSION_SCAN = Statement("INSERT INTO session_scans (scan_id, session_id) VALUES (:scan_id, :session_id)",
                                 _SS_T)
 
@@ -127,3 +132,12 @@ def tie_scan(tx: Tx, scan_id: int, session_id: int) -> None:
     tx.run(INSERT_SESSION_SCAN, scan_id=scan_id, session_id=session_id)
 
 
+
+
+def notice_attention(tx: Tx, event_id: int, attendee_id: int) -> list[dict]:
+    """The secrecy notice not yet signed (planners.checkin.notice): an item for the desk, two indexed reads."""
+    version = tx.scalar(Q_NOTICE, event_id=event_id, required=True)
+    if version is None or tx.one(Q_SIGNED, attendee_id=attendee_id, version=version) is not None:
+        return []
+    return [{"code": "secrecy_notice", "version": version, "attendee_id": attendee_id,
+             "text": both("notice.attention", version=version)}]

@@ -296,9 +296,12 @@ class OfflineDesk:
         return bool(row[0]) if row is not None else door in (p.get("inside") or [])
 
     def _next_locker(self) -> str:
-        used = [int(p["locker"]) for p in self.pack.body["people"] if str(p.get("locker") or "").isdigit()]
-        used += [int(r[0]) for r in self.conn.execute("SELECT locker FROM state WHERE locker GLOB '[0-9]*'")]
-        return str(max(used, default=0) + 1)
+        """One above every locker in use: those of the pack and those handed out here (numbers only)."""
+        if not hasattr(self, "_pack_top"):
+            self._pack_top = max((int(p["locker"]) for p in self.pack.body["people"]
+                                  if str(p.get("locker") or "").isdigit()), default=0)
+        here = self.conn.execute("SELECT MAX(CAST(locker AS INTEGER)) FROM state WHERE locker GLOB '[0-9]*'").fetchone()[0]
+        return str(max(self._pack_top, here or 0) + 1)
 
     def inside_count(self, door: str = MAIN) -> int:
         n = 0

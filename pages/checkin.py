@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import sessions_ui, ui
 
 me = ui.require_role("checkin")
 
@@ -43,6 +43,7 @@ desk = bound
 st.sidebar.caption(ui.t("desk.desk_bound", desk=desk + (f" · {_desks[desk]}" if _desks.get(desk) else "")))
 _modes = {ui.t("desk.mode_in"): "in", ui.t("desk.mode_out"): "out"}
 direction = _modes[st.radio(ui.t("desk.mode"), list(_modes), horizontal=True, key="desk_mode")]
+door = sessions_ui.door_picker(ev)  # issue 15: a session's door (None: the main entrance)
 
 
 def _remember(v: checkin.Verdict) -> None:
@@ -55,7 +56,7 @@ def _on_scan() -> None:
     if not raw.strip():
         return
     try:
-        _remember(checkin.scan(ev.id, raw, desk=desk, actor=me, direction=direction))
+        _remember(checkin.scan(ev.id, raw, desk=desk, actor=me, direction=direction, session_id=door))
     except ConclaveError as exc:
         st.session_state["desk_error"] = ui.error_text(exc)
 
@@ -97,7 +98,8 @@ def desk_scanner() -> None:
                 st.warning(ui.t("desk.camera_nothing"))
             else:
                 try:
-                    _remember(checkin.scan(ev.id, found[0], desk=desk, actor=me, direction=direction, method="camera"))
+                    _remember(checkin.scan(ev.id, found[0], desk=desk, actor=me, direction=direction, method="camera",
+                                           session_id=door))
                 except ConclaveError as exc:
                     ui.show_error(exc)
 
@@ -122,6 +124,7 @@ def desk_scanner() -> None:
                 photo = checkin.photo_of(s, v.attendee["id"])
             if photo:
                 c2.image(photo, width=160)
+        sessions_ui.after_verdict(ev, v, desk=desk, me=me)  # issue 15: notice tick, photo with consent
 
     # ---- undo
     with ui.reading() as s:
@@ -158,7 +161,8 @@ def desk_scanner() -> None:
                 if cc2.button(ui.t("desk.lookup_admit") if direction == "in" else ui.t("desk.lookup_exit"),
                               key=f"lookup_go_{a.id}"):
                     try:
-                        _remember(checkin.manual(ev.id, a.id, desk=desk, actor=me, direction=direction))
+                        _remember(checkin.manual(ev.id, a.id, desk=desk, actor=me, direction=direction,
+                                                session_id=door))
                     except ConclaveError as exc:
                         ui.show_error(exc)
                     else:

@@ -42,6 +42,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "approvals": ("leader",),
     "admin": ("admin",),
     "audit": ("admin", "leader"),
+    "sessions": ("organizer", "admin"),  # issue 15
 }
 
 

@@ -63,11 +63,16 @@ def _known(url: str | None, ids: list[str]) -> set[str]:
     return out
 
 
-def _in_scan_log(url: str | None, desk: str, raw_hash: str, at: datetime) -> int | None:
-    """A replay that was recorded but whose ledger row was not (a crash between the two): found in the scan log."""
+def _in_scan_log(url: str | None, event_id: int, entries: list[dict]) -> dict[tuple, int]:
+    """Replays that were recorded but whose ledger row was not (a crash between the two), found in the scan log
+    in one read: (desk, raw hash, time) -> scan id."""
+    if not entries:
+        return {}
+    lo = min(datetime.fromisoformat(e["at"]) for e in entries)
     with uow.read(url) as s:
-        return s.scalar(select(Scan.id).where(Scan.desk == desk, Scan.raw_hash == raw_hash, Scan.at == at,
-                                              Scan.method.in_(("offline", "paper"))))
+        rows = s.execute(select(Scan.id, Scan.desk, Scan.raw_hash, Scan.at).where(
+            Scan.event_id == event_id, Scan.method == "offline", Scan.at >= lo)).all()
+    return {(r.desk, r.raw_hash, r.at): r.id for r in rows}
 
 
 def _desks_registered(url: str | None, names: set[str]) -> None:
@@ -112,6 +117,7 @@ def sync_log(log_path, *, actor: str, url: str | None = None, now: datetime | No
     _desks_registered(url, {e.get("desk") or header.get("desk") or "offline" for e in entries})
     res = SyncResult(event_id=pack.event_id)
     known = _known(url, [e["hash"] for e in entries])
+    recorded = _in_scan_log(url, pack.event_id, [e for e in entries if e["hash"] not in known])
     pending: list[dict] = []
     for e in sorted(entries, key=lambda e: (e["at"], e["n"])):
         if e["hash"] in known:
@@ -124,7 +130,7 @@ def sync_log(log_path, *, actor: str, url: str | None = None, now: datetime | No
         if at > pack.valid_until:  # scanned with a pack past its validity: recorded, never merged as an entry
             server_reason, scan_id = "expired_pack", None
         else:
-            scan_id = _in_scan_log(url, desk, hash_raw(code), at)
+            scan_id = recorded.get((desk, hash_raw(code), at))
             if scan_id is not None:
                 server_reason = e["reason"]
             else:

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import sessions_ui, ui
 
 me = ui.require_role("checkin")
 
@@ -45,6 +45,7 @@ desk = bound
 st.sidebar.caption(ui.t("desk.desk_bound", desk=desk + (f" · {_desks[desk]}" if _desks.get(desk) else "")))
 _modes = {ui.t("desk.mode_in"): "in", ui.t("desk.mode_out"): "out"}
 direction = _modes[st.radio(ui.t("desk.mode"), list(_modes), horizontal=True, key="desk_mode")]
+door = sessions_ui.door_picker(ev)  # issue 15: a session's door (None: the main entrance)
 
 
 def _remember(v: checkin.Verdict) -> None:
@@ -57,7 +58,7 @@ def _on_scan() -> None:
     if not raw.strip():
         return
     try:
-        _remember(checkin.scan(ev.id, raw, desk=desk, actor=me, direction=direction))
+        _remember(checkin.scan(ev.id, raw, desk=desk, actor=me, direction=direction, session_id=door))
     except ConclaveError as exc:
         st.session_state["desk_error"] = ui.error_text(exc)
 
@@ -99,7 +100,8 @@ def desk_scanner() -> None:
                 st.warning(ui.t("desk.camera_nothing"))
             else:
                 try:
-                    _remember(checkin.scan(ev.id, found[0], desk=desk, actor=me, direction=direction, method="camera"))
+                    _remember(checkin.scan(ev.id, found[0], desk=desk, actor=me, direction=direction, method="camera",
+                                           session_id=door))
                 except ConclaveError as exc:
                     ui.show_error(exc)
 
@@ -124,6 +126,7 @@ def desk_scanner() -> None:
                 photo = checkin.photo_of(s, v.attendee["id"])
             if photo:
                 c2.image(photo, width=160)
+        sessions_ui.after_verdict(ev, v, desk=desk, me=me)  # issue 15: notice tick, photo with consent
 
     # ---- undo
     with ui.reading() as s:
@@ -160,7 +163,8 @@ def desk_scanner() -> None:
                 if cc2.button(ui.t("desk.lookup_admit") if direction == "in" else ui.t("desk.lookup_exit"),
                               key=f"lookup_go_{a.id}"):
                     try:
-                        _remember(checkin.manual(ev.id, a.id, desk=desk, actor=me, direction=direction))
+                        _remember(checkin.manual(ev.id, a.id, desk=desk, actor=me, direction=direction,
+                                                session_id=door))
                     except ConclaveError as exc:
                         ui.show_error(exc)
                     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from planners.attendees import eligibility
 from planners.base import demo, home
 from planners.checkin import hooks as checkin_hooks
+from planners.checkin import findings as checkin_findings  # issue 15
 from planners.core import hooks
 from planners.documents import destruction, hooks as documents_hooks, register as documents_register
 from planners.plan import board as plan_board, hooks as plan_hooks
@@ -51,6 +52,8 @@ TABLE: hooks.Table = {
         documents_hooks.loss_incidents,
         people_home.expiring,  # issue 13
         trips_debrief.overdue_trips,  # issue 14
+        checkin_findings.missed_room_checks,  # issue 15
+        checkin_findings.offline_conflicts,  # issue 15
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],

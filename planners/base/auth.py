@@ -45,6 +45,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "audit": ("admin", "leader"),
     "people": ("security_officer", "leader", "organizer"),  # issue 13
     "trips": ("organizer", "leader", "security_officer"),  # issue 14
+    "sessions": ("organizer", "admin"),  # issue 15
 }
 
 

@@ -23,13 +23,15 @@ from planners.checkin.desk_sql import Q_APPROVED, START_EVENT
 from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
 from planners.checkin.devices import require_registered
 from planners.attendees.identity import fingerprint as identity_fingerprint
+from planners.checkin import door as session_door  # issue 15: a session's door
 from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
 
 # ---- the scan ------------------------------------------------------------------------------------------
 
 def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method: str = "scan",
-         now: datetime | None = None, url: str | None = None) -> Verdict:
-    """One scan at a desk -> its verdict, recorded. Retries a transaction that lost a race."""
+         now: datetime | None = None, url: str | None = None, session_id: int | None = None) -> Verdict:
+    """One scan at a desk -> its verdict, recorded. Retries a transaction that lost a race. `session_id`: the
+    desk stands at that session's door (planners.checkin.door)."""
     who = actor_name(actor)
     if direction not in ("in", "out"):
         raise ValidationFailed("direction must be in or out", key="checkin.bad_direction", field="direction")
@@ -47,15 +49,16 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
         if direction == "in" and ev.status not in DESK_STATUSES:  # issue 11: nobody before the event is ready
             v = Verdict(reason="event_not_ready", direction=direction, details={"status": ev.status})
             return _record(tx, ev, v, desk=d, who=who, method=method, raw=code, raw_hash=rh, now=now)
+        door = session_door.load(tx, ev, session_id) if session_id is not None else None
         v, person = _judge_code(tx, ev, tok, now)
         if person is not None:  # a good badge of this event, on the list, in its window: generation, then person
             gen = _badge_generation(tx, ev.id, person.id)
             if gen is None or (gen & 0xFFFF) != tok.generation:
                 v = Verdict(reason="revoked", attendee=attendee_info(person))
             else:
-                v = _admit(tx, ev, person, desk=d, direction=direction, now=now, raw_hash=rh)
+                v = _at_door(tx, ev, door, person, desk=d, direction=direction, now=now, raw_hash=rh)
         v.direction = direction
-        return _record(tx, ev, v, desk=d, who=who, method=method, raw=code, raw_hash=rh, now=now)
+        return _record_at(tx, ev, door, v, desk=d, who=who, method=method, raw=code, raw_hash=rh, now=now)
 
     return _with_retries(url, judge, event_id)
 
@@ -300,6 +303,27 @@ def _let_out(tx: Tx, info: dict, att, now: datetime) -> Verdict:
                                                  device_returned_at=returned))
 
 
+def _at_door(tx: Tx, ev, door, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None):
+    """The event's main door (`door` None) or a session's door (issue 15); an admission also says when the
+    event's secrecy notice is not signed yet."""
+    if door is None:
+        v = _admit(tx, ev, a, desk=desk, direction=direction, now=now, raw_hash=raw_hash)
+        if v.reason == "exit_ok" and not v.duplicate:
+            session_door.leave_every_session(tx, a.id, now)
+    else:
+        v = session_door.admit(tx, ev, door, a, desk=desk, direction=direction, now=now, kit=_KIT)
+    if v.reason == "ok":
+        v.require_attention.extend(session_door.notice_attention(tx, ev.id, a.id))
+    return v
+
+
+def _record_at(tx: Tx, ev, door, v: Verdict, **kw) -> Verdict:
+    v = _record(tx, ev, v, **kw)
+    if door is not None:
+        session_door.tie_scan(tx, v.scan_id, door.id)
+    return v
+
+
 def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: str, raw_hash: str,
             now: datetime) -> Verdict:
     """Apply the verdict's change to `attendance`, append the scan to the (chained) log, add the audit entry."""
@@ -326,7 +350,7 @@ def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: st
 
 
 def manual(event_id: int, attendee_id: int, *, desk: str, actor, direction: str = "in",
-           now: datetime | None = None, url: str | None = None) -> Verdict:
+           now: datetime | None = None, url: str | None = None, session_id: int | None = None) -> Verdict:
     """Admit (or let out) a person found by name + ID digits (a lost badge): logged with method 'manual'."""
     who = actor_name(actor)
     if direction not in ("in", "out"):
@@ -337,6 +361,7 @@ def manual(event_id: int, attendee_id: int, *, desk: str, actor, direction: str 
     def judge(tx: Tx) -> Verdict:
         d = require_registered(tx, desk)
         ev = _event(tx, event_id)
+        door = session_door.load(tx, ev, session_id) if session_id is not None else None
         a = tx.one(Q_PERSON, id=attendee_id)
         if direction == "in" and ev.status not in DESK_STATUSES:  # issue 11
             v = Verdict(reason="event_not_ready", details={"status": ev.status})
@@ -344,10 +369,18 @@ def manual(event_id: int, attendee_id: int, *, desk: str, actor, direction: str 
             v = Verdict(reason="not_on_list")
         else:
             _badge_generation(tx, ev.id, a.id)  # the same per-badge lock as a scan
-            v = _admit(tx, ev, a, desk=d, direction=direction, now=now)
+            v = _at_door(tx, ev, door, a, desk=d, direction=direction, now=now)
             if v.reason == "ok":
                 v.require_attention.insert(0, {"code": "manual", "text": both("checkin.attention.manual")})
         v.direction = direction
-        return _record(tx, ev, v, desk=d, who=who, method="manual", raw=raw, raw_hash=hash_raw(raw), now=now)
+        return _record_at(tx, ev, door, v, desk=d, who=who, method="manual", raw=raw, raw_hash=hash_raw(raw),
+                          now=now)
 
     return _with_retries(url, judge, event_id)
+
+
+# the desk's helpers a session's door uses (planners.checkin.door), handed in so the modules import one way only
+from types import SimpleNamespace  # noqa: E402
+
+_KIT = SimpleNamespace(eligibility=_eligibility, held_locker=_held_locker, next_locker=_next_locker,
+                       entry_attention=_entry_attention)

@@ -17,7 +17,8 @@ from planners.core import permissions
 REASONS = ("ok", "already_checked_in", "not_on_list", "revoked", "wrong_event", "outside_window", "invalid",
            "ineligible", "needs_approval", "exit_ok", "not_inside", "same_badge_again",
            "event_not_ready", "not_on_approved_list",  # issue 11
-           "barred", "clearance_suspended", "in_decommission_period", "pledge_expired")  # issue 13: the register
+           "barred", "clearance_suspended", "in_decommission_period", "pledge_expired",  # issue 13: the register
+           "not_on_session_list")  # issue 15: a session's door
 COLORS = {"ok": "green", "exit_ok": "green", "already_checked_in": "orange", "needs_approval": "orange",
           "not_inside": "orange", "same_badge_again": "orange"}
 DEDUP_SECONDS = 2.0  # a second `in` of a badge admitted this recently, at any desk: same_badge_again (never ok)

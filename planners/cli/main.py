@@ -155,9 +155,11 @@ def events_cmd(as_json: bool) -> None:
 
 
 from planners.cli import trips as cli_trips  # noqa: E402  issue 14
+from planners.cli import sessions as cli_sessions  # noqa: E402  issue 15
 for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits, cli_events, cli_approvals,
               cli_people,  # issue 13
-              cli_trips):  # issue 14
+              cli_trips,  # issue 14
+              cli_sessions):  # issue 15
     _area.register(main)
 
 if __name__ == "__main__":  # pragma: no cover

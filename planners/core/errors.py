@@ -351,3 +351,45 @@ class CarryRefused(TripBlocked):
     """A carry item cannot go (绝密, a 涉密 device) or is not what it claims (no such copy, held by someone else)."""
 
     key = "trips.carry_refused"
+# ---------------------------------------------------------------- checkin.sessions / offline / photos (issue 15)
+
+class SessionOutsideEvent(ValidationFailed):
+    """A session starts before the event or ends after it."""
+
+    key = "sessions.outside_event"
+
+
+class SessionAboveEvent(ValidationFailed):
+    """A session's level is above its event's."""
+
+    key = "sessions.above_event"
+
+
+class SessionInvalid(ValidationFailed):
+    """A session's field is missing or wrong (`field`, `problem`)."""
+
+    key = "sessions.invalid"
+
+
+class OfflinePackRefused(ConclaveError):
+    """An offline desk pack that cannot be used: tampered, expired, another event's, unreadable (`problem`)."""
+
+    key = "offline.pack_refused"
+
+
+class OfflineLogRefused(ConclaveError):
+    """An offline desk log with a gap, a reordered or altered entry, or another pack's entries (`problem`)."""
+
+    key = "offline.log_refused"
+
+
+class PaperEntriesRefused(ValidationFailed):
+    """A CSV of paper sign-in entries with a bad row (`row`, `problem`)."""
+
+    key = "offline.paper_refused"
+
+
+class PhotoRefused(ValidationFailed):
+    """An upload that is not an image, or too large (`problem`)."""
+
+    key = "photos.refused"

@@ -147,6 +147,17 @@ RULES: dict[str, tuple[Callable, str, str]] = {
     "trip.brief": (_trip_brief, "trips.brief_denied",
                    "Only the trip's organizer or the security officer records the pre-departure briefing."),
     "trip.close": (_trip_close, "trips.owner_only", "Only the trip's organizer, a leader or an admin closes it."),
+    # issue 15
+    "sessions.manage": (owns, "sessions.owner_only", "Only the event's organizer manages its sessions."),
+    "sessions.room_check": (_owner_or("front_desk"), "sessions.room_check_denied",
+                            "Only the front desk or the event's organizer records a room check."),
+    "notice.edit": (owns, "sessions.owner_only", "Only the event's organizer edits its secrecy notice."),
+    "notice.sign": (_roles(*DESK_ROLES), "checkin.desk_only", "Only a front desk records a signature."),
+    "photos.upload": (owns, "allowlist.owner_only", "Only the event's organizer may change its attendees."),
+    "photos.camera": (_roles(*DESK_ROLES), "checkin.desk_only", "Only a front desk takes a photo at the door."),
+    "photos.purge": (_roles("admin"), "photos.admin_only", "Only an admin deletes an event's personal data."),
+    "paper.print": (_desk_or_owner, "sessions.paper_denied",
+                    "Only the front desk or the event's organizer prints the paper sheets."),
 }
 
 

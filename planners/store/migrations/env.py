@@ -6,6 +6,7 @@ from planners.store import models, models_checkin, models_documents, models_plan
 from planners.store import models_signoff  # noqa: F401  # issue 11
 from planners.store import models_people  # noqa: F401  # issue 13
 from planners.store import models_trips  # noqa: F401  issue 14
+from planners.store import models_sessions  # noqa: F401  issue 15
 from planners.store.models import Base
 
 target_metadata = Base.metadata

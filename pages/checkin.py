@@ -61,6 +61,36 @@ def _on_scan() -> None:
 
 
 
+def _held_exit(v: checkin.Verdict) -> None:
+    """The 收回 button under an orange "take back DOC-…" verdict, and a supervisor's override with a reason."""
+    aid = v.attendee["id"]
+    if st.button(ui.t("desk.take_back", codes=ui.plain(v.details.get("codes", ""))), key="desk_take_back",
+                 type="primary", icon=":material/assignment_return:", width="stretch"):
+        try:
+            _remember(checkin.take_back_and_exit(ev.id, aid, desk=desk, actor=me))
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.rerun()
+    with st.expander(ui.t("desk.override"), icon=":material/supervisor_account:"):
+        st.caption(ui.t("desk.override_help"))
+        with st.form("desk_override_form", clear_on_submit=True, enter_to_submit=False):
+            c1, c2 = st.columns(2)
+            boss = c1.text_input(ui.t("desk.override_user"), key="desk_override_user")
+            pw = c2.text_input(ui.t("desk.override_password"), type="password", key="desk_override_password")
+            why = st.text_area(ui.t("desk.override_reason"), key="desk_override_reason", max_chars=300)
+            go = st.form_submit_button(ui.t("desk.override_go"))
+        if go:
+            _session, client = ui._signin_keys()
+            try:
+                _remember(checkin.exit_override(ev.id, aid, desk=desk, actor=me, supervisor=boss, password=pw,
+                                                reason=why, client=client))
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                st.rerun()
+
+
 @st.fragment
 def desk_scanner() -> None:
     """Scan -> verdict reruns only this part of the page, so the verdict comes back fast."""
@@ -122,6 +152,8 @@ def desk_scanner() -> None:
                 photo = checkin.photo_of(s, v.attendee["id"])
             if photo:
                 c2.image(photo, width=160)
+        if v.reason == "exit_held" and v.attendee:  # issue 16: take the copies back on the verdict itself
+            _held_exit(v)
 
     # ---- undo
     with ui.reading() as s:

@@ -43,6 +43,7 @@ TABLE: hooks.Table = {
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],
+    "exit_take_back": [documents_hooks.take_back_at_exit],  # issue 16
     "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo, checkin_hooks.load_demo],
 }
 

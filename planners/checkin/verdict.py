@@ -15,9 +15,11 @@ from planners.core.i18n import both
 from planners.core import permissions
 
 REASONS = ("ok", "already_checked_in", "not_on_list", "revoked", "wrong_event", "outside_window", "invalid",
-           "ineligible", "needs_approval", "exit_ok", "not_inside", "same_badge_again")
+           "ineligible", "needs_approval", "exit_ok", "not_inside", "same_badge_again",
+           "exit_held", "already_left")  # issue 16: a copy still held stops the exit; out already says when
 COLORS = {"ok": "green", "exit_ok": "green", "already_checked_in": "orange", "needs_approval": "orange",
-          "not_inside": "orange", "same_badge_again": "orange"}
+          "not_inside": "orange", "same_badge_again": "orange",
+          "exit_held": "orange", "already_left": "orange"}  # issue 16
 DEDUP_SECONDS = 2.0  # a second `in` of a badge admitted this recently, at any desk: same_badge_again (never ok)
 UNDO_MINUTES = 5
 MAX_INPUT = 4096

@@ -15,6 +15,7 @@ error, never a silent "nobody answers" (a gate that silently disappears would le
 | exit_attention   | —               | fn(session, event, attendee) -> list[dict]      | checkin (after an exit)           |
 | attendee_present | —               | fn(session, event_id, attendee_id) -> bool      | documents (may a copy be issued)  |
 | demo_step        | —               | fn(session, ctx) -> None, in the table's order  | base.demo.load                    |
+| exit_take_back   | —               | fn(session, event, attendee, actor, desk) -> list[str] | checkin.take_back_and_exit |
 """
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ HOOKS: dict[str, Hook] = {h.name: h for h in (
          doc="Whether the person counts as present for the event (no answer: everyone does)."),
     Hook(name="demo_step", keyed=False,
          doc="One area's part of the demo scenario, run after the foundation step; running twice changes nothing."),
+    # issue 16
+    Hook(name="exit_take_back", keyed=False,
+         doc="Take back at the desk what stops a person's exit (exit_attention items with blocks_exit); "
+             "returns the codes taken back."),
 )}
 
 

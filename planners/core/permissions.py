@@ -109,6 +109,9 @@ RULES: dict[str, tuple[Callable, str, str]] = {
                   "Only an organizer, a leader or an admin adds topics."),
     "visit.log_request": (_roles("organizer", "front_desk", "admin"), "disclosure.log_role",
                           "Hosts log requests through the organizer or the front desk."),
+    # issue 16
+    "desk.exit_override": (_owner_or("leader", "admin"), "checkin.override_denied",
+                           "Only the event's organizer, a leader or an admin lets out someone holding a copy."),
 }
 
 

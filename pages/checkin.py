@@ -46,7 +46,10 @@ direction = _modes[st.radio(ui.t("desk.mode"), list(_modes), horizontal=True, ke
 
 
 def _remember(v: checkin.Verdict) -> None:
+    """The verdict shown, numbered in this desk session (two identical verdicts in a row look different)."""
+    st.session_state["desk_seq"] = st.session_state.get("desk_seq", 0) + 1
     st.session_state["desk_verdict"] = v
+    st.session_state["desk_verdict_seq"] = st.session_state["desk_seq"]
 
 
 def _on_scan() -> None:
@@ -97,7 +100,10 @@ def desk_scanner() -> None:
     st.text_input(ui.t("desk.scan_label"), key="scan_input", on_change=_on_scan, help=ui.t("desk.scan_help"),
                   placeholder=ui.t("desk.scan_placeholder"))
     # Keep the scanner field focused, and submit a full code even when the scanner sends no Enter.
+    # Wrapped in a function: Streamlit runs the script again on every rerun, and a second top-level `const`
+    # would throw "Identifier 'doc' has already been declared" (issue 16).
     st.html("""<script>
+    (function(){
     const PATTERN = %s;
     const doc = window.document;
     function field(){ return doc.querySelector('.st-key-scan_input input'); }
@@ -116,6 +122,7 @@ def desk_scanner() -> None:
     }
     if (!window.__cvScanTimer) { window.__cvScanTimer = window.setInterval(tick, 400); }
     tick();
+    })();
     </script>""" % json.dumps(checkin.scanner_pattern()), unsafe_allow_javascript=True)
 
     if st.toggle(ui.t("desk.camera"), key="desk_camera"):
@@ -143,6 +150,7 @@ def desk_scanner() -> None:
             lines.append(" · ".join(x for x in (v.attendee["name"], v.attendee.get("unit", ""),
                                                  v.attendee.get("post", "")) if x))
         lines.append(v.todo[lang])
+        lines.append(ui.t("desk.verdict_stamp", n=st.session_state.get("desk_verdict_seq", 1), time=v.local_time()))
         lines += ["▶ " + a["text"][lang] for a in v.require_attention]
         c1, c2 = st.columns([5, 1]) if v.attendee and v.attendee.get("has_photo") else (st.container(), None)
         with c1:
@@ -156,10 +164,16 @@ def desk_scanner() -> None:
             _held_exit(v)
 
     # ---- undo
+    # The undo names whom it undoes and when they were admitted; under another verdict (a refusal of someone
+    # else) it says it is about an earlier admission (issue 16).
     with ui.reading() as s:
         undoable = checkin.last_undoable(s, ev.id, desk)
         undo_name = checkin.attendee_name(s, undoable.attendee_id) if undoable else ""
-    if undoable is not None and st.button(ui.t("desk.undo", name=ui.plain(undo_name)), key="desk_undo"):
+    if undoable is not None:
+        when = local(undoable.at, ev.tz).strftime("%H:%M:%S")
+        shown_is_it = v is not None and v.scan_id in (undoable.id, undoable.duplicate_of)
+        undo_label = ui.t("desk.undo" if shown_is_it else "desk.undo_earlier", name=ui.plain(undo_name), time=when)
+    if undoable is not None and st.button(undo_label, key="desk_undo", icon=":material/undo:"):
         try:
             checkin.undo(ev.id, undoable.id, desk=desk, actor=me)
         except ConclaveError as exc:

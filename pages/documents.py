@@ -98,7 +98,8 @@ def desk_tab() -> None:
         a, b = st.columns(2)
         ack = a.text_input(t("documents.acknowledgement"), help=t("documents.acknowledgement_help"),
                            key="doc_issue_ack")
-        desk = b.text_input(t("documents.desk"), key="doc_issue_desk")
+        # the desk this browser session is bound to (the front desk page), never the account's user name
+        desk = b.text_input(t("documents.desk"), key="doc_issue_desk", value=st.session_state.get("desk_name", ""))
         go = st.form_submit_button(t("documents.issue_button"), type="primary")
     if go:
         if who is None:
@@ -115,7 +116,7 @@ def desk_tab() -> None:
         rwho = st.selectbox(t("documents.returned_by"), options,
                             format_func=lambda i: t("documents.the_holder") if i is None else names[i],
                             key="doc_recover_who")
-        rdesk = st.text_input(t("documents.desk"), key="doc_recover_desk")
+        rdesk = st.text_input(t("documents.desk"), key="doc_recover_desk", value=st.session_state.get("desk_name", ""))
         rgo = st.form_submit_button(t("documents.recover_button"), type="primary")
     if rgo:
         move(lambda s: docs.recover_copy(s, EID, rcode, rwho, actor=me, desk=rdesk), "documents.verdict_recovered",

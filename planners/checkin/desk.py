@@ -21,7 +21,7 @@ from planners.core.clock import utcnow
 from planners.store.uow import read as read_session
 from planners.store.fastsql import Tx
 from planners.store.models import Attendee, Event
-from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
+from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_OTHER_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
 from planners.checkin.devices import require_registered, require_registered_orm
 from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
 
@@ -119,20 +119,28 @@ def _judge_code(tx: Tx, ev, tok, now: datetime):
     if tok.event_id != ev.id:
         other = tx.scalar(Q_KEY, event_id=tok.event_id)
         if other is not None and tokens.verify(tok, bytes(other)):
-            other_ev = tx.one(Q_EVENT, id=tok.event_id)
-            title = other_ev.title if other_ev else str(tok.event_id)
-            return Verdict(reason="wrong_event", details={"other": title}), None
+            return Verdict(reason="wrong_event", details=_where(tx, tok.event_id)), None
         return Verdict(reason="invalid"), None
     if not _verifies(tx, ev.id, tok):
         return Verdict(reason="invalid"), None
     a = tx.one(Q_PERSON, id=tok.attendee_id)
     if a is None or a.event_id != ev.id:
         return Verdict(reason="not_on_list"), None
-    if not (tok.valid_from <= now <= tok.valid_until):
+    if not (tok.valid_from <= now <= tok.valid_until):  # the window in office time (issue 16), not ISO UTC
         return Verdict(reason="outside_window", attendee=attendee_info(a),
-                       details={"start": tokens.as_utc_text(tok.valid_from),
-                                "end": tokens.as_utc_text(tok.valid_until)}), None
+                       details={"start": local(tok.valid_from, ev.tz).strftime("%Y-%m-%d %H:%M"),
+                                "end": local(tok.valid_until, ev.tz).strftime("%Y-%m-%d %H:%M")}), None
     return None, a
+
+
+def _where(tx: Tx, event_id: int) -> dict:
+    """Where the badge's own event is (issue 16): its title, its dates in its office time, its venue."""
+    o = tx.one(Q_OTHER_EVENT, id=event_id)
+    if o is None:
+        return {"other": str(event_id), "when": "—", "where": "—"}
+    a, b = local(o.starts_at, o.tz), local(o.ends_at, o.tz)
+    when = f"{a:%Y-%m-%d %H:%M}–{b:%H:%M}" if a.date() == b.date() else f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M}"
+    return {"other": o.title, "when": when, "where": o.venue or "—"}
 
 
 _PUBLIC_KEYS: dict[tuple[str, int], bytes] = {}
@@ -274,6 +282,7 @@ def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: st
             now: datetime) -> Verdict:
     """Apply the verdict's change to `attendance`, append the scan to the (chained) log, add the audit entry."""
     v.scan_id = int(tx.scalar(NEXT_SCAN_ID[tx.sqlite]))
+    v.at, v.tz = now, ev.tz  # the desk shows the verdict's time in office time (issue 16)
     if v.write is not None:
         v.write(v.scan_id)
         v.write = None

@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 
@@ -36,6 +37,8 @@ class Verdict:
     details: dict = field(default_factory=dict)
     scan_id: int | None = None
     duplicate: bool = False
+    at: datetime | None = None  # when it was recorded (UTC), shown in office time `tz` (issue 16)
+    tz: str = ""
     write: Callable[[int], None] | None = field(default=None, repr=False, compare=False)  # pending change
 
     @property
@@ -57,6 +60,13 @@ class Verdict:
     @property
     def todo(self) -> dict[str, str]:
         return both(f"checkin.todo.{self.reason}", **self._params())
+
+    def local_time(self) -> str:
+        """The verdict's time in office time, HH:MM:SS ("" before it is recorded)."""
+        if self.at is None:
+            return ""
+        from planners.core.clock import local
+        return local(self.at, self.tz or "Asia/Shanghai").strftime("%H:%M:%S")
 
     def _params(self) -> dict:
         return {"name": (self.attendee or {}).get("name", ""), **{k: v for k, v in self.details.items()

@@ -68,3 +68,42 @@ def test_a_held_copy_stops_the_exit_and_the_verdict_takes_it_back(live_event, db
     assert "data-verdict='green'" in banner and copy in banner
     with uow.read(db_url) as s:
         assert docs.copies_held_by(s, eid, ids["王明"]) == []
+
+
+def test_undo_names_whom_it_undoes_and_verdicts_carry_number_and_time(live_event, users):
+    eid, codes, _ids = live_event
+    at = _at_desk(users["front_desk"], "zh_CN")
+    at.text_input(key="scan_input").set_value(codes["王明"]).run()
+    first = _banner(at)
+    assert "本签到台第1次结果" in first and "会场时间" in first
+    assert at.button(key="desk_undo").label.startswith("撤销王明的签到（")
+    at.text_input(key="scan_input").set_value(codes["赵六"]).run()  # a refusal of someone else
+    assert "本签到台第2次结果" in _banner(at) and "赵六" in _banner(at)
+    label = at.button(key="desk_undo").label
+    assert "此前" in label and "王明" in label and "不是上方结果" in label
+    at.text_input(key="scan_input").set_value(codes["赵六"]).run()  # the same refusal again: told apart
+    assert "本签到台第3次结果" in _banner(at)
+
+
+def test_the_injected_scanner_script_can_run_twice(live_event, users):
+    at = _at_desk(users["front_desk"])
+    scripts = [h.proto.body for h in at.get("html") if "PATTERN" in h.proto.body]
+    assert scripts, "the scanner script is on the page"
+    body = scripts[0]
+    inner = body[body.index("<script>") + len("<script>"):body.index("</script>")].strip()
+    assert inner.startswith("(function(){") and inner.endswith("})();"), "top-level const would be redeclared"
+
+
+def test_a_badge_of_another_event_says_where_that_event_is(live_event, db_url, users):
+    eid, codes, _ids = live_event
+    other, other_codes = make_event(db_url, users["organizer"], people=[dict(name="孙七", unit="市财政局",
+                                                                               id_last4="2001", **CLEARED)],
+                                    title="另一会议", start_offset_h=48)
+    at = _at_desk(users["front_desk"], "zh_CN")
+    at.text_input(key="scan_input").set_value(next(iter(other_codes.values()))).run()
+    banner = _banner(at)
+    with uow.read(db_url) as s:
+        from planners.core.clock import local
+        ev = s.get(Event, other)
+        start = local(ev.starts_at, ev.tz).strftime("%Y-%m-%d %H:%M")
+    assert "另一会议" in banner and start in banner and "会场时间" in banner

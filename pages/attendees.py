@@ -31,7 +31,8 @@ with ui.reading() as s:
     elig = eligibility.for_event(s, ev)
     pending = {a.object_id: a for a in approvals.pending(s, kind=eligibility.EXCEPTION_KIND)}
 
-STATUS_ICON = {"eligible": "✅", "ineligible": "⛔", "needs_approval": "🟠"}
+def _status_badge(status: str) -> str:  # text, not emoji: no emoji font on an office machine (issue 16)
+    return ui.badge(ui.t(f"eligibility.status.{status}"))
 COLS = list(allowlist.COLUMNS)
 
 
@@ -48,7 +49,7 @@ with tab_list:
     for a in people:
         el = elig[a.id]
         reasons = "; ".join(f"{f.rule} {f.text(lang)}" for f in el.findings if not f.met)
-        rows.append({"id": a.id, "status": STATUS_ICON[el.status] + " " + ui.t(f"eligibility.status.{el.status}"),
+        rows.append({"id": a.id, "status": ui.t(f"eligibility.status.{el.status}"),
                      **{f: getattr(a, f) for f in COLS}, "reasons": reasons})
     df = pd.DataFrame(rows, columns=["id", "status", *COLS, "reasons"])
 
@@ -92,7 +93,7 @@ with tab_list:
     else:
         by_id = {a.id: a for a in attention}
         chosen = st.selectbox(ui.t("att.pick_person"), list(by_id), key="att_pick",
-                              format_func=lambda i: f"{STATUS_ICON[elig[i].status]} {by_id[i].name} · {by_id[i].unit}")
+                              format_func=lambda i: f"{_status_badge(elig[i].status)} {by_id[i].name} · {by_id[i].unit}")
         el = elig[chosen]
         st.markdown("**" + ui.t(f"eligibility.status.{el.status}") + "**")
         ui.show_findings(el.findings)
@@ -137,7 +138,7 @@ with tab_import:
                 if found:
                     if label:
                         st.warning(label)
-                    st.dataframe(pd.DataFrame([p.as_row(lang) for p in found]).rename(columns={
+                    st.dataframe(ui.frame([p.as_row(lang) for p in found]).rename(columns={
                         "row": ui.t("att.rep_row"), "field": ui.t("att.rep_field"),
                         "problem": ui.t("att.rep_problem"), "fix": ui.t("att.rep_fix")}),
                         hide_index=True, width="stretch")  # cells quote the file: a table without Markdown

@@ -248,7 +248,7 @@ def live_numbers() -> None:
             st.download_button(ui.t("desk.roll_call_download"), st.session_state["desk_roll_call_csv"],
                                file_name=f"inside-{ev.id}.csv", mime="text/csv", key="desk_roll_call_dl")
         if inside:
-            st.dataframe(pd.DataFrame([{ui.t("desk.col_name"): p["name"], ui.t("desk.col_unit"): p["unit"],
+            st.dataframe(ui.frame([{ui.t("desk.col_name"): p["name"], ui.t("desk.col_unit"): p["unit"],
                                         ui.t("desk.col_since"): local(p["since"], ev.tz).strftime("%H:%M"),
                                         ui.t("desk.col_desk"): p["desk"], ui.t("desk.col_locker"): p["locker"]}
                                        for p in inside[:LIST_ROWS]]), hide_index=True, width="stretch")
@@ -256,7 +256,7 @@ def live_numbers() -> None:
             st.info(ui.t("desk.nobody_inside"))
     with tab_missing:
         if missing:
-            st.dataframe(pd.DataFrame([{ui.t("desk.col_name"): a.name, ui.t("desk.col_unit"): a.unit,
+            st.dataframe(ui.frame([{ui.t("desk.col_name"): a.name, ui.t("desk.col_unit"): a.unit,
                                         ui.t("desk.col_post"): a.post} for a in missing[:LIST_ROWS]]),
                          hide_index=True, width="stretch")
         else:

@@ -66,7 +66,7 @@ def test_the_pdf_has_the_chinese_title_the_marking_the_venue_verdict_and_every_t
     text = pdf_text(data).replace(" ", "")
     flat = text.replace("\n", "")
     assert "2026年第四季度外贸形势分析会保密工作方案" in flat
-    assert "机密★10年" in text and "有条件适合" in text and "审批领导" in text and "承办人" in text
+    assert "机密★10年" in text and "基本符合，需整改后使用" in text and "审批领导" in text and "承办人" in text
     assert f"第1页/共{pdf_pages(data)}页" in text
     for t in snap.tasks:
         assert t.rule_id in text

@@ -88,7 +88,7 @@ def test_the_docx_reads_back_with_marking_phases_tasks_and_signatures(snap):
         assert any(t.text["zh_CN"] in c for c in cells), t.rule_id
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "会前" in body and "会中" in body and "会后" in body and "审批领导" in body
-    assert 'w:eastAsia="SimSun"' in doc.styles["Normal"].element.xml
+    assert 'w:eastAsia="仿宋"' in doc.styles["Normal"].element.xml  # GB/T 9704 (issue 16)
 
 
 def test_the_csv_lists_every_task_and_neutralises_formulas(snap):

@@ -11,7 +11,7 @@ import streamlit as st
 from pages.parts import ui
 from planners.base import auth
 
-st.set_page_config(page_title="Conclave", page_icon="🔒", layout="wide")
+st.set_page_config(page_title="Conclave", page_icon=":material/lock:", layout="wide")
 ui.init_lang()
 ui.launch_guard()  # unsafe launch settings (usage statistics, a network address not asked for): nothing served
 ui.ensure_db()
@@ -26,7 +26,7 @@ pages = {
 nav = st.navigation(list(pages.values()), position="hidden")
 if me is not None and not me.must_change_password:
     with st.sidebar:
-        st.markdown(f"### 🔒 {ui.t('app.name')}")
+        st.markdown(f"### :material/lock: {ui.t('app.name')}")
         for name in auth.pages_for(me.role):
             if name in pages:
                 st.page_link(pages[name], label=ui.t("nav." + name))

@@ -1,7 +1,6 @@
 """Admin: accounts and roles."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from pages.parts import ui
@@ -18,7 +17,7 @@ with ui.reading() as s:
     users = auth.list_users(s)
 now = utcnow()
 st.subheader(ui.t("admin.users"))
-st.dataframe(pd.DataFrame([{
+st.dataframe(ui.frame([{
     "#": u.id, ui.t("admin.username"): u.username, ui.t("admin.display_name"): u.display_name,
     ui.t("admin.role"): ui.t("role." + u.role), ui.t("admin.active"): u.active,
     ui.t("admin.locked"): u.locked_until.strftime("%Y-%m-%d %H:%M") if u.locked_until and u.locked_until > now else "",
@@ -86,7 +85,7 @@ with ui.reading() as s:
               ui.t("admin.desk_kind"): ui.t(f"admin.desk_kind_{d.kind}"),
               ui.t("admin.desk_registered_by"): d.registered_by} for d in checkin.list_desks(s)]
 if desks:
-    st.dataframe(pd.DataFrame(desks), hide_index=True, width="stretch")
+    st.dataframe(ui.frame(desks), hide_index=True, width="stretch")
 else:
     st.info(ui.t("admin.no_desks"))
 with st.form("register_desk", clear_on_submit=True):

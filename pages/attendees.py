@@ -33,7 +33,8 @@ with ui.reading() as s:
     pending = {a.object_id: a for a in approvals.pending(s, kind=eligibility.EXCEPTION_KIND)}
     reg_links = people_link.links(s, [a.id for a in people])  # issue 13: the match with the people register
 
-STATUS_ICON = {"eligible": "✅", "ineligible": "⛔", "needs_approval": "🟠"}
+def _status_badge(status: str) -> str:  # text, not emoji: no emoji font on an office machine (issue 16)
+    return ui.badge(ui.t(f"eligibility.status.{status}"))
 COLS = list(allowlist.COLUMNS)
 
 
@@ -55,7 +56,7 @@ with tab_list:
         if link is not None:
             register = people_link.Match(link.match, link.person_id, link.candidates or []).text(lang)
             register += "".join("; " + people_link.mismatch_text(m, lang) for m in link.mismatches or [])
-        rows.append({"id": a.id, "status": STATUS_ICON[el.status] + " " + ui.t(f"eligibility.status.{el.status}"),
+        rows.append({"id": a.id, "status": ui.t(f"eligibility.status.{el.status}"),
                      **{f: getattr(a, f) for f in COLS}, "reasons": reasons, "register": register})
     df = pd.DataFrame(rows, columns=["id", "status", *COLS, "reasons", "register"])
 
@@ -100,7 +101,7 @@ with tab_list:
     else:
         by_id = {a.id: a for a in attention}
         chosen = st.selectbox(ui.t("att.pick_person"), list(by_id), key="att_pick",
-                              format_func=lambda i: f"{STATUS_ICON[elig[i].status]} {by_id[i].name} · {by_id[i].unit}")
+                              format_func=lambda i: f"{_status_badge(elig[i].status)} {by_id[i].name} · {by_id[i].unit}")
         el = elig[chosen]
         st.markdown("**" + ui.t(f"eligibility.status.{el.status}") + "**")
         ui.show_findings(el.findings)
@@ -145,7 +146,7 @@ with tab_import:
                 if found:
                     if label:
                         st.warning(label)
-                    st.dataframe(pd.DataFrame([p.as_row(lang) for p in found]).rename(columns={
+                    st.dataframe(ui.frame([p.as_row(lang) for p in found]).rename(columns={
                         "row": ui.t("att.rep_row"), "field": ui.t("att.rep_field"),
                         "problem": ui.t("att.rep_problem"), "fix": ui.t("att.rep_fix")}),
                         hide_index=True, width="stretch")  # cells quote the file: a table without Markdown

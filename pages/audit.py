@@ -1,7 +1,6 @@
 """Audit trail: filter, verify the chain, download CSV."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from pages.parts import ui
@@ -26,7 +25,7 @@ action = c.text_input(ui.t("audit.filter_action"))
 with ui.reading() as s:
     rows = audit.to_rows(audit.query(s, event_id=ev, actor=who or None, action=action.strip() or None))
 st.caption(ui.t("audit.entries", n=len(rows)))
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(ui.frame(rows), hide_index=True, width="stretch")
 st.download_button(ui.t("audit.download"), to_csv(rows), file_name="conclave-audit.csv", mime="text/csv")
 
 if st.button(ui.t("audit.verify"), type="primary"):

@@ -49,7 +49,10 @@ door = sessions_ui.door_picker(ev)  # issue 15: a session's door (None: the main
 
 
 def _remember(v: checkin.Verdict) -> None:
+    """The verdict shown, numbered in this desk session (two identical verdicts in a row look different)."""
+    st.session_state["desk_seq"] = st.session_state.get("desk_seq", 0) + 1
     st.session_state["desk_verdict"] = v
+    st.session_state["desk_verdict_seq"] = st.session_state["desk_seq"]
 
 
 def _on_scan() -> None:
@@ -64,13 +67,46 @@ def _on_scan() -> None:
 
 
 
+def _held_exit(v: checkin.Verdict) -> None:
+    """The 收回 button under an orange "take back DOC-…" verdict, and a supervisor's override with a reason."""
+    aid = v.attendee["id"]
+    if st.button(ui.t("desk.take_back", codes=ui.plain(v.details.get("codes", ""))), key="desk_take_back",
+                 type="primary", icon=":material/assignment_return:", width="stretch"):
+        try:
+            _remember(checkin.take_back_and_exit(ev.id, aid, desk=desk, actor=me))
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.rerun()
+    with st.expander(ui.t("desk.override"), icon=":material/supervisor_account:"):
+        st.caption(ui.t("desk.override_help"))
+        with st.form("desk_override_form", clear_on_submit=True, enter_to_submit=False):
+            c1, c2 = st.columns(2)
+            boss = c1.text_input(ui.t("desk.override_user"), key="desk_override_user")
+            pw = c2.text_input(ui.t("desk.override_password"), type="password", key="desk_override_password")
+            why = st.text_area(ui.t("desk.override_reason"), key="desk_override_reason", max_chars=300)
+            go = st.form_submit_button(ui.t("desk.override_go"))
+        if go:
+            _session, client = ui._signin_keys()
+            try:
+                _remember(checkin.exit_override(ev.id, aid, desk=desk, actor=me, supervisor=boss, password=pw,
+                                                reason=why, client=client))
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                st.rerun()
+
+
 @st.fragment
 def desk_scanner() -> None:
     """Scan -> verdict reruns only this part of the page, so the verdict comes back fast."""
     st.text_input(ui.t("desk.scan_label"), key="scan_input", on_change=_on_scan, help=ui.t("desk.scan_help"),
                   placeholder=ui.t("desk.scan_placeholder"))
     # Keep the scanner field focused, and submit a full code even when the scanner sends no Enter.
+    # Wrapped in a function: Streamlit runs the script again on every rerun, and a second top-level `const`
+    # would throw "Identifier 'doc' has already been declared" (issue 16).
     st.html("""<script>
+    (function(){
     const PATTERN = %s;
     const doc = window.document;
     function field(){ return doc.querySelector('.st-key-scan_input input'); }
@@ -89,6 +125,7 @@ def desk_scanner() -> None:
     }
     if (!window.__cvScanTimer) { window.__cvScanTimer = window.setInterval(tick, 400); }
     tick();
+    })();
     </script>""" % json.dumps(checkin.scanner_pattern()), unsafe_allow_javascript=True)
 
     if st.toggle(ui.t("desk.camera"), key="desk_camera"):
@@ -117,6 +154,7 @@ def desk_scanner() -> None:
             lines.append(" · ".join(x for x in (v.attendee["name"], v.attendee.get("unit", ""),
                                                  v.attendee.get("post", "")) if x))
         lines.append(v.todo[lang])
+        lines.append(ui.t("desk.verdict_stamp", n=st.session_state.get("desk_verdict_seq", 1), time=v.local_time()))
         lines += ["▶ " + a["text"][lang] for a in v.require_attention]
         c1, c2 = st.columns([5, 1]) if v.attendee and v.attendee.get("has_photo") else (st.container(), None)
         with c1:
@@ -127,12 +165,20 @@ def desk_scanner() -> None:
             if photo:
                 c2.image(photo, width=160)
         sessions_ui.after_verdict(ev, v, desk=desk, me=me)  # issue 15: notice tick, photo with consent
+        if v.reason == "exit_held" and v.attendee:  # issue 16: take the copies back on the verdict itself
+            _held_exit(v)
 
     # ---- undo
+    # The undo names whom it undoes and when they were admitted; under another verdict (a refusal of someone
+    # else) it says it is about an earlier admission (issue 16).
     with ui.reading() as s:
         undoable = checkin.last_undoable(s, ev.id, desk)
         undo_name = checkin.attendee_name(s, undoable.attendee_id) if undoable else ""
-    if undoable is not None and st.button(ui.t("desk.undo", name=ui.plain(undo_name)), key="desk_undo"):
+    if undoable is not None:
+        when = local(undoable.at, ev.tz).strftime("%H:%M:%S")
+        shown_is_it = v is not None and v.scan_id in (undoable.id, undoable.duplicate_of)
+        undo_label = ui.t("desk.undo" if shown_is_it else "desk.undo_earlier", name=ui.plain(undo_name), time=when)
+    if undoable is not None and st.button(undo_label, key="desk_undo", icon=":material/undo:"):
         try:
             checkin.undo(ev.id, undoable.id, desk=desk, actor=me)
         except ConclaveError as exc:
@@ -208,7 +254,7 @@ def live_numbers() -> None:
             st.download_button(ui.t("desk.roll_call_download"), st.session_state["desk_roll_call_csv"],
                                file_name=f"inside-{ev.id}.csv", mime="text/csv", key="desk_roll_call_dl")
         if inside:
-            st.dataframe(pd.DataFrame([{ui.t("desk.col_name"): p["name"], ui.t("desk.col_unit"): p["unit"],
+            st.dataframe(ui.frame([{ui.t("desk.col_name"): p["name"], ui.t("desk.col_unit"): p["unit"],
                                         ui.t("desk.col_since"): local(p["since"], ev.tz).strftime("%H:%M"),
                                         ui.t("desk.col_desk"): p["desk"], ui.t("desk.col_locker"): p["locker"]}
                                        for p in inside[:LIST_ROWS]]), hide_index=True, width="stretch")
@@ -216,7 +262,7 @@ def live_numbers() -> None:
             st.info(ui.t("desk.nobody_inside"))
     with tab_missing:
         if missing:
-            st.dataframe(pd.DataFrame([{ui.t("desk.col_name"): a.name, ui.t("desk.col_unit"): a.unit,
+            st.dataframe(ui.frame([{ui.t("desk.col_name"): a.name, ui.t("desk.col_unit"): a.unit,
                                         ui.t("desk.col_post"): a.post} for a in missing[:LIST_ROWS]]),
                          hide_index=True, width="stretch")
         else:

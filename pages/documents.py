@@ -98,7 +98,8 @@ def desk_tab() -> None:
         a, b = st.columns(2)
         ack = a.text_input(t("documents.acknowledgement"), help=t("documents.acknowledgement_help"),
                            key="doc_issue_ack")
-        desk = b.text_input(t("documents.desk"), key="doc_issue_desk")
+        # the desk this browser session is bound to (the front desk page), never the account's user name
+        desk = b.text_input(t("documents.desk"), key="doc_issue_desk", value=st.session_state.get("desk_name", ""))
         go = st.form_submit_button(t("documents.issue_button"), type="primary")
     if go:
         if who is None:
@@ -115,7 +116,7 @@ def desk_tab() -> None:
         rwho = st.selectbox(t("documents.returned_by"), options,
                             format_func=lambda i: t("documents.the_holder") if i is None else names[i],
                             key="doc_recover_who")
-        rdesk = st.text_input(t("documents.desk"), key="doc_recover_desk")
+        rdesk = st.text_input(t("documents.desk"), key="doc_recover_desk", value=st.session_state.get("desk_name", ""))
         rgo = st.form_submit_button(t("documents.recover_button"), type="primary")
     if rgo:
         move(lambda s: docs.recover_copy(s, EID, rcode, rwho, actor=me, desk=rdesk), "documents.verdict_recovered",
@@ -143,7 +144,7 @@ def desk_tab() -> None:
             held = docs.copies_held_by(s, EID, holder)
         if held:
             st.warning(t("documents.holds_n", n=len(held)))
-            st.dataframe(pd.DataFrame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
+            st.dataframe(ui.frame([{t("documents.code"): r.code, t("documents.control_no"): r.control_no,
                                         t("documents.copy"): docs.copy_label(r.number, r.total, LANG)}
                                        for r in held]), hide_index=True, width="stretch")
         else:
@@ -193,7 +194,7 @@ def register_tab() -> None:
             ui.flash(msg)
             st.rerun()
     if doc_list:
-        st.dataframe(pd.DataFrame([{  # typed text: a table without Markdown
+        st.dataframe(ui.frame([{  # typed text: a table without Markdown
             t("documents.control_no"): d.control_no, t("documents.short_title"): d.short_title,
             t("documents.marking"): docs.doc_marking(d), t("documents.carrier"): t(f"documents.carrier_{d.carrier}"),
             t("documents.copies_count"): sum(1 for r in rec.rows if r.document_id == d.id),
@@ -209,7 +210,7 @@ def copies_tab() -> None:
     did = st.selectbox(t("documents.document"), list(by_id),
                        format_func=lambda i: f"{by_id[i].control_no} · {by_id[i].short_title}", key="doc_copies_doc")
     rows = [r for r in rec.rows if r.document_id == did]
-    st.dataframe(pd.DataFrame([{
+    st.dataframe(ui.frame([{
         t("documents.copy"): docs.copy_label(r.number, r.total, LANG), t("documents.code"): r.code,
         t("documents.state_col"): state_label(r.state), t("documents.holder"): r.holder_name} for r in rows]),
         hide_index=True, width="stretch")
@@ -240,7 +241,7 @@ def reconcile_tab() -> None:
     if outstanding:
         st.error(t("documents.outstanding_n", n=len(outstanding)))
         # a static table the desk can read at a glance (and print); every cell is typed text, shown as text
-        st.table(pd.DataFrame([{t("documents.code"): ui.plain(r.code), t("documents.control_no"): ui.plain(r.control_no),
+        st.table(ui.frame([{t("documents.code"): ui.plain(r.code), t("documents.control_no"): ui.plain(r.control_no),
                                 t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
                                 t("documents.holder"): ui.plain(t("documents.abroad_with", name=r.holder_name)
                                                                 if r.state == "abroad" else r.holder_name)}
@@ -250,7 +251,7 @@ def reconcile_tab() -> None:
     else:
         st.warning(t("documents.reconciled_lost", n=len(rec.lost)))
     if rec.rows:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             t("documents.code"): r.code, t("documents.control_no"): r.control_no,
             t("documents.marking"): r.marking, t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
             t("documents.state_col"): state_label(r.state), t("documents.holder"): r.holder_name}

@@ -60,7 +60,7 @@ with ui.reading() as s:
         ui.t("events.status"): ui.t("status." + e.status)} for e in listed])
 st.subheader(ui.t("events.list"))
 if len(table):
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(ui.frame(table), hide_index=True, width="stretch")
 else:
     st.info(ui.t("home.no_events"))
 
@@ -188,7 +188,12 @@ import altair as alt  # noqa: E402
 from planners import plan as timeline  # noqa: E402
 from planners.core.errors import RuleFileError  # noqa: E402
 
-STATUS_ICON = {"open": "⬜", "done": "✅", "na": "➖"}
+STATUS_COLOR = {"open": "#666", "done": "#1b7f3b", "na": "#8a6d00"}  # text badges, not emoji (issue 16)
+
+
+def _status_badge_html(status: str) -> str:
+    return (f"<span style='border:1px solid {STATUS_COLOR[status]};color:{STATUS_COLOR[status]};border-radius:3px;"
+            f"padding:0 .3em;font-size:.85em'>{ui.plain_html(_status_label(status))}</span>")
 
 
 def _status_label(status: str) -> str:
@@ -225,10 +230,10 @@ def _task_html(task, now, tz: str) -> str:
     if task.proposal:
         tags.append(ui.t("plan.proposal"))
     tag = f" <b>[{ui.plain_html(', '.join(tags))}]</b>" if tags else ""
-    line = (f"{STATUS_ICON[task.status]} <b>{ui.plain_html(task.rule_id)}</b> {ui.plain_html(task.text[ui.lang()])}{tag}"
+    line = (f"{_status_badge_html(task.status)} <b>{ui.plain_html(task.rule_id)}</b> {ui.plain_html(task.text[ui.lang()])}{tag}"
             f"<br><span data-testid='plan-task' data-status='{task.status}' data-overdue='{str(overdue).lower()}' "
             f"style='color:{color};font-size:.85em'>{ui.plain_html(ui.t('role.' + task.owner_role))} · "
-            f"{ui.plain_html(ui.t('plan.due'))} {ui.plain_html(due)}{' ⚠' if overdue else ''}</span>")
+            f"{ui.plain_html(ui.t('plan.due'))} {ui.plain_html(due)}{ui.plain_html(ui.badge(ui.t('plan.overdue_badge'))) if overdue else ''}</span>")
     if task.status != "open" and task.marked_by:
         when = ev_mod.local(task.marked_at, tz).strftime("%m-%d %H:%M") if task.marked_at else ""
         line += (f"<br><span style='color:#666;font-size:.8em'>"
@@ -301,7 +306,7 @@ def plan_board(chosen, editable: bool) -> None:
         by_id = {x.id: x for x in ts}
         c1, c2 = st.columns([3, 1])
         task_id = c1.selectbox(ui.t("plan.task"), list(by_id), key=f"marktask{chosen.id}",
-                               format_func=lambda i: f"{STATUS_ICON[by_id[i].status]} {by_id[i].rule_id} · "
+                               format_func=lambda i: f"{ui.badge(_status_label(by_id[i].status))} {by_id[i].rule_id} · "
                                                      f"{by_id[i].text[LANG][:60]}")
         action = c2.radio(ui.t("plan.mark"), ("done", "na", "open"), key=f"markaction{chosen.id}",
                           format_func=lambda x: tr({"done": "plan.mark_done", "na": "plan.mark_na",

@@ -1,7 +1,6 @@
 """Home: my events and what needs my attention."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from pages.parts import ui
@@ -37,6 +36,6 @@ for it in items:
 
 st.subheader(ui.t("home.my_events"))
 if rows:
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(ui.frame(rows), hide_index=True, width="stretch")
 else:
     st.info(ui.t("home.no_events"))

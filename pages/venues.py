@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-import pandas as pd
 import streamlit as st
 
 from pages.parts import ui
@@ -41,7 +40,7 @@ with ui.reading() as s:
 # ---- the catalogue
 st.subheader(ui.t("venues.catalogue"))
 if venues:
-    st.dataframe(pd.DataFrame([{
+    st.dataframe(ui.frame([{
         "#": v.id, ui.t("venues.field_name"): v.name, ui.t("venues.field_kind"): kind_label(v.kind),
         ui.t("venues.field_address"): v.address,
         ui.t("venues.field_features"): ", ".join(feature_label(f) for f in venue_mod.FEATURES
@@ -143,7 +142,7 @@ if assessment is not None:
         ui.show_findings(assessment.findings)
     st.markdown(f"#### {ui.t('venues.remedies')}")
     if assessment.tasks:
-        st.table(pd.DataFrame([{
+        st.table(ui.frame([{
             ui.t("venues.col_rule"): r.rule, ui.t("venues.col_task"): ui.pick(r.text),
             ui.t("venues.col_owner"): ui.t("role." + r.owner), ui.t("venues.col_due"): r.due,
             ui.t("venues.col_requirement"): ui.t("venues.req_mandatory") if r.mandatory

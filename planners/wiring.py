@@ -63,6 +63,7 @@ TABLE: hooks.Table = {
                   signoff.load_demo,  # issue 11: after the badges
                   trips_demo.load_demo],  # issue 14: after the register
     "attendees_changed": [signoff.on_attendees_changed],  # issue 11
+    "exit_take_back": [documents_hooks.take_back_at_exit],  # issue 16
 }
 
 hooks.install(TABLE)

@@ -222,12 +222,15 @@ def launch_guard() -> None:
 
 def page_setup(page: str) -> None:
     try:
-        st.set_page_config(page_title=f"{t('nav.' + page)} · Conclave", page_icon="🔒", layout="wide")
+        st.set_page_config(page_title=f"{t('nav.' + page)} · Conclave", page_icon=":material/lock:", layout="wide")
     except Exception:  # already set by app.py in this run
         pass
     launch_guard()
     ensure_db()
     language_switch()
+    from pages.parts import widget_texts  # issue 16: Streamlit's own widget texts in the reader's language
+
+    widget_texts.install(lang())
 
 
 def current_user() -> auth.Principal | None:
@@ -370,12 +373,31 @@ def show_error(exc: ConclaveError) -> None:
         show_findings(findings)
 
 
-SEVERITY_ICON = {Severity.BLOCKER: "⛔", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
+# Material icons (drawn by Streamlit's bundled icon font): an office machine without an emoji font shows them
+SEVERITY_ICON = {Severity.BLOCKER: ":red[:material/block:]", Severity.WARNING: ":orange[:material/warning:]",
+                 Severity.INFO: ":blue[:material/info:]"}
+MET_ICON = ":green[:material/check_circle:]"
+
+
+def frame(data=None, **kw):
+    """A table for st.dataframe / st.table with empty cells as "—", never "None" / "nan" (issue 16)."""
+    import pandas as pd
+
+    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data, **kw)
+    for c in df.columns:
+        if df[c].isna().any():
+            df[c] = df[c].astype(object).where(df[c].notna(), "—")
+    return df
+
+
+def badge(text: str) -> str:
+    """A status as a text badge, no font needed: 【符合】 in Chinese, [Eligible] in English."""
+    return f"【{text}】" if lang() == "zh_CN" else f"[{text}]"
 
 
 def show_findings(findings: list[Finding]) -> None:
     for f in findings:
-        icon = "✅" if f.met else SEVERITY_ICON.get(f.severity, "•")
+        icon = MET_ICON if f.met else SEVERITY_ICON.get(f.severity, "•")
         src = f" — {f.source}" if f.source else ""
         st.markdown(f"{icon} **{plain(f.rule)}** {plain(f.text(lang()))}"
                     f"<span style='color:#666'>{plain(src)}</span>", unsafe_allow_html=True)

@@ -29,6 +29,9 @@ from planners.checkin.verdict import (  # noqa: F401
     safe_raw,
 )
 from planners.checkin.desk import (  # noqa: F401
+    OVERRIDE_REASON_MIN,
+    exit_override,
+    take_back_and_exit,
     manual,
     scan,
     _PUBLIC_KEYS,

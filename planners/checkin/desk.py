@@ -11,7 +11,9 @@ from planners.attendees import eligibility, badges as tokens
 from planners.attendees.eligibility import holds
 from planners.core import hooks
 from planners.base.events import local
-from planners.core.errors import NotFound, NotRecorded, RaceLost, StoreFailed, ValidationFailed
+from planners.base import auth
+from planners.core import permissions
+from planners.core.errors import NotFound, NotRecorded, PermissionDenied, RaceLost, StoreFailed, ValidationFailed
 from planners.core.i18n import both
 from planners.core.levels import Classification
 from planners.store import uow
@@ -20,8 +22,8 @@ from planners.store.uow import read as read_session
 from planners.store.fastsql import Tx
 from planners.store.models import Attendee, Event
 from planners.checkin.desk_sql import Q_APPROVED, START_EVENT
-from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
-from planners.checkin.devices import require_registered
+from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_OTHER_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
+from planners.checkin.devices import require_registered, require_registered_orm
 from planners.attendees.identity import fingerprint as identity_fingerprint
 from planners.checkin import door as session_door  # issue 15: a session's door
 from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
@@ -42,6 +44,7 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
         tok = None
     rh = hash_raw(code)
     now = now or utcnow()
+    held = _exit_holds(url, event_id, tok.attendee_id) if direction == "out" and tok is not None else []
 
     def judge(tx: Tx) -> Verdict:
         d = require_registered(tx, desk)  # a registered device, or nothing is judged nor recorded
@@ -56,7 +59,7 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
             if gen is None or (gen & 0xFFFF) != tok.generation:
                 v = Verdict(reason="revoked", attendee=attendee_info(person))
             else:
-                v = _at_door(tx, ev, door, person, desk=d, direction=direction, now=now, raw_hash=rh)
+                v = _at_door(tx, ev, door, person, desk=d, direction=direction, now=now, raw_hash=rh, held=held)
         v.direction = direction
         return _record_at(tx, ev, door, v, desk=d, who=who, method=method, raw=code, raw_hash=rh, now=now)
 
@@ -121,9 +124,20 @@ def _exit_attention(url: str | None, event_id: int, attendee_id: int) -> list[di
     out: list[dict] = []
     with read_session(url) as s:
         ev, a = s.get(Event, event_id), s.get(Attendee, attendee_id)
+        if ev is None or a is None or a.event_id != event_id:
+            return []
         for fn in answers:
             out.extend(fn(s, ev, a))
     return out
+
+
+def _exit_holds(url: str | None, event_id: int, attendee_id: int | None) -> list[dict]:
+    """What stops an exit (issue 16): the exit_attention items marked `blocks_exit` (a numbered copy still held).
+    Read before the exit's transaction; the person stays inside until they are taken back (take_back_and_exit)
+    or a supervisor lets them out with a reason (exit_override)."""
+    if attendee_id is None:
+        return []
+    return [x for x in _exit_attention(url, event_id, attendee_id) if x.get("blocks_exit")]
 
 
 def _event(tx: Tx, event_id: int):
@@ -145,20 +159,28 @@ def _judge_code(tx: Tx, ev, tok, now: datetime):
     if tok.event_id != ev.id:
         other = tx.scalar(Q_KEY, event_id=tok.event_id)
         if other is not None and tokens.verify(tok, bytes(other)):
-            other_ev = tx.one(Q_EVENT, id=tok.event_id)
-            title = other_ev.title if other_ev else str(tok.event_id)
-            return Verdict(reason="wrong_event", details={"other": title}), None
+            return Verdict(reason="wrong_event", details=_where(tx, tok.event_id)), None
         return Verdict(reason="invalid"), None
     if not _verifies(tx, ev.id, tok):
         return Verdict(reason="invalid"), None
     a = tx.one(Q_PERSON, id=tok.attendee_id)
     if a is None or a.event_id != ev.id:
         return Verdict(reason="not_on_list"), None
-    if not (tok.valid_from <= now <= tok.valid_until):
+    if not (tok.valid_from <= now <= tok.valid_until):  # the window in office time (issue 16), not ISO UTC
         return Verdict(reason="outside_window", attendee=attendee_info(a),
-                       details={"start": tokens.as_utc_text(tok.valid_from),
-                                "end": tokens.as_utc_text(tok.valid_until)}), None
+                       details={"start": local(tok.valid_from, ev.tz).strftime("%Y-%m-%d %H:%M"),
+                                "end": local(tok.valid_until, ev.tz).strftime("%Y-%m-%d %H:%M")}), None
     return None, a
+
+
+def _where(tx: Tx, event_id: int) -> dict:
+    """Where the badge's own event is (issue 16): its title, its dates in its office time, its venue."""
+    o = tx.one(Q_OTHER_EVENT, id=event_id)
+    if o is None:
+        return {"other": str(event_id), "when": "—", "where": "—"}
+    a, b = local(o.starts_at, o.tz), local(o.ends_at, o.tz)
+    when = f"{a:%Y-%m-%d %H:%M}–{b:%H:%M}" if a.date() == b.date() else f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M}"
+    return {"other": o.title, "when": when, "where": o.venue or "—"}
 
 
 _PUBLIC_KEYS: dict[tuple[str, int], bytes] = {}
@@ -237,7 +259,8 @@ def _next_locker(tx: Tx, event_id: int) -> int:
     return (tx.scalar(Q_TOP_LOCKER, event_id=event_id) or 0) + 1
 
 
-def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None) -> Verdict:
+def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None,
+           held: list[dict] | None = None) -> Verdict:
     """The verdict for a person at the door; the change to `attendance` is left in `v.write`, done by _record
     once the scan has its id. `raw_hash` given: a second delivery of an exit just recorded at this desk replays
     it; an entry is never replayed (_inside_already)."""
@@ -249,7 +272,7 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
         if first is not None:
             return Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
     if direction == "out":
-        return _let_out(tx, info, att, now)
+        return _let_out(tx, ev, info, att, now, held or [])
     refused = _approved_list_refusal(tx, ev, a, info)
     if refused is not None:
         return refused
@@ -289,9 +312,15 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
     return v
 
 
-def _let_out(tx: Tx, info: dict, att, now: datetime) -> Verdict:
+def _let_out(tx: Tx, ev, info: dict, att, now: datetime, held: list[dict]) -> Verdict:
+    if att is not None and not att.inside and att.last_out_at is not None:  # out already: say when, not "no record"
+        return Verdict(reason="already_left", attendee=info,
+                       details={"since": local(att.last_out_at, ev.tz).strftime("%H:%M:%S")})
     if att is None or not att.inside:
         return Verdict(reason="not_inside", attendee=info)
+    if held:  # a numbered copy still held: the exit is not recorded (orange), the desk takes it back first
+        codes = "、".join(c for x in held for c in x.get("copies", ()))
+        return Verdict(reason="exit_held", attendee=info, details={"codes": codes}, require_attention=list(held))
     attention = []
     returned = att.device_returned_at
     if _held_locker(att):
@@ -303,11 +332,12 @@ def _let_out(tx: Tx, info: dict, att, now: datetime) -> Verdict:
                                                  device_returned_at=returned))
 
 
-def _at_door(tx: Tx, ev, door, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None):
+def _at_door(tx: Tx, ev, door, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None,
+             held: list[dict] | None = None):
     """The event's main door (`door` None) or a session's door (issue 15); an admission also says when the
     event's secrecy notice is not signed yet."""
     if door is None:
-        v = _admit(tx, ev, a, desk=desk, direction=direction, now=now, raw_hash=raw_hash)
+        v = _admit(tx, ev, a, desk=desk, direction=direction, now=now, raw_hash=raw_hash, held=held)
         if v.reason == "exit_ok" and not v.duplicate:
             session_door.leave_every_session(tx, a.id, now)
     else:
@@ -328,6 +358,7 @@ def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: st
             now: datetime) -> Verdict:
     """Apply the verdict's change to `attendance`, append the scan to the (chained) log, add the audit entry."""
     v.scan_id = int(tx.scalar(NEXT_SCAN_ID[tx.sqlite]))
+    v.at, v.tz = now, ev.tz  # the desk shows the verdict's time in office time (issue 16)
     if v.write is not None:
         v.write(v.scan_id)
         v.write = None
@@ -352,11 +383,22 @@ def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: st
 def manual(event_id: int, attendee_id: int, *, desk: str, actor, direction: str = "in",
            now: datetime | None = None, url: str | None = None, session_id: int | None = None) -> Verdict:
     """Admit (or let out) a person found by name + ID digits (a lost badge): logged with method 'manual'."""
+    return _by_person(event_id, attendee_id, desk=desk, actor=actor, direction=direction, now=now, url=url,
+                      session_id=session_id)
+
+
+def _by_person(event_id: int, attendee_id: int, *, desk: str, actor, direction: str = "in",
+               now: datetime | None = None, url: str | None = None, method: str = "manual",
+               override: dict | None = None, session_id: int | None = None) -> Verdict:
+    """A person known by id at the desk (look-up, take-back, supervisor's override). `override` (the
+    supervisor, the reason, the copies) lets a person out whatever they hold, audited in the exit's
+    transaction."""
     who = actor_name(actor)
     if direction not in ("in", "out"):
         raise ValidationFailed("direction must be in or out", key="checkin.bad_direction", field="direction")
     now = now or utcnow()
-    raw = f"manual:{attendee_id}"
+    raw = f"{method}:{attendee_id}"
+    held = _exit_holds(url, event_id, attendee_id) if direction == "out" and override is None else []
 
     def judge(tx: Tx) -> Verdict:
         d = require_registered(tx, desk)
@@ -369,12 +411,16 @@ def manual(event_id: int, attendee_id: int, *, desk: str, actor, direction: str 
             v = Verdict(reason="not_on_list")
         else:
             _badge_generation(tx, ev.id, a.id)  # the same per-badge lock as a scan
-            v = _at_door(tx, ev, door, a, desk=d, direction=direction, now=now)
+            v = _at_door(tx, ev, door, a, desk=d, direction=direction, now=now, held=held)
             if v.reason == "ok":
                 v.require_attention.insert(0, {"code": "manual", "text": both("checkin.attention.manual")})
         v.direction = direction
-        return _record_at(tx, ev, door, v, desk=d, who=who, method="manual", raw=raw, raw_hash=hash_raw(raw),
-                          now=now)
+        v = _record_at(tx, ev, door, v, desk=d, who=who, method=method, raw=raw, raw_hash=hash_raw(raw), now=now)
+        if override is not None and v.reason == "exit_ok":
+            audit.record(tx, actor=override["supervisor"], action="checkin.exit_override", object_type="attendee",
+                         object_id=attendee_id, event_id=ev.id, desk=d, desk_actor=who, scan_id=v.scan_id,
+                         reason=override["reason"], copies=override["copies"])
+        return v
 
     return _with_retries(url, judge, event_id)
 
@@ -384,3 +430,59 @@ from types import SimpleNamespace  # noqa: E402
 
 _KIT = SimpleNamespace(eligibility=_eligibility, held_locker=_held_locker, next_locker=_next_locker,
                        entry_attention=_entry_attention)
+
+
+# ---- the exit of someone holding a numbered copy (issue 16) -------------------------------------------------
+
+OVERRIDE_REASON_MIN = 4  # characters: "家中急事" is a reason, "ok" is not
+
+
+def take_back_and_exit(event_id: int, attendee_id: int, *, desk: str, actor, now: datetime | None = None,
+                       url: str | None = None) -> Verdict:
+    """The desk's 收回 button: take back what the person holds (the `exit_take_back` answers, e.g. every
+    numbered copy, each recovered and audited by its area), then record the exit. The verdict names what was
+    taken back."""
+    actor_name(actor)  # a desk account, before anything changes
+    with uow.write_session(url) as s:
+        require_registered_orm(s, desk)
+        ev, a = s.get(Event, event_id), s.get(Attendee, attendee_id)
+        if ev is None or a is None or a.event_id != event_id:
+            raise NotFound(f"No attendee {attendee_id} on this event.", key="checkin.take_back_nobody")
+        taken = [c for fn in hooks.answers("exit_take_back") for c in fn(s, ev, a, actor, desk)]
+    v = _by_person(event_id, attendee_id, desk=desk, actor=actor, direction="out", now=now, url=url,
+                   method="take_back")
+    if taken:
+        v.require_attention.insert(0, {"code": "taken_back", "copies": taken,
+                                       "text": both("checkin.attention.taken_back", n=len(taken),
+                                                    codes="、".join(taken))})
+    return v
+
+
+def exit_override(event_id: int, attendee_id: int, *, desk: str, actor, supervisor: str, password: str,
+                  reason: str, now: datetime | None = None, url: str | None = None,
+                  client: str | None = None) -> Verdict:
+    """A supervisor lets a person out who still holds a copy: the supervisor signs in at the desk (their own
+    account and password, counted and audited like any sign-in), must be the event's organizer, a leader or an
+    admin and not the desk's own account, and gives a reason. The exit and `checkin.exit_override` (who, why,
+    which copies stay out) are written in one transaction; the copies stay outstanding in the reconciliation
+    and still stop the event from closing."""
+    who = actor_name(actor)
+    reason = " ".join((reason or "").split())
+    if len(reason) < OVERRIDE_REASON_MIN:
+        raise ValidationFailed("Give the reason for letting the person out with a copy.",
+                               key="checkin.override_reason", field="reason", n=OVERRIDE_REASON_MIN)
+    boss = auth.sign_in(supervisor or "", password or "", url, client=client)
+    with read_session(url) as s:
+        ev = s.get(Event, event_id)
+        if ev is None:
+            raise NotFound(f"No event with id {event_id}.", key="events.not_found", id=event_id)
+        permissions.require(boss, "desk.exit_override", ev)
+    if boss.username == who:
+        raise PermissionDenied("The supervisor must be another person than the desk.", key="checkin.override_self")
+    copies = [c for x in _exit_holds(url, event_id, attendee_id) for c in x.get("copies", ())]
+    v = _by_person(event_id, attendee_id, desk=desk, actor=actor, direction="out", now=now, url=url,
+                   method="override", override={"supervisor": boss.username, "reason": reason, "copies": copies})
+    if v.reason == "exit_ok":
+        v.require_attention.insert(0, {"code": "override", "text": both(
+            "checkin.attention.override", supervisor=boss.display_name or boss.username, reason=reason)})
+    return v

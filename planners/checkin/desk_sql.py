@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table
 
 from planners.store.fastsql import Statement
-from planners.store.models import Attendee, Event
+from planners.store.models import Attendee, Event, Venue
 from planners.store.models_checkin import Attendance, AttendeeException, Badge, Desk, EventKey, Scan
 from planners.store.models_signoff import EventSignoff, SnapshotMember
 
@@ -49,6 +49,10 @@ Q_GRANTED = Statement("SELECT rules, fingerprint, voided_at FROM attendee_except
 Q_DUPLICATE = Statement("SELECT id, reason FROM scans WHERE desk = :desk AND raw_hash = :raw_hash AND at >= :at "
                          "AND event_id = :event_id AND direction = :direction AND reason IN ('ok', 'exit_ok') "
                          "ORDER BY id DESC LIMIT 1", _SCAN_T)
+# issue 16: a wrong-event verdict says where that event is (title, office time, venue)
+Q_OTHER_EVENT = Statement("SELECT e.title, e.starts_at, e.ends_at, e.tz, v.name AS venue FROM events e "
+                          "LEFT JOIN venues v ON v.id = e.venue_id WHERE e.id = :id",
+                          Event.__table__, Venue.__table__)
 Q_DESK = Statement("SELECT id FROM desks WHERE name = :name", Desk.__table__)  # a registered desk (devices.py)
 # the scan's id comes first (the attendance row points at it); the row itself is chained last (audit.append_scan)
 NEXT_SCAN_ID = {True: Statement("SELECT COALESCE(MAX(id), 0) + 1 FROM scans", _SCAN_T),

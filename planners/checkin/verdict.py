@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 
@@ -18,9 +19,11 @@ REASONS = ("ok", "already_checked_in", "not_on_list", "revoked", "wrong_event", 
            "ineligible", "needs_approval", "exit_ok", "not_inside", "same_badge_again",
            "event_not_ready", "not_on_approved_list",  # issue 11
            "barred", "clearance_suspended", "in_decommission_period", "pledge_expired",  # issue 13: the register
-           "not_on_session_list")  # issue 15: a session's door
+           "not_on_session_list",  # issue 15: a session's door
+           "exit_held", "already_left")  # issue 16: a copy still held stops the exit; out already says when
 COLORS = {"ok": "green", "exit_ok": "green", "already_checked_in": "orange", "needs_approval": "orange",
-          "not_inside": "orange", "same_badge_again": "orange"}
+          "not_inside": "orange", "same_badge_again": "orange",
+          "exit_held": "orange", "already_left": "orange"}  # issue 16
 DEDUP_SECONDS = 2.0  # a second `in` of a badge admitted this recently, at any desk: same_badge_again (never ok)
 UNDO_MINUTES = 5
 MAX_INPUT = 4096
@@ -37,6 +40,8 @@ class Verdict:
     details: dict = field(default_factory=dict)
     scan_id: int | None = None
     duplicate: bool = False
+    at: datetime | None = None  # when it was recorded (UTC), shown in office time `tz` (issue 16)
+    tz: str = ""
     write: Callable[[int], None] | None = field(default=None, repr=False, compare=False)  # pending change
 
     @property
@@ -58,6 +63,13 @@ class Verdict:
     @property
     def todo(self) -> dict[str, str]:
         return both(f"checkin.todo.{self.reason}", **self._params())
+
+    def local_time(self) -> str:
+        """The verdict's time in office time, HH:MM:SS ("" before it is recorded)."""
+        if self.at is None:
+            return ""
+        from planners.core.clock import local
+        return local(self.at, self.tz or "Asia/Shanghai").strftime("%H:%M:%S")
 
     def _params(self) -> dict:
         return {"name": (self.attendee or {}).get("name", ""), **{k: v for k, v in self.details.items()

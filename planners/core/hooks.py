@@ -16,6 +16,7 @@ error, never a silent "nobody answers" (a gate that silently disappears would le
 | attendee_present | —               | fn(session, event_id, attendee_id) -> bool      | documents (may a copy be issued)  |
 | demo_step        | —               | fn(session, ctx) -> None, in the table's order  | base.demo.load                    |
 | attendees_changed| —               | fn(session, event, actor) -> None               | attendees.allowlist (issue 11)    |
+| exit_take_back   | —               | fn(session, event, attendee, actor, desk) -> list[str] | checkin.take_back_and_exit |
 """
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ HOOKS: dict[str, Hook] = {h.name: h for h in (
     # issue 11
     Hook(name="attendees_changed", keyed=False,
          doc="Runs in the same transaction after people are added to, removed from or edited in an event's list."),
+    # issue 16
+    Hook(name="exit_take_back", keyed=False,
+         doc="Take back at the desk what stops a person's exit (exit_attention items with blocks_exit); "
+             "returns the codes taken back."),
 )}
 
 

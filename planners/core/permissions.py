@@ -158,6 +158,9 @@ RULES: dict[str, tuple[Callable, str, str]] = {
     "photos.purge": (_roles("admin"), "photos.admin_only", "Only an admin deletes an event's personal data."),
     "paper.print": (_desk_or_owner, "sessions.paper_denied",
                     "Only the front desk or the event's organizer prints the paper sheets."),
+    # issue 16
+    "desk.exit_override": (_owner_or("leader", "admin"), "checkin.override_denied",
+                           "Only the event's organizer, a leader or an admin lets out someone holding a copy."),
 }
 
 

@@ -15,6 +15,7 @@ from planners.core.i18n import both
 from planners.core.clock import utcnow
 from planners.store.models import Attendee, Event
 from planners.store.models_documents import Document, LossIncident
+from planners.documents.custody import recover_copy
 from planners.documents.reconcile import copies_held_by, reconcile
 from planners.documents.register import DocumentInput, register_document
 from planners.documents.rules import rules
@@ -95,6 +96,15 @@ def copies_to_take_back(session: Session, event: Event, attendee: Attendee) -> l
     held = copies_held_by(session, event.id, attendee.id)
     if not held:
         return []
-    codes = ", ".join(r.code for r in held)
-    return [{"code": "documents_to_return", "copies": [r.code for r in held],
-             "text": both("custody_desk.take_back", n=len(held), codes=codes)}]
+    codes = "、".join(r.code for r in held)
+    return [{"code": "documents_to_return", "copies": [r.code for r in held], "blocks_exit": True,
+             "text": both("custody_desk.take_back", codes=codes)}]
+
+
+def take_back_at_exit(session: Session, event: Event, attendee: Attendee, actor: Principal, desk: str) -> list[str]:
+    """`exit_take_back` (issue 16): the desk's 收回 button recovers every copy the person holds, each entry in
+    the custody ledger and the audit trail as a recovery at that desk."""
+    held = copies_held_by(session, event.id, attendee.id)
+    for r in held:
+        recover_copy(session, event.id, r.code, attendee.id, actor=actor, desk=desk)
+    return [r.code for r in held]

@@ -109,7 +109,8 @@ def test_a_check_in_asks_for_the_photo_id_and_a_locker_and_the_exit_returns_it(s
     out = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
     assert out.reason == "exit_ok" and out.require_attention[0] == {
         "code": "return_device", "locker": "1", "text": out.require_attention[0]["text"]}
-    assert checkin.scan(eid, code, desk="e", actor=users["front_desk"], direction="out").reason == "not_inside"
+    # out already: says when (issue 16), not "no check-in on record"
+    assert checkin.scan(eid, code, desk="e", actor=users["front_desk"], direction="out").reason == "already_left"
 
 
 def test_documents_area_adds_what_to_take_back_at_exit(setup, users, monkeypatch):
@@ -125,7 +126,8 @@ def test_documents_area_adds_what_to_take_back_at_exit(setup, users, monkeypatch
     with hooks.replaced("exit_attention", [docs]):
         checkin.scan(eid, code, desk="d", actor=users["front_desk"])
         out = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
-    assert calls == [aid] and out.require_attention[-1]["code"] == "documents"
+    # asked before the exit (does anything stop it? issue 16) and after it (what to hand back)
+    assert calls == [aid, aid] and out.require_attention[-1]["code"] == "documents"
 
 
 def test_a_double_delivery_from_the_same_desk_is_same_badge_again_never_a_second_green(setup, users, db_url):
@@ -247,7 +249,8 @@ def test_a_double_delivery_of_a_check_out_is_not_a_false_not_inside(setup, users
     first = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
     again = checkin.scan(eid, code, desk="d", actor=users["front_desk"], direction="out")
     assert (first.reason, again.reason, again.duplicate) == ("exit_ok", "exit_ok", True)
-    assert checkin.scan(eid, code, desk="e", actor=users["front_desk"], direction="out").reason == "not_inside"
+    # out already: says when (issue 16), not "no check-in on record"
+    assert checkin.scan(eid, code, desk="e", actor=users["front_desk"], direction="out").reason == "already_left"
 
 
 def test_a_failure_in_the_middle_of_recording_a_scan_leaves_nothing_behind(setup, users, db_url, monkeypatch):

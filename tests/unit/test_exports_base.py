@@ -32,10 +32,34 @@ def test_docx_frame_sets_the_east_asian_font_and_reads_back():
     back = Document(io.BytesIO(docxdoc.to_bytes(doc)))
     assert back.paragraphs[0].text == "季度分析会"
     assert back.tables[0].cell(1, 1).text == "确定密级"
-    assert 'w:eastAsia="SimSun"' in back.styles["Normal"].element.xml
+    assert 'w:eastAsia="仿宋"' in back.styles["Normal"].element.xml  # GB/T 9704 (issue 16)
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx"])
 def test_csv_neutralises_formula_cells(cell):
     out = to_csv([{"a": cell}]).decode("utf-8-sig")
     assert out.splitlines()[1] == "'" + cell if cell[0] != "\t" else out.splitlines()[1].startswith("'")
+
+
+def test_docx_is_a4_with_the_gbt_9704_fonts_and_names_their_fallbacks():
+    """Issue 16, item 4: A4 and its GB/T 9704 margins, 小标宋 title, 仿宋 body, the fallbacks named."""
+    doc = docxdoc.office_docx("季度分析会", marking="机密★10年")
+    docxdoc.add_table(doc, ["阶段", "任务"], [["会前", "确定密级"]])
+    back = Document(io.BytesIO(docxdoc.to_bytes(doc)))
+    sec = back.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert (round(sec.top_margin.mm), round(sec.bottom_margin.mm), round(sec.left_margin.mm),
+            round(sec.right_margin.mm)) == (37, 35, 28, 26)
+
+    def east_asia(style):
+        from docx.oxml.ns import qn
+        return back.styles[style].element.rPr.rFonts.get(qn("w:eastAsia"))
+
+    assert east_asia("Title") == "方正小标宋简体" and back.styles["Title"].font.size.pt == 22
+    assert east_asia("Normal") == "仿宋" and back.styles["Normal"].font.size.pt == 16
+    assert east_asia("Heading 1") == "黑体" and east_asia("Heading 2") == "楷体"
+    font_table = next(p for p in back.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml").blob
+    text = font_table.decode("utf-8")
+    assert 'w:name="方正小标宋简体"' in text and 'w:altName w:val="宋体"' in text
+    assert "方正小标宋简体 (fallback 宋体)" in back.core_properties.comments
+    assert back.tables[0].cell(1, 1).paragraphs[0].runs[0].font.size.pt == 12

@@ -66,7 +66,7 @@ def test_the_pdf_has_the_chinese_title_the_marking_the_venue_verdict_and_every_t
     text = pdf_text(data).replace(" ", "")
     flat = text.replace("\n", "")
     assert "2026年第四季度外贸形势分析会保密工作方案" in flat
-    assert "机密★10年" in text and "有条件适合" in text and "审批领导" in text and "承办人" in text
+    assert "机密★10年" in text and "基本符合，需整改后使用" in text and "审批领导" in text and "承办人" in text
     assert f"第1页/共{pdf_pages(data)}页" in text
     for t in snap.tasks:
         assert t.rule_id in text
@@ -88,7 +88,7 @@ def test_the_docx_reads_back_with_marking_phases_tasks_and_signatures(snap):
         assert any(t.text["zh_CN"] in c for c in cells), t.rule_id
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "会前" in body and "会中" in body and "会后" in body and "审批领导" in body
-    assert 'w:eastAsia="SimSun"' in doc.styles["Normal"].element.xml
+    assert 'w:eastAsia="仿宋"' in doc.styles["Normal"].element.xml  # GB/T 9704 (issue 16)
 
 
 def test_the_csv_lists_every_task_and_neutralises_formulas(snap):

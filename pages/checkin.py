@@ -119,7 +119,8 @@ def desk_scanner() -> None:
         let timer = null;
         el.addEventListener('input', () => {
           clearTimeout(timer);
-          if (new RegExp(PATTERN, 'i').test(el.value.normalize('NFKC').trim())) timer = setTimeout(() => { el.blur(); setTimeout(()=>el.focus(), 50); }, 250);
+          // the code's own end (its fixed length and alphabet, badges.scanner_pattern): submit at once, no idle wait
+          if (new RegExp(PATTERN, 'i').test(el.value.normalize('NFKC').trim())) timer = setTimeout(() => { el.blur(); setTimeout(()=>el.focus(), 50); }, 0);
         });
       }
     }

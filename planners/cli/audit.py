@@ -9,15 +9,12 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from planners.base import backup as backup_mod
-from planners.base import trail
 from planners.core.config import database_url
 from planners.core.errors import ConclaveError
-from planners.base import audit
+
+# The areas (SQLAlchemy, the trail, backups) are imported inside each command: `conclave --help` lists these
+# commands without loading them (issue 17).
 
 EXIT_REFUSED = 3
 
@@ -28,6 +25,8 @@ def _fail(msg: str, code: int = 2) -> None:
 
 
 def _writable(url: str) -> bool:
+    from planners.base import trail
+
     path = trail.sqlite_path(url)
     if path is None:
         return True
@@ -37,6 +36,10 @@ def _writable(url: str) -> bool:
 
 def _readonly_engine(url: str):
     """The database, opened only to read; refuses a database whose schema predates the chained door log."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planners.base import trail
     from planners.store.schema import head_revisions, known_revisions
 
     try:
@@ -64,6 +67,10 @@ def register(main: click.Group) -> None:
                   help="a checkpoint file (e.g. from a USB stick) instead of the configured one")
     def audit_verify(against: Path | None) -> None:
         """Check both chains, the append-only triggers and every checkpoint; exit 3 if completeness is not proven."""
+        from sqlalchemy.orm import Session
+
+        from planners.base import audit, trail
+
         engine = _readonly_engine(database_url())
         try:
             with Session(engine) as s:
@@ -88,6 +95,8 @@ def register(main: click.Group) -> None:
                   help="also append the checkpoint to FILE (a USB stick, a file to print)")
     def audit_checkpoint(out: Path | None) -> None:
         """Sign the current heads of the audit trail and the door log and append them to the checkpoint file."""
+        from planners.base import trail
+
         engine = _readonly_engine(database_url())
         try:
             c = trail.write(engine, reason="manual", out=out)
@@ -102,7 +111,7 @@ def register(main: click.Group) -> None:
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     def backup_cmd(file: Path) -> None:
         """Write a consistent, signed copy of the database (0600) and a checkpoint of it."""
-        from planners.base import audit
+        from planners.base import audit, backup as backup_mod
         from planners.store.uow import write_session
 
         url = database_url()
@@ -133,6 +142,8 @@ def register(main: click.Group) -> None:
     def restore_cmd(file: Path, force: bool, reason: str) -> None:
         """Replace the database with a backup, after checking its size, checksum, schema, signature, chains and
         the current checkpoints."""
+        from planners.base import backup as backup_mod
+
         url = database_url()
         try:
             m = backup_mod.restore(url, file, force=force, reason=reason)

@@ -10,7 +10,6 @@ import sys
 import click
 
 from planners.core.errors import ConclaveError
-from planners.store import schema
 
 EXIT_REFUSED = 3
 PASSWORD_ENV = "CONCLAVE_PASSWORD"
@@ -35,6 +34,8 @@ def fail(exc: ConclaveError, code: int = 2) -> None:
 
 
 def ensure_db() -> None:
+    from planners.store import schema
+
     try:
         schema.upgrade()
     except ConclaveError as exc:

@@ -7,7 +7,6 @@ import sys
 import click
 
 from planners.core.errors import ConclaveError
-from planners.store.uow import read as read_session, write_session
 
 EXIT_OUTSTANDING = 3
 
@@ -26,6 +25,7 @@ def register(main) -> None:
         """Every copy of EVENT_ID with its state and holder; exit 0 when nothing is outstanding, 3 otherwise."""
         from planners import documents as docs
         from planners.base.events import get_event
+        from planners.store.uow import read as read_session
 
         ensure_db()
         try:
@@ -55,6 +55,7 @@ def register(main) -> None:
     def issue_cmd(event_id: int, code: str, attendee_id: int, username: str, desk: str, ack: str) -> None:
         """Issue copy CODE to ATTENDEE_ID (refused with the reason: exit 3)."""
         from planners import documents as docs
+        from planners.store.uow import write_session
 
         actor = sign_in(username, "documents issue")
         try:
@@ -78,6 +79,7 @@ def register(main) -> None:
     def recover_cmd(event_id: int, code: str, attendee_id: int | None, username: str, desk: str) -> None:
         """Take copy CODE back (refused with the reason: exit 3)."""
         from planners import documents as docs
+        from planners.store.uow import write_session
 
         actor = sign_in(username, "documents recover")
         try:

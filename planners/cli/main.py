@@ -1,28 +1,84 @@
 """`conclave` — the admin command line.
 
-Each area's commands live in `planners/cli/<area>.py` with a `register(main)` function; this module lists them
-explicitly at its end. Shared helpers (exit codes, the actor, errors) are in `planners/cli/common.py`."""
+Each area's commands live in `planners/cli/<area>.py` with a `register(main)` function. They are loaded lazily
+(issue 17): COMMANDS below names, for each command, the module that registers it, and that module is imported only
+when the command runs or `--help` lists it, so `conclave --help` costs Python + click and `conclave scan` loads only
+the check-in path. Shared helpers (exit codes, the actor, errors) are in `planners/cli/common.py`.
+
+A new command module: add ONE line per top-level command at the end of COMMANDS, `"NAME": "planners.cli.<area>",`
+(the name the module's register() gives it). Keep a command module's own top-level imports light (click and
+planners.core); import the area inside the command's function."""
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 
 import click
 
-from planners.base import auth
-from planners.core.config import database_url
-from planners.core.errors import ConclaveError
-from planners.core.levels import Classification
-from planners.store.uow import read as read_session, write_session
-from planners.cli import attendees as cli_attendees, audit as cli_audit, desk as cli_desk, documents as cli_documents, keys as cli_keys, plan as cli_plan, visits as cli_visits
-from planners.cli import approvals as cli_approvals, events as cli_events  # issue 11
-from planners.cli import people as cli_people  # issue 13
-import planners.wiring  # noqa: F401  (installs which area answers which hook)
-from planners.cli.common import as_option, cli_actor, ensure_db, fail, sign_in
-from planners.core.errors import DISK_FULL_ERRNOS, DiskFull
+from planners.core.errors import DISK_FULL_ERRNOS, ConclaveError, DiskFull
+
+# Command name -> the module whose register(main) defines it (imported on first use; issue 17).
+COMMANDS: dict[str, str | tuple[str, ...]] = {  # a tuple: modules loaded in order (the later extend the first)
+    "audit": "planners.cli.audit",
+    "backup": "planners.cli.audit",
+    "restore": "planners.cli.audit",
+    "export": "planners.cli.plan",
+    "plan": "planners.cli.plan",
+    "attendees": "planners.cli.attendees",
+    "badges": "planners.cli.attendees",
+    "scan": "planners.cli.attendees",
+    "desk": ("planners.cli.desk", "planners.cli.sessions"),  # issue 15 adds pack / offline / sync to the group
+    "keys": "planners.cli.keys",
+    "documents": "planners.cli.documents",
+    "briefing": "planners.cli.visits",
+    "events": "planners.cli.events",  # issue 11: the group replaces the plain listing below
+    "approvals": "planners.cli.approvals",  # issue 11
+    "people": "planners.cli.people",  # issue 13
+    "trips": "planners.cli.trips",  # issue 14
+    "session": ("planners.cli.desk", "planners.cli.sessions"),  # issue 15
+}
+
+# The roles an account may have (planners.base.auth.ROLES; tests/unit/test_cli_lazy.py keeps the two equal):
+# repeated here so that `conclave --help` need not import the accounts module and SQLAlchemy.
+ROLES = ("organizer", "front_desk", "leader", "admin", "security_officer")
+
+
+def _wired() -> None:
+    """Install the hook table (planners.wiring) before a command touches an area: it imports every area, so it
+    is done when a command runs, never for `--help`."""
+    import planners.wiring  # noqa: F401  (installs which area answers which hook)
+
 
 class _Conclave(click.Group):
-    """A full disk or temp folder is a clear refusal at every command, never a traceback."""
+    """A full disk or temp folder is a clear refusal at every command, never a traceback. The commands of COMMANDS
+    are loaded from their module the first time they are asked for."""
+
+    def list_commands(self, ctx):
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx, cmd_name):
+        wanted = COMMANDS.get(cmd_name, ())
+        for module_path in (wanted,) if isinstance(wanted, str) else wanted:
+            if module_path not in self._loaded:
+                self._load(module_path)
+        return self.commands.get(cmd_name)
+
+    _loaded: set[str] = set()
+
+    def _load(self, module_path: str) -> None:
+        # register() adds its commands to what it is given (and may wrap one already there, as `events` does):
+        # it gets the commands so far, and what it adds or replaces is taken at once
+        scratch = click.Group(commands=dict(self.commands))
+        importlib.import_module(module_path).register(scratch)
+        self._loaded.add(module_path)
+        for name, cmd in scratch.commands.items():
+            if self.commands.get(name) is not cmd:
+                self.commands[name] = cmd
+
+    def resolve_command(self, ctx, args):
+        _wired()  # a command is about to run (not `conclave` or `conclave --help` alone)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx):
         try:
@@ -42,6 +98,11 @@ def main() -> None:
 @main.command()
 def init() -> None:
     """Create or upgrade the database; create the first admin and print its one-time password."""
+    from planners.base import auth
+    from planners.cli.common import cli_actor, ensure_db
+    from planners.core.config import database_url
+    from planners.store.uow import write_session
+
     ensure_db()
     with write_session() as s:
         if auth.list_users(s):
@@ -57,6 +118,8 @@ def init() -> None:
 def demo() -> None:
     """Load the demo scenario (running it twice changes nothing)."""
     from planners.base import demo as demo_mod
+    from planners.cli.common import ensure_db, fail
+    from planners.store.uow import write_session
 
     ensure_db()
     try:
@@ -76,6 +139,12 @@ def demo() -> None:
         click.echo("demo accounts exist already; `conclave user reset-password NAME --as ADMIN` gives a new one-time password")
 
 
+def _as_option(help_text: str):
+    from planners.cli.common import as_option
+
+    return as_option(help_text)
+
+
 @main.group()
 def user() -> None:
     """Accounts."""
@@ -83,11 +152,15 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(auth.ROLES))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--display-name", default="")
-@as_option("the admin account doing it; its password is asked for (or read from CONCLAVE_PASSWORD)")
+@_as_option("the admin account doing it; its password is asked for (or read from CONCLAVE_PASSWORD)")
 def user_add(name: str, role: str, display_name: str, as_name: str) -> None:
     """Create an account and print its one-time password (an admin's act: --as ADMIN and its password)."""
+    from planners.base import auth
+    from planners.cli.common import fail, sign_in
+    from planners.store.uow import write_session
+
     admin = sign_in(as_name, "user add", roles=("admin",))
     try:
         with write_session() as s:
@@ -99,9 +172,13 @@ def user_add(name: str, role: str, display_name: str, as_name: str) -> None:
 
 @user.command("reset-password")
 @click.argument("name")
-@as_option("the admin account doing it; its password is asked for (or read from CONCLAVE_PASSWORD)")
+@_as_option("the admin account doing it; its password is asked for (or read from CONCLAVE_PASSWORD)")
 def user_reset(name: str, as_name: str) -> None:
     """Give an account a new one-time password (also unlocks it; an admin's act: --as ADMIN and its password)."""
+    from planners.base import auth
+    from planners.cli.common import fail, sign_in
+    from planners.store.uow import write_session
+
     admin = sign_in(as_name, "user reset-password", roles=("admin",))
     try:
         with write_session() as s:
@@ -124,6 +201,10 @@ def events_cmd(as_json: bool) -> None:
 
     from planners.base import trail
     from planners.cli.audit import _readonly_engine
+    from planners.cli.common import ensure_db
+    from planners.core.config import database_url
+    from planners.core.levels import Classification
+    from planners.store.uow import read as read_session
 
     def listed(s):
         return [
@@ -154,13 +235,6 @@ def events_cmd(as_json: bool) -> None:
         click.echo(f"{r['id']:>4}  {r['start'][:16]}  {r['status']:<11} {lvl:<4} {r['kind']:<13} {r['title']}")
 
 
-from planners.cli import trips as cli_trips  # noqa: E402  issue 14
-from planners.cli import sessions as cli_sessions  # noqa: E402  issue 15
-for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits, cli_events, cli_approvals,
-              cli_people,  # issue 13
-              cli_trips,  # issue 14
-              cli_sessions):  # issue 15
-    _area.register(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

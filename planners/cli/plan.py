@@ -6,7 +6,10 @@ from pathlib import Path
 import click
 
 from planners.core.errors import ConclaveError
-from planners.plan.export import FORMATS, render
+
+# planners.plan.export.FORMATS, repeated so that `conclave --help` need not import the plan area (issue 17;
+# tests/unit/test_cli_lazy.py keeps the two equal).
+FORMATS = ("ics", "pdf", "docx", "csv")
 
 def register(main) -> None:
     from planners.cli.common import as_option, fail, sign_in
@@ -23,6 +26,7 @@ def register(main) -> None:
         from planners.base import audit
         from planners import plan as timeline
         from planners.base.events import get_event
+        from planners.plan.export import render
         from planners.core import permissions
         from planners.store.uow import read as read_session, write_session
 

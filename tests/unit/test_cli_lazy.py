@@ -1,0 +1,66 @@
+"""The command line loads lazily (issue 17): `conclave --help` imports neither SQLAlchemy nor an area, every
+command of COMMANDS is found in the module the table names, and the values repeated for --help stay equal to
+their source."""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _modules_after(code: str) -> set[str]:
+    probe = code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_help_lists_every_command_without_loading_an_area():
+    loaded = _modules_after(
+        "from planners.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass")
+    heavy = {m for m in loaded if m.split(".")[0] in ("sqlalchemy", "alembic", "argon2", "cryptography", "pandas",
+                                                       "fpdf", "yaml", "streamlit")}
+    assert not heavy, f"`conclave --help` imported {sorted(heavy)[:8]}"
+    assert "planners.wiring" not in loaded and "planners.base.auth" not in loaded
+
+
+def test_every_table_entry_names_the_module_that_registers_it():
+    main_mod = importlib.import_module("planners.cli.main")  # the module (planners.cli.main is the group)
+
+    for name, module_path in main_mod.COMMANDS.items():
+        scratch = click.Group()
+        __import__(module_path, fromlist=["register"]).register(scratch)
+        assert name in scratch.commands, f"{module_path}.register() does not define `{name}`"
+    grp = main_mod.main
+    ctx = click.Context(grp)
+    assert set(main_mod.COMMANDS) <= set(grp.list_commands(ctx))
+    assert all(grp.get_command(ctx, n) is not None for n in grp.list_commands(ctx))
+    # every command a module registers is in the table (a command missing from it would vanish from the CLI)
+    for module_path in set(main_mod.COMMANDS.values()):
+        scratch = click.Group()
+        __import__(module_path, fromlist=["register"]).register(scratch)
+        assert set(scratch.commands) <= set(main_mod.COMMANDS), module_path
+
+
+def test_values_repeated_for_help_equal_their_source():
+    from planners.base import auth
+    main_mod = importlib.import_module("planners.cli.main")
+    from planners.cli import plan as cli_plan
+    from planners.plan import export
+
+    assert tuple(auth.ROLES) == main_mod.ROLES
+    assert tuple(export.FORMATS) == cli_plan.FORMATS
+
+
+def test_schema_heads_read_without_alembic_equal_alembics():
+    from planners.store import schema
+
+    assert set(schema._script_heads()) == schema.head_revisions()

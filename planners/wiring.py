@@ -14,11 +14,14 @@ from planners.documents import destruction, hooks as documents_hooks, register a
 from planners.plan import board as plan_board, hooks as plan_hooks
 from planners.venues import hooks as venues_hooks, suitability
 from planners.visits import demo as visits_demo, disclosure, requests as visit_requests
+from planners.visits import gates as visit_gates, locations as visit_locations, report as visit_report  # issue 12
 
 TABLE: hooks.Table = {
     "gate": {
-        "ready": [suitability.ready_findings, plan_hooks.plan_ready_findings],
-        "closed": [documents_hooks.no_copy_outstanding],
+        "ready": [suitability.ready_findings, plan_hooks.plan_ready_findings,
+                  visit_gates.scope_ready_findings],  # issue 12
+        "closed": [documents_hooks.no_copy_outstanding,
+                   visit_gates.report_closed_findings],  # issue 12
     },
     "event_changed": {
         "created": [plan_hooks.rebuild_on_change],
@@ -29,10 +32,13 @@ TABLE: hooks.Table = {
         plan_board.NA_KIND: [plan_board.apply_na_decision],
         eligibility.EXCEPTION_KIND: [eligibility.apply_exception_decision],
         visit_requests.KIND: [visit_requests.apply_decision],
-        disclosure.KIND: [disclosure.apply_decision],
+        disclosure.KIND: [disclosure.apply_decision, visit_gates.mark_scope_task],  # issue 12: + plan task
         disclosure.INCIDENT_KIND: [disclosure.incident_seen],
         "document_copy": [documents_register.on_copy_decision],
         "document_destruction": [destruction.on_destruction_decision],
+        visit_locations.KIND: [visit_locations.apply_location_decision],  # issue 12
+        visit_locations.EXCEPTION_KIND: [visit_locations.apply_exception_decision],  # issue 12
+        visit_report.KIND: [visit_report.apply_report_decision],  # issue 12
     },
     "attention": [
         home.events_starting_soon,
@@ -40,6 +46,7 @@ TABLE: hooks.Table = {
         plan_hooks.overdue_plan_tasks,
         visit_requests.returned_to_me,
         documents_hooks.loss_incidents,
+        visit_gates.foreign_affairs_items,  # issue 12
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],

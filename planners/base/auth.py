@@ -26,6 +26,7 @@ class Role(str, Enum):
     FRONT_DESK = "front_desk"
     LEADER = "leader"
     ADMIN = "admin"
+    FOREIGN_AFFAIRS = "foreign_affairs"  # issue 12: the 外事部门, receives information requests and the report
 
 
 ROLES = [r.value for r in Role]
@@ -38,7 +39,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "attendees": ("organizer", "leader"),
     "checkin": ("front_desk",),
     "documents": ("organizer", "front_desk"),
-    "visits": ("organizer", "front_desk"),
+    "visits": ("organizer", "front_desk", "foreign_affairs"),  # issue 12: foreign_affairs reads
     "approvals": ("leader",),
     "admin": ("admin",),
     "audit": ("admin", "leader"),

@@ -171,4 +171,4 @@ def test_the_app_shows_the_database_error_instead_of_a_page(tmp_path, monkeypatc
 
 
 def test_the_schema_has_one_head():
-    assert schema.head_revisions() == {"0011_desk_devices"}
+    assert schema.head_revisions() == {"0014_visit_plan"}

@@ -18,6 +18,8 @@ from planners.base.events import local  # noqa: E402
 from planners.core.errors import NoCJKFont  # noqa: E402
 from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
 from planners.venues import list_venues  # noqa: E402
+from planners.visits import locations, report  # noqa: E402  (issue 12)
+from planners.core import permissions  # noqa: E402
 
 st.title(ui.t("visits.title"))
 LANG = ui.lang()  # format functions are called later; they use the language of this run
@@ -33,6 +35,8 @@ with ui.reading() as s:
     organizers = {u.id: (u.display_name or u.username) for u in visits.organizers(s)}
     venues = {v.id: v.name for v in list_venues(s)}
     catalogue = disclosure.topics(s)
+    register = locations.location_rows(s)  # issue 12: the key locations register
+    staff = {x.username: x.name for x in locations.unit_staff(s)}
 
 
 def fmt_dt(v) -> str:
@@ -70,6 +74,93 @@ if me.role == "front_desk":
                       ui.t("visits.leader_comment"): [v.last_comment for v in mine]}, hide_index=True, width="stretch")
     st.stop()
 
+
+
+# ================================================================ issue 12: the key locations register
+def keyloc_table() -> None:
+    st.subheader(ui.t("vplan_ui.keyloc_h"))
+    st.caption(ui.t("vplan_ui.keyloc_help"))
+    if not register:
+        st.info(ui.t("vplan_ui.keyloc_none"))
+        return
+    st.dataframe({ui.t("vplan_ui.keyloc_name"): [r["name"] for r in register],
+                  ui.t("vplan_ui.keyloc_level"): [Classification(r["level"]).label(LANG) for r in register],
+                  ui.t("vplan_ui.keyloc_responsible"): [r["responsible"] for r in register],
+                  ui.t("vplan_ui.keyloc_no_foreign"): [ui.t("vplan_ui.yes") if r["no_foreign_visitors"]
+                                                       else ui.t("vplan_ui.no") for r in register],
+                  ui.t("vplan_ui.keyloc_status"): [ui.t(f"vplan_ui.keyloc_status_{r['status']}")
+                                                   + (f" · {ui.t('vplan_ui.keyloc_pending')}" if r["pending"] else "")
+                                                   for r in register]},
+                 hide_index=True, width="stretch", key="keyloc_table")
+
+
+def keyloc_editor() -> None:
+    with st.form("keyloc_new", clear_on_submit=True):
+        a, b = st.columns(2)
+        name = a.text_input(ui.t("vplan_ui.keyloc_name"), key="kl_name")
+        lvl = b.selectbox(ui.t("vplan_ui.keyloc_level"), [c.value for c in ALL_LEVELS],
+                          format_func=lambda x: Classification(x).label(LANG), key="kl_level")
+        resp = a.text_input(ui.t("vplan_ui.keyloc_responsible"), key="kl_resp")
+        nofor = b.checkbox(ui.t("vplan_ui.keyloc_no_foreign"), value=True, key="kl_nofor")
+        sent = st.form_submit_button(ui.t("vplan_ui.keyloc_propose"))
+    if sent:
+        ui.change(lambda s: locations.propose_location(s, locations.LocationInput(
+            name=name, level=lvl, responsible=resp, no_foreign_visitors=nofor), actor=me),
+            ui.t("vplan_ui.keyloc_proposed"))
+    active = {r["id"]: r["name"] for r in register if r["status"] == "active" and not r["pending"]}
+    if active:
+        a, b = st.columns([3, 1])
+        rid = a.selectbox(ui.t("vplan_ui.keyloc_retire"), list(active), format_func=active.get, key="kl_retire")
+        if b.button(ui.t("vplan_ui.keyloc_retire"), key="kl_retire_btn"):
+            ui.change(lambda s: locations.retire_location(s, rid, actor=me), ui.t("vplan_ui.keyloc_retire_sent"))
+
+
+def report_downloads(v, key: str) -> None:
+    rlang = st.radio(ui.t("vplan_ui.report_lang"), ["zh_CN", "en"], format_func=ui.LANG_LABELS.get,
+                     horizontal=True, key=f"rlang{key}")
+    if st.button(ui.t("vplan_ui.report_make"), key=f"rmake{key}"):
+        out: dict = {}
+        try:
+            with ui.writing() as s:
+                out["docx"] = report.export(s, v.id, "docx", rlang, actor=me)
+                try:
+                    out["pdf"] = report.export(s, v.id, "pdf", rlang, actor=me)
+                except NoCJKFont as exc:
+                    ui.show_error(exc)
+        except ConclaveError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state[f"_report{key}"] = (rlang, out)
+    made = st.session_state.get(f"_report{key}")
+    if made:
+        stem = f"visit-report-{v.event_id or v.id}-{made[0]}"
+        if "pdf" in made[1]:
+            st.download_button(ui.t("vplan_ui.report_download_pdf"), made[1]["pdf"], file_name=f"{stem}.pdf",
+                               mime="application/pdf", key=f"rpdf{key}")
+        st.download_button(ui.t("vplan_ui.report_download_docx"), made[1]["docx"], file_name=f"{stem}.docx",
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           key=f"rdocx{key}")
+
+
+if me.role == "foreign_affairs":  # the 外事部门 reads: visits, information requests, reports (issue 12)
+    st.caption(ui.t("vplan_ui.fa_help"))
+    keyloc_table()
+    with ui.reading() as s:
+        seen = [(x, disclosure.info_requests(s, x.id), report.get_report(s, x.id)) for x in visits.visible(s, me)
+                if x.status == "approved"]
+    for x, reqs, rep in seen:
+        st.subheader(ui.plain(x.title))
+        st.caption(fmt_dt(x) + " · " + ui.t("vplan_ui.report_status", status=ui.t(
+            f"vplan_ui.report_status_{rep.status if rep else 'none'}")))
+        if reqs:
+            st.dataframe({ui.t("visits.log_when"): [f"{local(r.at, x.tz):%Y-%m-%d %H:%M}" for r in reqs],
+                          ui.t("visits.log_who"): [r.asked_by for r in reqs],
+                          ui.t("visits.log_what"): [r.what for r in reqs],
+                          ui.t("visits.log_answer"): [r.answer for r in reqs]}, hide_index=True, width="stretch",
+                         key=f"fa_req{x.id}")
+        if rep is not None:
+            report_downloads(x, f"fa{x.id}")
+    st.stop()
 
 # ================================================================ organizer
 def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
@@ -185,8 +276,9 @@ if steps:
             st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {ui.plain(h.actor)} · {ui.t(f'approvals.action_{h.action}')}"
                         + (f" — {ui.plain(h.comment)}" if h.comment else ""))
 
-tab_req, tab_scope, tab_log, tab_brief = st.tabs([ui.t("visits.tab_request"), ui.t("visits.tab_scope"),
-                                                  ui.t("visits.tab_log"), ui.t("visits.tab_briefing")])
+tab_req, tab_scope, tab_route, tab_log, tab_brief, tab_report = st.tabs(
+    [ui.t("visits.tab_request"), ui.t("visits.tab_scope"), ui.t("vplan_ui.tab_route"), ui.t("visits.tab_log"),
+     ui.t("visits.tab_briefing"), ui.t("vplan_ui.tab_report")])
 
 with tab_req:
     if v.status in visits.TRANSITIONS["edit"]:
@@ -325,3 +417,130 @@ with tab_brief:
         st.download_button(ui.t("visits.download_docx"), made[1]["docx"], file_name=f"{stem}.docx",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key=f"docx{v.id}")
+
+# ================================================================ issue 12: route and escorts, host briefings, report
+with tab_route:
+    st.caption(ui.t("vplan_ui.route_help"))
+    loc_names = {r["id"]: r["name"] for r in register if r["status"] == "active"}
+    route = list(v.route or [])
+    if route:
+        st.dataframe({ui.t("vplan_ui.col_place"): [p.get("place", "") for p in route],
+                      ui.t("vplan_ui.col_location"): [loc_names.get(p.get("location_id"), "—") for p in route],
+                      ui.t("vplan_ui.col_host"): [p.get("host", "") for p in route],
+                      ui.t("vplan_ui.col_escort"): [p.get("escort", "") for p in route]},
+                     hide_index=True, width="stretch", key=f"route_table{v.id}")
+    else:
+        st.info(ui.t("vplan_ui.no_route"))
+    refusals = locations.route_refusals(v)
+    if refusals:
+        st.markdown(f"**{ui.t('vplan_ui.refusals')}**")
+        for r in refusals:
+            st.markdown("- " + ui.plain(ui.t("vplan_ui.refusal_line", at=(r.get("at") or "").replace("T", " "),
+                                               place=r.get("place"), location=r.get("location"), rule=r.get("rule"),
+                                               source=r.get("source"))))
+    granted = [loc_names.get(int(k), k) for k in ((v.facts or {}).get("location_exceptions") or {})]
+    if granted:
+        st.caption(ui.t("vplan_ui.exceptions_granted", names=ui.plain("、".join(map(str, granted)))))
+    if permissions.allowed(me, "visit.route", v) and v.status != "rejected":
+        with st.form(f"stop{v.id}", clear_on_submit=True):
+            a, b = st.columns(2)
+            place = a.text_input(ui.t("vplan_ui.stop_place"), key=f"stop_place{v.id}")
+            lids = [None, *loc_names]
+            lid = b.selectbox(ui.t("vplan_ui.stop_location"), lids,
+                              format_func=lambda i: "—" if i is None else loc_names[i], key=f"stop_loc{v.id}")
+            host = a.text_input(ui.t("vplan_ui.stop_host"), key=f"stop_host{v.id}")
+            escort = b.selectbox(ui.t("vplan_ui.stop_escort"), list(staff), format_func=staff.get,
+                                 key=f"stop_escort{v.id}")
+            add = st.form_submit_button(ui.t("vplan_ui.add_stop"), type="primary")
+        if add:
+            new = locations.stops_of(v) + [locations.RouteStop(place=place, location_id=lid, host=host,
+                                                                escort=escort or "")]
+            refused = None
+            try:
+                with ui.writing() as s:
+                    refused = locations.set_route_or_record(s, v.id, new, actor=me)
+            except ConclaveError as exc:
+                ui.show_error(exc)
+            else:
+                if refused is not None:
+                    ui.flash(ui.t("vplan_ui.stop_refused") + ": " + refused.localized(ui.lang()), "error")
+                else:
+                    ui.flash(ui.t("vplan_ui.stop_added"))
+                st.rerun()
+        if len(route) > 1:
+            a, b = st.columns([3, 1])
+            idx = a.selectbox(ui.t("vplan_ui.remove_stop"), list(range(len(route))),
+                              format_func=lambda i: f"{i + 1}. {route[i].get('place', '')}", key=f"rm_idx{v.id}")
+            if b.button(ui.t("vplan_ui.remove_button"), key=f"rm{v.id}"):
+                keep = [x for i, x in enumerate(locations.stops_of(v)) if i != idx]
+                ui.change(lambda s: locations.set_route(s, v.id, keep, actor=me), ui.t("vplan_ui.stop_added"))
+        barred = {r["id"]: r["name"] for r in register if r["status"] == "active" and r["no_foreign_visitors"]}
+        if barred:
+            with st.expander(ui.t("vplan_ui.exception_h")):
+                with st.form(f"exc{v.id}", clear_on_submit=True):
+                    loc = st.selectbox(ui.t("vplan_ui.exception_location"), list(barred), format_func=barred.get)
+                    why = st.text_area(ui.t("vplan_ui.exception_reason"))
+                    ask = st.form_submit_button(ui.t("vplan_ui.exception_button"))
+                if ask:
+                    ui.change(lambda s: locations.request_exception(s, v.id, loc, reason=why, actor=me),
+                              ui.t("vplan_ui.exception_sent"))
+    if me.role in ("organizer", "admin"):
+        with st.expander(ui.t("vplan_ui.keyloc_h")):
+            keyloc_table()
+            keyloc_editor()
+
+with tab_brief:
+    named = locations.hosts(v)
+    if named and scope and scope.status == "approved":
+        st.markdown(f"**{ui.t('vplan_ui.briefed_h')}**")
+        done = locations.briefed(v)
+        for i, h in enumerate(named):
+            rec = done.get(h)
+            if rec and rec.get("scope_version") == scope.version:
+                st.markdown(f"- {ui.plain(h)} · {ui.plain(rec.get('at', '').replace('T', ' '))} · {ui.plain(rec.get('by'))}")
+            elif st.button(ui.t("vplan_ui.brief_button", host=ui.plain(h)), key=f"brief{v.id}_{i}"):
+                ui.change(lambda s, h=h: locations.record_briefed(s, v.id, h, actor=me),
+                          ui.t("vplan_ui.briefed_done", host=ui.plain(h)))
+
+with tab_report:
+    with ui.reading() as s:
+        rep = report.get_report(s, v.id)
+    st.markdown(ui.t("vplan_ui.report_status", status=ui.t(f"vplan_ui.report_status_{rep.status if rep else 'none'}")))
+    if rep is not None and rep.last_comment:
+        st.caption(ui.t("visits.leader_said", comment=ui.plain(rep.last_comment)))
+    if rep is not None:
+        report_downloads(v, f"o{v.id}")
+    can_file = permissions.allowed(me, "visit.report_file", v) and v.status == "approved" and \
+        (rep is None or rep.status == "returned")
+    if can_file:
+        from planners.core.clock import utcnow
+
+        if utcnow() < v.ends_at:
+            st.info(ui.t("vplan_ui.report_not_yet", end=f"{local(v.ends_at, v.tz):%Y-%m-%d %H:%M}"))
+        elif not scope or scope.status != "approved":
+            st.info(ui.t("vplan_ui.report_needs_scope"))
+        else:
+            outcomes_all = list(report.OUTCOMES)
+            with st.form(f"report{v.id}"):
+                outcomes, notes = {}, {}
+                for code, item in items.items():
+                    topic = catalogue.get(code)
+                    label = topic.label(ui.lang()) if topic else code
+                    allowed = [o for o in outcomes_all if not (item.decision == "must_not" and o == "within")]
+                    c1, c2 = st.columns([3, 2])
+                    c1.markdown(f"**{ui.plain(label)}** · {ui.t(f'disclosure.decision_{item.decision}')}")
+                    outcomes[code] = c2.selectbox(ui.t("vplan_ui.report_outcome"), allowed,
+                                                  index=allowed.index("not_discussed"),
+                                                  format_func=tr("vplan.outcome_"), key=f"out{v.id}_{code}")
+                extra = st.multiselect(ui.t("vplan_ui.report_extra"), [c for c in catalogue if c not in items],
+                                       format_func=lambda c: catalogue[c].label(LANG), key=f"extra{v.id}")
+                mats = st.text_area(ui.t("vplan_ui.report_materials"), key=f"mats{v.id}")
+                gifts = st.text_area(ui.t("vplan_ui.report_gifts"), key=f"gifts{v.id}")
+                incidents = st.text_area(ui.t("vplan_ui.report_incidents"), key=f"inc{v.id}")
+                summary = st.text_area(ui.t("vplan_ui.report_summary"), key=f"sum{v.id}")
+                filed = st.form_submit_button(ui.t("vplan_ui.report_file"), type="primary")
+            if filed:
+                data = report.ReportInput(outcomes=outcomes, notes=notes, extra_topics=extra,
+                                          materials=report.parse_materials(mats), gifts=report.parse_gifts(gifts),
+                                          incidents=incidents.splitlines(), summary=summary)
+                ui.change(lambda s: report.file_report(s, v.id, data, actor=me), ui.t("vplan_ui.report_filed"))

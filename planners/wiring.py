@@ -18,11 +18,14 @@ from planners.visits import demo as visits_demo, disclosure, requests as visit_r
 from planners.plan import signoff  # issue 11
 from planners.people import demo as people_demo, home as people_home, register as people_register  # issue 13
 from planners.trips import carry as trips_carry, debrief as trips_debrief, demo as trips_demo, requests as trips_requests  # issue 14
+from planners.visits import gates as visit_gates, locations as visit_locations, report as visit_report  # issue 12
 
 TABLE: hooks.Table = {
     "gate": {
-        "ready": [suitability.ready_findings, plan_hooks.plan_ready_findings, signoff.ready_findings],
-        "closed": [documents_hooks.no_copy_outstanding],
+        "ready": [suitability.ready_findings, plan_hooks.plan_ready_findings, signoff.ready_findings,
+                  visit_gates.scope_ready_findings],  # issue 12
+        "closed": [documents_hooks.no_copy_outstanding,
+                   visit_gates.report_closed_findings],  # issue 12
     },
     "event_changed": {
         "created": [plan_hooks.rebuild_on_change],
@@ -33,7 +36,7 @@ TABLE: hooks.Table = {
         plan_board.NA_KIND: [plan_board.apply_na_decision],
         eligibility.EXCEPTION_KIND: [eligibility.apply_exception_decision],
         visit_requests.KIND: [visit_requests.apply_decision],
-        disclosure.KIND: [disclosure.apply_decision],
+        disclosure.KIND: [disclosure.apply_decision, visit_gates.mark_scope_task],  # issue 12: + plan task
         disclosure.INCIDENT_KIND: [disclosure.incident_seen],
         "document_copy": [documents_register.on_copy_decision],
         "document_destruction": [destruction.on_destruction_decision],
@@ -43,6 +46,9 @@ TABLE: hooks.Table = {
         trips_requests.KIND: [trips_requests.apply_decision],  # issue 14
         trips_carry.KIND: [trips_carry.on_carry_decision],
         trips_debrief.INFO_KIND: [trips_debrief.info_seen],
+        visit_locations.KIND: [visit_locations.apply_location_decision],  # issue 12
+        visit_locations.EXCEPTION_KIND: [visit_locations.apply_exception_decision],  # issue 12
+        visit_report.KIND: [visit_report.apply_report_decision],  # issue 12
     },
     "attention": [
         home.events_starting_soon,
@@ -54,6 +60,7 @@ TABLE: hooks.Table = {
         trips_debrief.overdue_trips,  # issue 14
         checkin_findings.missed_room_checks,  # issue 15
         checkin_findings.offline_conflicts,  # issue 15
+        visit_gates.foreign_affairs_items,  # issue 12
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],

@@ -27,6 +27,7 @@ class Role(str, Enum):
     LEADER = "leader"
     ADMIN = "admin"
     SECURITY_OFFICER = "security_officer"  # issue 13: 保密员/保密办, keeps the people register
+    FOREIGN_AFFAIRS = "foreign_affairs"  # issue 12: the 外事部门, receives information requests and the report
 
 
 ROLES = [r.value for r in Role]
@@ -39,7 +40,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "attendees": ("organizer", "leader"),
     "checkin": ("front_desk",),
     "documents": ("organizer", "front_desk"),
-    "visits": ("organizer", "front_desk"),
+    "visits": ("organizer", "front_desk", "foreign_affairs"),  # issue 12: foreign_affairs reads
     "approvals": ("leader",),
     "admin": ("admin",),
     "audit": ("admin", "leader"),

@@ -41,7 +41,7 @@ COMMANDS: dict[str, str | tuple[str, ...]] = {  # a tuple: modules loaded in ord
 
 # The roles an account may have (planners.base.auth.ROLES; tests/unit/test_cli_lazy.py keeps the two equal):
 # repeated here so that `conclave --help` need not import the accounts module and SQLAlchemy.
-ROLES = ("organizer", "front_desk", "leader", "admin", "security_officer")
+ROLES = ("organizer", "front_desk", "leader", "admin", "security_officer", "foreign_affairs")
 
 
 def _wired() -> None:

@@ -393,3 +393,25 @@ class PhotoRefused(ValidationFailed):
     """An upload that is not an image, or too large (`problem`)."""
 
     key = "photos.refused"
+# ---------------------------------------------------------------- visits: route, key locations, report (issue 12)
+
+class KeyLocationOnRoute(ValidationFailed):
+    """A route stop is at a key location (要害部门部位) barred to foreign visitors, without a leader's exception."""
+
+    key = "vplan.error_key_location"
+
+
+class EscortNotStaff(ValidationFailed):
+    key = "vplan.error_escort_not_staff"
+
+
+class EscortForeign(ValidationFailed):
+    key = "vplan.error_escort_foreign"
+
+
+class ReportTooEarly(ConclaveError):
+    key = "vplan.error_report_too_early"
+
+
+class ReportAlreadyFiled(ConclaveError):
+    key = "vplan.error_report_twice"

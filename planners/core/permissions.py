@@ -161,6 +161,15 @@ RULES: dict[str, tuple[Callable, str, str]] = {
     # issue 16
     "desk.exit_override": (_owner_or("leader", "admin"), "checkin.override_denied",
                            "Only the event's organizer, a leader or an admin lets out someone holding a copy."),
+    # issue 12: key locations, route, host briefings, the post-visit report
+    "keyloc.edit": (_roles("organizer", "admin"), "vplan.keyloc_edit_role",
+                    "Only an organizer or an admin proposes key locations; a leader approves them."),
+    "keyloc.see": (_roles("organizer", "leader", "admin", "foreign_affairs"), "vplan.keyloc_see_role",
+                   "The key locations register is read by organizers, leaders, admins and the foreign-affairs office."),
+    "visit.route": (owns, "vplan.route_owner_only", "Only the visit's organizer fixes its route."),
+    "visit.report_file": (owns, "vplan.report_owner_only", "Only the visit's organizer files its report."),
+    "visit.report_read": (_owner_or("leader", "foreign_affairs"), "vplan.report_read_role",
+                          "The report is read by the visit's organizer, the leader and the foreign-affairs office."),
 }
 
 

@@ -37,6 +37,8 @@ class PlanFacts:
     venue_verdict: str | None = None  # None: no venue
     venue_unmet: tuple[str, ...] = ()
     incidents: tuple[tuple[str, datetime], ...] = ()  # (kind, when UTC)
+    visit_type: str = ""  # issue 12: a foreign visit's type (F7), from the event's facts the visits area keeps
+    route_key_location: bool = False  # the visit's route passes a key location (under a leader's exception)
 
 
 def rule_applies(rule: dict, f: PlanFacts) -> bool:
@@ -54,6 +56,10 @@ def rule_applies(rule: dict, f: PlanFacts) -> bool:
         if k == "venue_verdict" and f.venue_verdict not in v:
             return False
         if k == "venue_unmet" and not set(v) & set(f.venue_unmet):
+            return False
+        if k == "visit_type" and f.visit_type not in v:
+            return False
+        if k == "route_key_location" and bool(f.route_key_location) != v:
             return False
         if k == "incident" and not any(kind == v for kind, _ in f.incidents):
             return False
@@ -143,7 +149,8 @@ def event_facts(session: Session, ev: Event):
                      documents_issued=bool(facts.get("documents_issued")), device_policy=ev.device_policy,
                      relay_scope=ev.relay_scope or "", venue=a.venue_name if a else "",
                      venue_verdict=a.verdict if a else None, venue_unmet=tuple(a.unmet) if a else (),
-                     incidents=incidents), a
+                     incidents=incidents, visit_type=str(facts.get("visit_type") or ""),
+                     route_key_location=bool(facts.get("route_key_location"))), a
 
 
 # ---------------------------------------------------------------- the stored plan

@@ -17,7 +17,9 @@ TASK_STATUSES = ("open", "done", "na")
 INCIDENT_KINDS = ("document_lost",)
 PLACEHOLDERS = ("level", "venue", "venue_verdict", "relay_scope", "device_policy")
 WHEN_KEYS = ("level_at_least", "kind", "foreign_participants", "documents_issued", "device_policy",
-             "relay_scope_set", "venue_verdict", "venue_unmet", "incident")
+             "relay_scope_set", "venue_verdict", "venue_unmet", "incident",
+             "visit_type", "route_key_location")  # issue 12: a foreign visit's type (F7) and its route
+VISIT_TYPES = ("one_time", "recurring", "long_term", "unannounced")  # F7 (the visits area keeps the same tuple)
 LANGS = ("en", "zh_CN")
 
 
@@ -31,7 +33,7 @@ def _check_when(value) -> None:
             raise ValueError(f"unknown condition {k!r}: use {', '.join(WHEN_KEYS)}")
         if k == "level_at_least":
             Classification.parse(v)
-        elif k in ("foreign_participants", "documents_issued", "relay_scope_set"):
+        elif k in ("foreign_participants", "documents_issued", "relay_scope_set", "route_key_location"):
             if not isinstance(v, bool):
                 raise ValueError(f"{k} is true or false")
         elif k in ("kind", "device_policy", "venue_verdict", "venue_unmet"):
@@ -40,6 +42,9 @@ def _check_when(value) -> None:
                 raise ValueError(f"{k} is a list, e.g. [{(allowed or ('V3',))[0]}]")
             if allowed and any(x not in allowed for x in v):
                 raise ValueError(f"{k}: use values from {', '.join(allowed)}")
+        elif k == "visit_type":
+            if not isinstance(v, list) or not v or any(x not in VISIT_TYPES for x in v):
+                raise ValueError(f"visit_type is a list of {', '.join(VISIT_TYPES)}")
         elif k == "incident" and v not in INCIDENT_KINDS:
             raise ValueError(f"incident is one of {', '.join(INCIDENT_KINDS)}")
 

@@ -107,3 +107,45 @@ class InfoRequestLog(Base):
     logged_by: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+# ---------------------------------------------------------------- issue 12: key locations and the post-visit report
+
+class KeyLocation(Base):
+    """A key department or location of the unit (要害部门部位): name, level, responsible person and whether foreign
+    visitors are barred. Proposed, changed and retired by an organizer; a leader's approval makes it so
+    (`pending` holds the change waiting for the leader)."""
+
+    __tablename__ = "key_locations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    level: Mapped[str] = mapped_column(String(20), default="internal")
+    responsible: Mapped[str] = mapped_column(String(200), default="")
+    no_foreign_visitors: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(20), default="proposed")  # proposed / active / retired / rejected
+    pending: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # {op: create/update/retire, values}
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class VisitReport(Base):
+    """The post-visit report (外事接待总结), one per visit, filed to the leader and the foreign-affairs office."""
+
+    __tablename__ = "visit_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit_requests.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="submitted")  # submitted / approved / returned
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    filed_by: Mapped[str] = mapped_column(String(64))
+    filed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

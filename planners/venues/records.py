@@ -27,6 +27,8 @@ FEATURES = (
     "escorted_route",            # fixed, escorted route for visitors
     "acoustic_rated",            # sound insulation checked (STC 45 / 50)
     "foreigners_on_site",        # foreigners present on site (a risk, not a feature)
+    "foreign_reception",         # issue 12: a venue where foreign visitors are received (涉外接待场所)
+    "separated_from_secret",     # issue 12: separated from the unit's secret areas (涉密场所)
 )
 
 

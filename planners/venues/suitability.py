@@ -53,11 +53,14 @@ def _check_check(value) -> None:
     elif k == "kind_not":
         if not isinstance(v, list) or not v or any(x not in VENUE_KINDS for x in v):
             raise ValueError(f"kind_not lists venue kinds from {', '.join(VENUE_KINDS)}")
+    elif k == "route_clear":  # issue 12: the visit's route passes no key location (an event fact)
+        if v is not True:
+            raise ValueError("route_clear is written {route_clear: true}")
     elif k == "sweep_within_hours":
         if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
             raise ValueError("sweep_within_hours is a whole number of hours above 0")
     else:
-        raise ValueError(f"unknown check {k!r}: use feature, absent, kind_not or sweep_within_hours")
+        raise ValueError(f"unknown check {k!r}: use feature, absent, kind_not, sweep_within_hours or route_clear")
 
 
 def _check_when(value) -> None:
@@ -95,9 +98,15 @@ def _check_region_levels(value) -> None:
         _check_levels(levels)
 
 
+def _check_visit(value) -> None:
+    if value not in REQUIREMENTS:
+        raise ValueError(f"visit is one of {', '.join(REQUIREMENTS)} (how the criterion applies to a foreign visit)")
+
+
 VENUE_FIELDS = {
     "criterion": Field("bilingual", required=True),
-    "levels": Field("dict", required=True, check=_check_levels),
+    "levels": Field("dict", check=_check_levels),  # issue 12: a visit-only criterion has `visit:` instead
+    "visit": Field("str", check=_check_visit),  # issue 12: how it applies to a foreign visit, whatever its level
     "region_levels": Field("dict", check=_check_region_levels),
     "check": Field("dict", required=True, check=_check_check),
     "when": Field("dict", check=_check_when),
@@ -151,17 +160,22 @@ class VenueAssessment:
         return [f.rule for f in self.findings if not f.met]
 
 
-def _level_requirement(rule: dict, level: Classification, where: str = "") -> str | None:
-    levels = (rule.get("region_levels") or {}).get(where) or rule["levels"] if where else rule["levels"]
+def _level_requirement(rule: dict, level: Classification, where: str = "", kind: str = "meeting") -> str | None:
+    if kind == "foreign_visit":  # issue 12: a visit is never a state-secret event; its criteria say `visit:`
+        return rule.get("visit")
+    base = rule.get("levels") or {}
+    levels = (rule.get("region_levels") or {}).get(where) or base if where else base
     for lvl, req in levels.items():
         if Classification.parse(lvl) == level:
             return req
     return None
 
 
-def _met(rule: dict, venue: Venue, event_start: datetime, now: datetime) -> bool:
+def _met(rule: dict, venue: Venue, event_start: datetime, now: datetime, event_facts: dict | None = None) -> bool:
     (k, v), = rule["check"].items()
     feats = venue.features or {}
+    if k == "route_clear":
+        return not (event_facts or {}).get("route_key_location")
     if k == "feature":
         return bool(feats.get(v))
     if k == "absent":
@@ -175,7 +189,7 @@ def _met(rule: dict, venue: Venue, event_start: datetime, now: datetime) -> bool
 
 def assess(venue: Venue, level, event_start: datetime, *, foreign_participants: bool = False,
            documents_issued: bool = False, now: datetime | None = None, rules_dir=None,
-           where: str | None = None) -> VenueAssessment:
+           where: str | None = None, kind: str = "meeting", event_facts: dict | None = None) -> VenueAssessment:
     """The venue's suitability for an event of `level` starting at `event_start` (naive UTC), under the rules of
     region `where` (default: the `region:` set in venues.yaml)."""
     lvl = Classification.parse(level)
@@ -185,10 +199,10 @@ def assess(venue: Venue, level, event_start: datetime, *, foreign_participants: 
     tasks: list[RemedyTask] = []
     where = region(rules_dir) if where is None else where
     for rule in criteria(rules_dir):
-        req = _level_requirement(rule, lvl, where)
+        req = _level_requirement(rule, lvl, where, kind)
         if req is None or any(facts.get(k) != v for k, v in (rule.get("when") or {}).items()):
             continue
-        met = _met(rule, venue, event_start, now)
+        met = _met(rule, venue, event_start, now, event_facts)
         mandatory = req == "mandatory"
         severity = Severity.INFO if met else (Severity.BLOCKER if mandatory else Severity.WARNING)
         req_label = both(f"venues.req_{req}")
@@ -220,7 +234,8 @@ def assess_event(session: Session, event, *, now: datetime | None = None, rules_
     if venue is None:
         return None
     return assess(venue, event.level, event.starts_at, foreign_participants=bool(event.foreign_participants),
-                  documents_issued=bool((event.facts or {}).get("documents_issued")), now=now, rules_dir=rules_dir)
+                  documents_issued=bool((event.facts or {}).get("documents_issued")), now=now, rules_dir=rules_dir,
+                  kind=event.kind, event_facts=dict(event.facts or {}))
 
 
 def get_venue(session: Session, venue_id: int) -> Venue:
@@ -231,8 +246,12 @@ def get_venue(session: Session, venue_id: int) -> Venue:
 
 
 def ready_findings(session: Session, event) -> list[Finding]:
-    """Why the venue stops the event from being ready (empty: it does not)."""
-    if not Classification.parse(event.level).is_state_secret:
+    """Why the venue stops the event from being ready (empty: it does not). A foreign visit needs no venue, but
+    an unsuitable one stops it (issue 12)."""
+    if event.kind == "foreign_visit":
+        if event.venue_id is None:
+            return []
+    elif not Classification.parse(event.level).is_state_secret:
         return []
     a = assess_event(session, event)
     if a is None:

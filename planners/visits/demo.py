@@ -41,9 +41,42 @@ def _existing(session: Session, key: str) -> VisitRequest | None:
     return None
 
 
+def _key_locations(session: Session, ctx, doc: dict, leader: User | None) -> None:
+    """Issue 12: the register of key locations, each proposed by the organizer and approved by the leader."""
+    from planners.store.models_visits import KeyLocation
+    from planners.visits import locations
+
+    org = _organizer(session, ctx)
+    if org is None or leader is None:
+        return
+    for spec in doc.get("key_locations") or []:
+        if session.scalar(select(KeyLocation).where(KeyLocation.name == spec["name"])) is not None:
+            continue
+        loc = locations.propose_location(session, locations.LocationInput(**spec), actor=auth.principal(org))
+        item = approvals.latest_for(session, locations.KIND, "key_location", loc.id)
+        approvals.decide(session, item.id, "approved", leader=auth.principal(leader))
+        ctx.created.append(f"key location {loc.name}")
+
+
+def _plan_state(session: Session, v: VisitRequest, spec: dict, organizer) -> None:
+    """Issue 12: a stop tried at a key location (refused and recorded) and the plan tasks already done."""
+    from planners.plan.board import mark_task
+    from planners.plan.build import tasks as plan_tasks
+    from planners.visits import locations
+
+    if spec.get("refused_stop"):
+        stops = locations.stops_of(v) + [locations.RouteStop(**spec["refused_stop"])]
+        locations.set_route_or_record(session, v.id, stops, actor=organizer)
+    if v.event_id and spec.get("done"):
+        for t in plan_tasks(session, v.event_id):
+            if t.rule_id in spec["done"] and t.status == "open":
+                mark_task(session, t.id, "done", actor=organizer)
+
+
 def load_demo(session: Session, ctx) -> None:
     doc = yaml.safe_load((DEMO_DIR / "visits.yaml").read_text(encoding="utf-8"))
     leader = _leader(session, ctx)
+    _key_locations(session, ctx, doc, leader)
     for spec in doc["visits"]:
         if _existing(session, spec["key"]) is not None:
             continue
@@ -90,4 +123,6 @@ def load_demo(session: Session, ctx) -> None:
                 scope = disclosure.submit_scope(session, v.id, actor=organizer)
                 item = approvals.latest_for(session, disclosure.KIND, "disclosure_scope", scope.id)
                 approvals.decide(session, item.id, decision["scope"], leader=lp, comment=decision.get("comment", ""))
+            if v.status == "approved":
+                _plan_state(session, v, spec, organizer)
         ctx.created.append(f"visit {v.title}")

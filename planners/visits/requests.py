@@ -219,10 +219,20 @@ def _apply(v: VisitRequest, data: VisitInput, start: datetime, end: datetime) ->
                   "passport_type": m.passport_type, "passport_last4": m.passport_last4.strip()}
                  for m in data.members]
     v.route = [{"place": p.place.strip(), "host": p.host.strip(), "escort": p.escort.strip()} for p in data.route]
+
     v.meetings = [{"with": m.with_whom.strip(), "topic": m.topic.strip()} for m in data.meetings]
     v.topics = list(dict.fromkeys(data.topics))
     v.photography_allowed, v.gifts, v.contacts = bool(data.photography_allowed), data.gifts.strip(), data.contacts.strip()
 
+
+def _check_route(session: Session, v: VisitRequest) -> None:
+    """Issue 12: every stop checked against the key locations register and the staff (planners.visits.locations);
+    the route is stored in its structured form and the visit knows whether it passes a key location."""
+    from planners.visits.locations import check_route, stops_of
+
+    rows, passes = check_route(session, v, stops_of(v))
+    v.route = rows
+    v.facts = {**(v.facts or {}), "route_key_location": passes}
 
 def snapshot(v: VisitRequest) -> dict:
     return {"title": v.title, "purpose": v.purpose, "visit_type": v.visit_type, "level": v.level,
@@ -251,6 +261,7 @@ def create(session: Session, data: VisitInput, *, actor: Principal, now: datetim
     v = VisitRequest(organizer_id=_organizer_for(session, data, actor), created_by=actor.username, status="draft",
                      facts={})
     _apply(v, data, start, end)
+    _check_route(session, v)
     session.add(v)
     session.flush()
     audit.record(session, actor=actor.username, action="visit.create", object_type="visit", object_id=v.id,
@@ -284,6 +295,7 @@ def update(session: Session, visit_id: int, data: VisitInput, *, actor: Principa
     start, end = validate(session, data, now=now)
     before = snapshot(v)
     _apply(v, data, start, end)
+    _check_route(session, v)
     if data.organizer_id:
         v.organizer_id = _organizer_for(session, data, actor)
     v.version += 1
@@ -388,7 +400,9 @@ def make_event(session: Session, v: VisitRequest):
     organizer = auth.principal(session.get(User, v.organizer_id))
     data = EventInput(title=v.title, kind="foreign_visit", level=v.level, start=local(v.starts_at, v.tz),
                       end=local(v.ends_at, v.tz), tz=v.tz, venue_id=v.venue_id, host_unit=v.host_unit,
-                      device_policy="approved_only", foreign_participants=True, facts={"visit_id": v.id})
+                      device_policy="approved_only", foreign_participants=True,
+                      facts={"visit_id": v.id, "visit_type": v.visit_type,  # issue 12: what the plan reads
+                             "route_key_location": bool((v.facts or {}).get("route_key_location"))})
     from planners.store.models import Event
 
     ev = session.get(Event, v.event_id) if v.event_id else None
@@ -414,6 +428,9 @@ def make_event(session: Session, v: VisitRequest):
     if added:
         audit.record(session, actor=organizer.username, action="attendees.import", object_type="event",
                      object_id=ev.id, event_id=ev.id, count=added, source=f"visit:{v.id}")
+    from planners.visits.locations import sync_event
+
+    sync_event(session, v, organizer.username)
     return ev
 
 

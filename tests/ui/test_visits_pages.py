@@ -35,7 +35,7 @@ def test_organizer_creates_a_request_in_the_form_and_submits_it(db_url, users):
     at = app_test("visits", user=users["organizer"]).run()
     at.text_input(key="new_title").input("荷兰代表团来访")
     at.text_area(key="new_members").input("Jan de Vries | NL | Port of Rotterdam | Director | official | 4455")
-    at.text_area(key="new_route").input("一号会议室 | 王 | 周")
+    at.text_area(key="new_route").input("一号会议室 | 王 | organizer")
     at.button[[b.label for b in at.button].index("Create request")].click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]

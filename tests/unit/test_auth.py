@@ -87,3 +87,4 @@ def test_every_page_has_roles_and_each_role_has_home():
     for role in auth.ROLES:
         assert "home" in auth.pages_for(role)
     assert auth.pages_for("front_desk") == ["home", "checkin", "documents", "visits"]
+    assert auth.pages_for("foreign_affairs") == ["home", "visits"]  # issue 12

@@ -22,7 +22,7 @@ def visit_input(**over) -> visits.VisitInput:
                 end=start + timedelta(hours=3), tz=TZ, level="internal",
                 members=[visits.Member(name="Claire Martin", nationality="FR", organisation="CCI Lyon",
                                        post="Director", passport_type="ordinary", passport_last4="1234")],
-                route=[visits.RoutePart(place="一号会议室", host="王", escort="周")],
+                route=[visits.RoutePart(place="一号会议室", host="王", escort="organizer")],  # escorts are staff (issue 12)
                 topics=["investment_policy"])
     base.update(over)
     return visits.VisitInput(**base)

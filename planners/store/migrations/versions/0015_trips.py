@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0015_trips"
-down_revision = "0013_people"
+down_revision = "0014_visit_plan"
 branch_labels = None
 depends_on = None
 

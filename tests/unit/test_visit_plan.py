@@ -1,0 +1,215 @@
+"""Issue 12: a foreign visit's before / during / after plan, its venue criteria, the key locations its route is checked
+against, escorts from the unit's staff, the scope as a hard gate for `ready`, and the post-visit report (content
+against the scope, PDF / Word, the leader's approval, the gate for `closed`)."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from planners.base import approvals, events
+from planners.base.home import attention
+from planners.core.errors import (EscortForeign, EscortNotStaff, KeyLocationOnRoute, ReportAlreadyFiled,
+                                  ReportTooEarly, SelfApprovalForbidden, ValidationFailed)
+from planners.plan import PlanFacts, applicable_rules, tasks
+from planners.store.models import Event
+from planners.store.models_visits import KeyLocation, VisitRequest
+from planners.store.uow import read as read_session, write_session
+from planners.venues import assess_event
+from planners.visits import disclosure, locations, report
+from tests.helpers import pdf_text
+
+START = datetime(2030, 5, 1, 1, 0)
+VISIT_ALWAYS = ["VB2", "VB3", "VB4", "VB5", "VB6", "VB7", "VB8", "VB9", "VD1", "VD2", "VD3", "VD4", "VD5",
+                "VA1", "VA2", "VA3"]
+
+
+def vfacts(**kw):
+    base = dict(level="internal", start=START, end=START + timedelta(hours=3), kind="foreign_visit",
+                foreign_participants=True, device_policy="approved_only", visit_type="one_time")
+    base.update(kw)
+    return PlanFacts(**base)
+
+
+CASES = [
+    ("a one-time visit", vfacts(), VISIT_ALWAYS + ["VB1", "VB10"]),
+    ("a recurring visit reviews its approval yearly", vfacts(visit_type="recurring"),
+     VISIT_ALWAYS + ["VB1", "VB10", "VB12"]),
+    ("a long-term visit needs a technology control plan", vfacts(visit_type="long_term"),
+     VISIT_ALWAYS + ["VB1", "VB10", "VB11", "VB12"]),
+    ("an unannounced visit is reported at once", vfacts(visit_type="unannounced"), VISIT_ALWAYS + ["VB1.1"]),
+    ("a route through a key location adds its measures", vfacts(route_key_location=True),
+     VISIT_ALWAYS + ["VB1", "VB10", "VB4.1"]),
+    ("a meeting with foreigners keeps its own rule and none of the visit's",
+     PlanFacts(level="internal", start=START, end=START + timedelta(hours=3), foreign_participants=True), ["F3"]),
+]
+
+
+@pytest.mark.parametrize("name,f,expected", CASES, ids=[c[0] for c in CASES])
+def test_exactly_these_visit_rules_apply_by_type_and_route(name, f, expected):
+    assert sorted(applicable_rules(f)) == sorted(expected)
+
+
+def _bavaria(s) -> VisitRequest:
+    return next(v for v in s.scalars(select(VisitRequest)) if (v.facts or {}).get("demo_key") == "bavaria-delegation")
+
+
+def test_the_demo_visit_has_a_plan_in_three_phases_and_a_venue_verdict_with_criteria(demo):
+    with read_session() as s:
+        v = _bavaria(s)
+        ts = tasks(s, v.event_id)
+        ev = s.get(Event, v.event_id)
+        a = assess_event(s, ev)
+        refusals = locations.route_refusals(v)
+        jetro = next(x for x in s.scalars(select(VisitRequest)) if x.facts.get("demo_key") == "jetro-delegation")
+    assert {t.phase for t in ts} == {"before", "during", "after"}
+    assert sum(t.mandatory for t in ts) >= 5
+    assert {t.rule_id for t in ts if t.status == "done"} >= {"VB1", "VB2", "VB3", "VB5"}
+    assert all(t.source.strip() for t in ts)
+    assert {"VV1", "VV2", "VV3", "V13"} <= {f.rule for f in a.findings}
+    assert all(p["escort_user"] for p in v.route)
+    assert refusals and refusals[0]["rule"] == "VIS-KEYLOC" and refusals[0]["location"] == "市商务局机要室"
+    assert jetro.status == "submitted"
+
+
+def test_ready_is_refused_without_an_approved_scope_with_the_finding(demo, users):
+    with write_session() as s:
+        v = _bavaria(s)
+        scope = disclosure.get_scope(s, v.id)
+        scope.status = "returned"  # as if the leader had returned it
+        ev = s.get(Event, v.event_id)
+        ev.status = "planned"
+        found = events.check_transition(s, ev, "ready")
+        scope.status = "approved"
+        after = events.check_transition(s, ev, "ready")
+    assert "VIS-SCOPE" in {f.rule for f in found}
+    assert next(f for f in found if f.rule == "VIS-SCOPE").source.startswith("F1")
+    assert "VIS-SCOPE" not in {f.rule for f in after}
+
+
+def test_a_stop_at_a_key_location_is_refused_with_the_rule_unless_a_leader_excepts_it(demo, users):
+    with write_session() as s:
+        v = _bavaria(s)
+        loc = s.scalar(select(KeyLocation).where(KeyLocation.name == "市商务局机要室"))
+        stops = locations.stops_of(v) + [locations.RouteStop(place="机要室", location_id=loc.id, escort="organizer")]
+        with pytest.raises(KeyLocationOnRoute) as err:
+            locations.set_route(s, v.id, stops, actor=users["organizer"])
+        assert err.value.params["rule"] == "VIS-KEYLOC" and err.value.params["line"] == 3
+        vid, loc_id = v.id, loc.id
+    with write_session() as s:
+        item = locations.request_exception(s, vid, loc_id, reason="领导陪同参观", actor=users["organizer"])
+        with pytest.raises(SelfApprovalForbidden):
+            approvals.decide(s, item.id, "approved", leader=users["organizer"].__class__(
+                **{**users["organizer"].__dict__, "role": "leader"}))
+    with write_session() as s:
+        approvals.decide(s, item.id, "approved", leader=users["leader"])
+    with write_session() as s:
+        v = s.get(VisitRequest, vid)
+        locations.set_route(s, vid, locations.stops_of(v) + [
+            locations.RouteStop(place="机要室", location_id=loc_id, escort="organizer")], actor=users["organizer"])
+    with read_session() as s:
+        v = s.get(VisitRequest, vid)
+        assert v.facts["route_key_location"] is True and len(v.route) == 3
+        assert "VB4.1" in {t.rule_id for t in tasks(s, v.event_id)}
+
+
+@pytest.mark.parametrize("escort,error", [("", EscortNotStaff), ("周杰", EscortNotStaff),
+                                          ("Markus Weber", EscortForeign)])
+def test_every_stop_needs_an_escort_from_the_unit_staff_never_a_visitor(demo, users, escort, error):
+    with write_session() as s:
+        v = _bavaria(s)
+        with pytest.raises(error) as err:
+            locations.set_route(s, v.id, [locations.RouteStop(place="会谈室", escort=escort)], actor=users["organizer"])
+    assert err.value.field == "escort" and err.value.params["rule"] == "VIS-ESCORT"
+
+
+def test_a_key_location_takes_effect_only_when_a_leader_approves_it(db_url, users):
+    with write_session() as s:
+        loc = locations.propose_location(s, locations.LocationInput(name="信息中心机房", level="secret",
+                                                                    responsible="张三"), actor=users["organizer"])
+        assert locations.locations(s) == []
+        item = approvals.latest_for(s, locations.KIND, "key_location", loc.id)
+        approvals.decide(s, item.id, "approved", leader=users["leader"])
+        assert [x.name for x in locations.locations(s)] == ["信息中心机房"]
+        with pytest.raises(ValidationFailed):
+            locations.propose_location(s, locations.LocationInput(name="信息中心机房", responsible="x"),
+                                       actor=users["organizer"])
+
+
+def _report_input(s, v, **over) -> report.ReportInput:
+    scope = disclosure.get_scope(s, v.id)
+    outcomes = {i.topic_code: ("not_discussed" if i.decision == "must_not" else "within")
+                for i in disclosure.scope_items(s, scope)}
+    base = dict(outcomes=outcomes, materials=[report.Material(what="市情宣传册", topic="city_economy_public",
+                                                              to_whom="Markus Weber"),
+                                              report.Material(what="园区内部规划图", topic="industrial_park_plans")],
+                gifts=[report.Gift(what="瓷盘", giver="Markus Weber", where_went="交局办公室登记保管")],
+                incidents=["参观途中一名外宾拍照，已制止"], summary="会谈按口径进行。")
+    base.update(over)
+    return report.ReportInput(**base)
+
+
+def test_the_report_lists_every_approved_topic_with_its_outcome_and_checks_materials(demo, users):
+    with write_session() as s:
+        v = _bavaria(s)
+        with pytest.raises(ReportTooEarly):
+            report.file_report(s, v.id, _report_input(s, v), actor=users["organizer"])
+        after = v.ends_at + timedelta(hours=1)
+        data = _report_input(s, v)
+        data.outcomes.pop("investment_policy")
+        with pytest.raises(ValidationFailed, match="投资|Investment"):
+            report.file_report(s, v.id, data, actor=users["organizer"], now=after)
+        data = _report_input(s, v)
+        data.outcomes["trade_negotiation_position"] = "within"
+        with pytest.raises(ValidationFailed):  # a must-not topic discussed was above the scope
+            report.file_report(s, v.id, data, actor=users["organizer"], now=after)
+        rep = report.file_report(s, v.id, _report_input(s, v, extra_topics=["port_logistics"]),
+                                 actor=users["organizer"], now=after)
+        scope_codes = {i.topic_code for i in disclosure.scope_items(s, disclosure.get_scope(s, v.id))}
+        with pytest.raises(ReportAlreadyFiled):
+            report.file_report(s, v.id, _report_input(s, v), actor=users["organizer"], now=after)
+        content, rep_id = rep.content, rep.id
+    by_code = {x["code"]: x["outcome"] for x in content["topics"]}
+    assert scope_codes <= set(by_code) and by_code["port_logistics"] == "above"
+    assert [m["within"] for m in content["materials"]] == [True, False]  # park plans: oral and visual only
+    with read_session() as s:
+        item = approvals.latest_for(s, report.KIND, "visit_report", rep_id)
+        assert {f["rule"] for f in item.findings} == {"VIS-ABOVE-SCOPE", "VIS-MATERIAL"}
+        fa_items = attention(s, users["foreign_affairs"])
+    assert any("总结" in a.text["zh_CN"] for a in fa_items)
+
+
+def test_a_visit_event_closes_only_after_the_leader_approved_its_report(demo, users):
+    with write_session() as s:
+        v = _bavaria(s)
+        ev = s.get(Event, v.event_id)
+        ev.status = "in_progress"
+        assert "VIS-REPORT" in {f.rule for f in events.check_transition(s, ev, "closed")}
+        rep = report.file_report(s, v.id, _report_input(s, v), actor=users["organizer"],
+                                 now=v.ends_at + timedelta(minutes=5))
+        assert "VIS-REPORT" in {f.rule for f in events.check_transition(s, ev, "closed")}
+        item = approvals.latest_for(s, report.KIND, "visit_report", rep.id)
+        approvals.decide(s, item.id, "approved", leader=users["leader"], comment="同意")
+        assert "VIS-REPORT" not in {f.rule for f in events.check_transition(s, ev, "closed")}
+        assert next(t for t in tasks(s, ev.id) if t.rule_id == "VA3").status == "done"
+
+
+@pytest.mark.parametrize("lang,words", [("zh_CN", ["外事接待总结", "超出范围", "瓷盘", "已制止"]),
+                                        ("en", ["Post-visit report", "Above the scope", "Within the scope"])])
+def test_the_report_exports_as_pdf_and_word_in_both_languages(demo, users, lang, words):
+    from docx import Document
+
+    with write_session() as s:
+        v = _bavaria(s)
+        report.file_report(s, v.id, _report_input(s, v, extra_topics=["port_logistics"]), actor=users["organizer"],
+                           now=v.ends_at + timedelta(hours=1))
+        pdf = report.export(s, v.id, "pdf", lang, actor=users["foreign_affairs"])
+        docx = report.export(s, v.id, "docx", lang, actor=users["leader"])
+    text = pdf_text(pdf)
+    doc = Document(io.BytesIO(docx))
+    dtext = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    for w in words:
+        assert w in text.replace("\n", "") or w in text, w
+        assert w in dtext, w

@@ -429,7 +429,7 @@ def _by_person(event_id: int, attendee_id: int, *, desk: str, actor, direction: 
 from types import SimpleNamespace  # noqa: E402
 
 _KIT = SimpleNamespace(eligibility=_eligibility, held_locker=_held_locker, next_locker=_next_locker,
-                       entry_attention=_entry_attention)
+                       entry_attention=_entry_attention, approved_list_refusal=_approved_list_refusal)
 
 
 # ---- the exit of someone holding a numbered copy (issue 16) -------------------------------------------------

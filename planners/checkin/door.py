@@ -77,6 +77,10 @@ def admit(tx: Tx, ev, door, a, *, desk: str, direction: str, now: datetime, kit)
 
         return Verdict(reason="exit_ok", attendee=info, details=where,
                        write=lambda _scan_id: tx.run(UPDATE_SATT_OUT, id=satt.id, inside=False, last_out_at=now))
+    refused = kit.approved_list_refusal(tx, ev, a, info)  # issue 11: a session's door holds to the approved list
+    if refused is not None:
+        refused.details.update(where)
+        return refused
     seen_as = as_event(ev, door)
     el = kit.eligibility(tx, seen_as, a)
     if el.status != eligibility.ELIGIBLE:

@@ -118,7 +118,10 @@ def test_no_importlib_or_pkgutil_in_planners():
 def test_the_lazy_cli_table_names_only_cli_modules():  # issue 17
     tree = ast.parse((ROOT / "planners/cli/main.py").read_text(encoding="utf-8"))
     table = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "COMMANDS")
-    paths = {ast.literal_eval(v) for v in table.values}
+    paths = set()
+    for v in table.values:
+        value = ast.literal_eval(v)
+        paths.update((value,) if isinstance(value, str) else value)
     assert paths and all(p.startswith("planners.cli.") and (ROOT / (p.replace(".", "/") + ".py")).exists()
                          for p in paths), paths
 

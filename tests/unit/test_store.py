@@ -53,14 +53,15 @@ def test_a_missing_database_folder_is_created(tmp_path):
 def test_backup_then_restore_brings_back_the_data(db_url, demo, tmp_path):
     out = tmp_path / "b.zip"
     with read_session() as s:
-        n = s.query(Event).count()
+        titles = sorted(e.title for e in s.query(Event))
     m = backup.backup(db_url, out)
     assert len(m["sha256"]) == 64
-    with write_session() as s:
-        assert s.query(Event).filter(Event.title.like("%代表团%")).delete() == 1
+    with write_session() as s:  # (an event with plan marks cannot be deleted: the marks are append-only)
+        assert s.query(Event).filter(Event.title.like("%代表团%")).update(
+            {Event.title: "改掉的标题"}, synchronize_session=False) == 1
     backup.restore(db_url, out)
     with read_session() as s:
-        assert s.query(Event).count() == n
+        assert sorted(e.title for e in s.query(Event)) == titles
 
 
 @pytest.mark.parametrize("damage", ["checksum", "not_zip", "no_manifest"])

@@ -148,3 +148,15 @@ def test_a_missed_end_of_day_check_is_reported(db_url, users):
     with uow.read(db_url) as s:
         items = findings.missed_room_checks(s, org)
         assert items and "第二会议室" in items[0].text["zh_CN"]
+
+
+def test_undo_at_a_session_door_takes_back_the_rooms_presence(db_url, users):
+    eid, codes, ids, plenary, closed = two_sessions(db_url, users["organizer"])
+    desk = users["front_desk"]
+    t0 = clock.utcnow()
+    checkin.scan(eid, codes[ids["张三"]], desk="d1", actor=desk, now=t0 - timedelta(seconds=30))  # main entrance
+    v = checkin.scan(eid, codes[ids["张三"]], desk="d1", actor=desk, session_id=closed, now=t0)
+    assert v.ok
+    checkin.undo(eid, v.scan_id, desk="d1", actor=desk)
+    with uow.read(db_url) as s:
+        assert ss.inside_session(s, closed) == [] and checkin.is_inside(s, eid, ids["张三"])

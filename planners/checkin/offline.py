@@ -147,6 +147,13 @@ class Pack:
     def public_key(self) -> bytes:
         return base64.b64decode(self.body["public_key"])
 
+    @property
+    def fingerprint(self) -> str:
+        """The event key's fingerprint: `conclave desk pack` prints it; the offline page shows it to compare, so a
+        pack re-signed with another key is noticed at the desk (the server refuses its log anyway)."""
+        h = hashlib.sha256(self.public_key).hexdigest()[:16].upper()
+        return " ".join(h[i:i + 4] for i in range(0, 16, 4))
+
     def person(self, attendee_id: int) -> dict | None:
         if not hasattr(self, "_people"):
             self._people = {p["id"]: p for p in self.body["people"]}

@@ -11,13 +11,14 @@ from pages.parts import photos_ui, ui
 
 me = ui.require_role("sessions")
 
-from planners.attendees import allowlist  # noqa: E402
-from planners.base.events import local, may_edit, visible_events  # noqa: E402
-from planners.checkin import notice, paper, sessions as ss  # noqa: E402
-from planners.core.clock import utcnow, zone  # noqa: E402
-from planners.core.errors import ConclaveError  # noqa: E402
-from planners.core.levels import Classification  # noqa: E402
-from planners.venues.records import list_venues  # noqa: E402
+from planners.attendees import allowlist
+from planners.base.events import local, may_edit, visible_events
+from planners.checkin import notice, paper
+from planners.checkin import sessions as ss
+from planners.core.clock import utcnow, zone
+from planners.core.errors import ConclaveError
+from planners.core.levels import Classification
+from planners.venues.records import list_venues
 
 st.title(ui.t("sessions.title"))
 st.caption(ui.t("sessions.help"))

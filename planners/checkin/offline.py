@@ -26,7 +26,8 @@ from cryptography.exceptions import InvalidSignature
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planners.attendees import badges as tokens, eligibility
+from planners.attendees import badges as tokens
+from planners.attendees import eligibility
 from planners.base import audit
 from planners.checkin.sessions import admitted_ids, list_sessions
 from planners.checkin.verdict import MAX_INPUT, Verdict, normalize
@@ -35,7 +36,7 @@ from planners.core.errors import NotFound, OfflineLogRefused, OfflinePackRefused
 from planners.core.i18n import both
 from planners.core.rules import Field, load_catalogue
 from planners.store.models import Attendee, Event
-from planners.store.models_checkin import AttendeeException, Attendance, Badge, EventKey
+from planners.store.models_checkin import Attendance, AttendeeException, Badge
 from planners.store.models_sessions import SessionAttendance
 
 FORMAT = "conclave-desk-pack/1"

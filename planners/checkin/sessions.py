@@ -5,7 +5,7 @@ container of a multi-day event; a day whose check is missing is an attention ite
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -15,13 +15,24 @@ from planners.base.auth import Principal
 from planners.base.events import local
 from planners.core import permissions
 from planners.core.clock import utcnow
-from planners.core.errors import (InvalidTransition, NotFound, SessionAboveEvent, SessionInvalid,
-                                  SessionOutsideEvent)
+from planners.core.errors import (
+    InvalidTransition,
+    NotFound,
+    SessionAboveEvent,
+    SessionInvalid,
+    SessionOutsideEvent,
+)
 from planners.core.i18n import both
 from planners.core.levels import Classification
 from planners.exports.tables import to_csv
 from planners.store.models import Attendee, Event, Venue
-from planners.store.models_sessions import EventSession, RoomCheck, SessionAttendance, SessionAttendee, SessionScan
+from planners.store.models_sessions import (
+    EventSession,
+    RoomCheck,
+    SessionAttendance,
+    SessionAttendee,
+    SessionScan,
+)
 
 DEVICE_POLICIES = ("lockers", "approved_only", "none")
 CHECK_RESULTS = ("in_order", "problem")
@@ -42,7 +53,7 @@ class SessionInput:
 
 
 def _utc(dt: datetime) -> datetime:
-    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
 
 
 def _event(session: Session, event_id: int) -> Event:

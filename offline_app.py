@@ -35,6 +35,7 @@ st.markdown(f"<div data-testid='offline-banner' style='background:#b00020;color:
             f"{ui.plain_html(ui.t('offline.banner', made=desk.pack.body['made_at'] + 'Z'))}</div>",
             unsafe_allow_html=True)
 st.title(ui.plain(desk.pack.body["event"]["title"]))
+st.caption(ui.t("offline.fingerprint", fingerprint=desk.pack.fingerprint))
 doors = [offline.MAIN] + [str(s["id"]) for s in desk.pack.body["sessions"]]
 door = st.selectbox(ui.t("offline.door"), doors, key="offline_door", format_func=lambda d: desk.pack.door_title(d, lang))
 modes = {ui.t("desk.mode_in"): "in", ui.t("desk.mode_out"): "out"}

@@ -198,3 +198,10 @@ with tab_badges:
             st.image(png[1], width=360)
             st.download_button(ui.t("att.download_png"), png[1], file_name=f"badge-{one}.png", mime="image/png",
                                key="att_dl_png")
+
+
+# issue 15: photos on file (upload, ZIP by ID digits or row), beside the verdict at the desk only
+with st.expander(ui.t("photos.upload")):
+    from pages.parts import photos_ui
+
+    photos_ui.photo_section(ev, people, me, can_edit=can_edit, key="att_photo")

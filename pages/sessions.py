@@ -7,17 +7,18 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import photos_ui, ui
 
 me = ui.require_role("sessions")
 
-from planners.attendees import allowlist  # noqa: E402
-from planners.base.events import local, may_edit, visible_events  # noqa: E402
-from planners.checkin import notice, paper, photos, sessions as ss  # noqa: E402
-from planners.core.clock import utcnow, zone  # noqa: E402
-from planners.core.errors import ConclaveError  # noqa: E402
-from planners.core.levels import Classification  # noqa: E402
-from planners.venues.records import list_venues  # noqa: E402
+from planners.attendees import allowlist
+from planners.base.events import local, may_edit, visible_events
+from planners.checkin import notice, paper
+from planners.checkin import sessions as ss
+from planners.core.clock import utcnow, zone
+from planners.core.errors import ConclaveError
+from planners.core.levels import Classification
+from planners.venues.records import list_venues
 
 st.title(ui.t("sessions.title"))
 st.caption(ui.t("sessions.help"))
@@ -124,22 +125,7 @@ with tab_p:
                                 mime="application/pdf", key=f"paper_dl_{kind}")
 
 with tab_ph:
-    st.caption(ui.t("photos.purge_rule", days=photos.rule("P1")["retention_days"]))
-    if can_edit and people:
-        who = st.selectbox(ui.t("sessions.roll.name"), list(names), format_func=lambda i: names[i], key="photo_who")
-        up = st.file_uploader(ui.t("photos.upload"), type=["jpg", "jpeg", "png", "webp"], key="photo_up")
-        if up is not None and st.button(ui.t("photos.upload"), key="photo_save"):
-            ui.change(lambda s: photos.set_photo(s, who, up.getvalue(), actor=me), lambda m: m[lang])
-        zf = st.file_uploader(ui.t("photos.zip"), type=["zip"], key="photo_zip")
-        if zf is not None and st.button(ui.t("photos.zip"), key="photo_zip_go"):
-            ui.change(lambda s: photos.import_zip(s, ev.id, zf.getvalue(), actor=me),
-                      lambda r: ui.t("photos.zip_done", n=r["set"], skipped=len(r["skipped"]),
-                                     why="; ".join(f"{ui.plain(m)}: {w[lang]}" for m, w in r["skipped"][:5]) or "-"))
-    if me.role == "admin":
-        reason = st.text_input(ui.t("photos.purge"), key="photo_purge_reason")
-        if st.button(ui.t("photos.purge"), key="photo_purge"):
-            ui.change(lambda s: photos.purge_event(s, ev.id, actor=me, reason=reason),
-                      lambda n: ui.t("photos.purged", n=n, event=ui.plain(ev.title)))
+    photos_ui.photo_section(ev, people, me, can_edit=can_edit, key="ses_photo")
 
 with tab_c:
     st.caption(ui.t("sessions.checks.help"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.parts import ui
-from planners.checkin import notice, photos, sessions as ss
+from planners.checkin import notice, photos
+from planners.checkin import sessions as ss
 from planners.core.errors import ConclaveError
 
 
@@ -42,7 +43,7 @@ def after_verdict(ev, v, *, desk: str, me) -> None:
                                  expanded=True):
                     st.text(n.text)
                     if st.button(ui.t("notice.sign", version=n.version), key=f"notice_sign_{v.attendee['id']}"):
-                        ui.change(lambda s: notice.sign(s, ev.id, v.attendee["id"], version=n.version, desk=desk,
+                        ui.change(lambda s, n=n: notice.sign(s, ev.id, v.attendee["id"], version=n.version, desk=desk,
                                                         actor=me), lambda msg: msg[ui.lang()])
     if v.reason == "ok" and not v.attendee.get("has_photo") and v.details.get("entry") == 1:
         with st.expander(ui.t("photos.upload")):

@@ -11,6 +11,7 @@ from planners.core.clock import utcnow
 from planners.store.db import is_sqlite
 from planners.store.uow import write_session
 from planners.store.models_checkin import Attendance, Scan, Badge
+from planners.checkin.sessions import undo_at_door  # issue 15
 from planners.checkin.devices import require_registered_orm
 from planners.checkin.verdict import UNDO_MINUTES, actor_name
 
@@ -38,10 +39,13 @@ def undo(event_id: int, scan_id: int, *, desk: str, actor, now: datetime | None 
         att = s.scalar(select(Attendance).where(Attendance.event_id == event_id,
                                                 Attendance.attendee_id == sc.attendee_id))
         target = sc.duplicate_of or sc.id
-        if att is None or not att.inside or att.last_in_scan_id not in (target, sc.id):
+        at_door = undo_at_door(s, sc)  # issue 15: an entry at a session's door takes back the room's presence
+        if at_door and (att is None or att.last_in_scan_id not in (target, sc.id)):
+            pass  # the person entered the event at another door: only the room's entry is taken back
+        elif att is None or not att.inside or att.last_in_scan_id not in (target, sc.id):
             raise InvalidTransition("This check-in was already undone or followed by an exit.",
                                     key="checkin.undo_stale")
-        if att.entries <= 1:
+        elif att.entries <= 1:
             s.delete(att)
         else:
             att.entries, att.inside = att.entries - 1, False

@@ -13,15 +13,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from planners.checkin.desk_sql import INSERT_ATTENDANCE, Q_ATTENDANCE, UPDATE_ENTRY
-from planners.checkin.verdict import DEDUP_SECONDS, Verdict, attendee_info
 from planners.attendees import eligibility
 from planners.base.events import local
+from planners.checkin.desk_sql import INSERT_ATTENDANCE, Q_ATTENDANCE, UPDATE_ENTRY
+from planners.checkin.verdict import DEDUP_SECONDS, Verdict, attendee_info
 from planners.core.errors import NotFound
 from planners.core.i18n import both
 from planners.store.fastsql import Statement, Tx
-from planners.store.models_sessions import (EventSession, NoticeSignature, SecrecyNotice, SessionAttendance,
-                                            SessionAttendee, SessionScan)
+from planners.store.models_sessions import (
+    EventSession,
+    NoticeSignature,
+    SecrecyNotice,
+    SessionAttendance,
+    SessionAttendee,
+    SessionScan,
+)
 
 _S_T, _SA_T, _SATT_T, _SS_T = (EventSession.__table__, SessionAttendee.__table__, SessionAttendance.__table__,
                                SessionScan.__table__)

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from planners.base.auth import Principal
 from planners.base.events import local, visible_events
 from planners.base.home import Attention
-from planners.core.i18n import both
 from planners.checkin.sessions import missed_checks
+from planners.core.i18n import both
 from planners.store.models import Attendee
 from planners.store.models_sessions import OfflineEntry
 

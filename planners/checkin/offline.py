@@ -26,7 +26,8 @@ from cryptography.exceptions import InvalidSignature
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planners.attendees import badges as tokens, eligibility
+from planners.attendees import badges as tokens
+from planners.attendees import eligibility
 from planners.base import audit
 from planners.checkin.sessions import admitted_ids, list_sessions
 from planners.checkin.verdict import MAX_INPUT, Verdict, normalize
@@ -35,7 +36,7 @@ from planners.core.errors import NotFound, OfflineLogRefused, OfflinePackRefused
 from planners.core.i18n import both
 from planners.core.rules import Field, load_catalogue
 from planners.store.models import Attendee, Event
-from planners.store.models_checkin import AttendeeException, Attendance, Badge, EventKey
+from planners.store.models_checkin import Attendance, AttendeeException, Badge
 from planners.store.models_sessions import SessionAttendance
 
 FORMAT = "conclave-desk-pack/1"
@@ -146,6 +147,13 @@ class Pack:
     @property
     def public_key(self) -> bytes:
         return base64.b64decode(self.body["public_key"])
+
+    @property
+    def fingerprint(self) -> str:
+        """The event key's fingerprint: `conclave desk pack` prints it; the offline page shows it to compare, so a
+        pack re-signed with another key is noticed at the desk (the server refuses its log anyway)."""
+        h = hashlib.sha256(self.public_key).hexdigest()[:16].upper()
+        return " ".join(h[i:i + 4] for i in range(0, 16, 4))
 
     def person(self, attendee_id: int) -> dict | None:
         if not hasattr(self, "_people"):

@@ -5,7 +5,7 @@ container of a multi-day event; a day whose check is missing is an attention ite
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -15,12 +15,24 @@ from planners.base.auth import Principal
 from planners.base.events import local
 from planners.core import permissions
 from planners.core.clock import utcnow
-from planners.core.errors import NotFound, SessionAboveEvent, SessionInvalid, SessionOutsideEvent
+from planners.core.errors import (
+    InvalidTransition,
+    NotFound,
+    SessionAboveEvent,
+    SessionInvalid,
+    SessionOutsideEvent,
+)
 from planners.core.i18n import both
 from planners.core.levels import Classification
 from planners.exports.tables import to_csv
 from planners.store.models import Attendee, Event, Venue
-from planners.store.models_sessions import EventSession, RoomCheck, SessionAttendance, SessionAttendee
+from planners.store.models_sessions import (
+    EventSession,
+    RoomCheck,
+    SessionAttendance,
+    SessionAttendee,
+    SessionScan,
+)
 
 DEVICE_POLICIES = ("lockers", "approved_only", "none")
 CHECK_RESULTS = ("in_order", "problem")
@@ -41,7 +53,7 @@ class SessionInput:
 
 
 def _utc(dt: datetime) -> datetime:
-    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
 
 
 def _event(session: Session, event_id: int) -> Event:
@@ -200,6 +212,23 @@ def roll_call_session(session: Session, session_id: int, lang: str = "zh_CN") ->
                                     local(t.first_in_at, ev.tz).strftime("%Y-%m-%d %H:%M") if t else "",
                                     yes if t is not None and t.inside else no])))
     return to_csv(rows, cols)
+
+
+def undo_at_door(session: Session, sc) -> bool:
+    """Undo (planners.checkin.corrections) of a check-in made at a session's door: the room's presence is taken
+    back. False when the scan was made at the main entrance."""
+    tie = session.get(SessionScan, sc.id)
+    if tie is None:
+        return False
+    t = session.scalar(select(SessionAttendance).where(SessionAttendance.session_id == tie.session_id,
+                                                       SessionAttendance.attendee_id == sc.attendee_id))
+    if t is None or not t.inside:
+        raise InvalidTransition("This check-in was already undone or followed by an exit.", key="checkin.undo_stale")
+    if t.entries <= 1:
+        session.delete(t)
+    else:
+        t.entries, t.inside = t.entries - 1, False
+    return True
 
 
 # ---- end-of-day checks of rooms and containers -----------------------------------------------------------

@@ -50,7 +50,7 @@ def register(main) -> None:
 
         click.echo(t("offline.pack_made", lang, event=p.body["event"]["title"], people=len(p.body["people"]),
                      sessions=len(p.body["sessions"]), until=p.valid_until.isoformat(timespec="minutes") + "Z",
-                     file=out))
+                     file=out, fingerprint=p.fingerprint))
 
     @desk_group.command("offline")
     @click.argument("pack_file", type=click.Path(dir_okay=False))

@@ -14,7 +14,12 @@ from planners import checkin
 from planners.checkin import notice, paper, photos, sync
 from planners.checkin import sessions as ss
 from planners.core import clock
-from planners.core.errors import PaperEntriesRefused, PermissionDenied, PhotoRefused, ValidationFailed
+from planners.core.errors import (
+    PaperEntriesRefused,
+    PermissionDenied,
+    PhotoRefused,
+    ValidationFailed,
+)
 from planners.store import uow
 from planners.store.models import Attendee, AuditEntry
 from planners.store.models_sessions import PhotoRecord

@@ -2,14 +2,19 @@
 presence is kept per session and for the event; one badge serves every session."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
 
 from planners import checkin
 from planners.checkin import sessions as ss
 from planners.core import clock
-from planners.core.errors import PermissionDenied, SessionAboveEvent, SessionInvalid, SessionOutsideEvent
+from planners.core.errors import (
+    PermissionDenied,
+    SessionAboveEvent,
+    SessionInvalid,
+    SessionOutsideEvent,
+)
 from planners.store import uow
 from planners.store.models import Attendee, Event
 from tests.checkin.helpers import CLEARED, make_event
@@ -22,7 +27,7 @@ UNLISTED = dict(name="李四", unit="市财政局", id_last4="0002", **CLEARED)
 
 
 def _utc(dt):
-    return dt.replace(tzinfo=timezone.utc)
+    return dt.replace(tzinfo=UTC)
 
 
 def two_sessions(url, organizer, *, guest_in_closed=False, guest=GUEST):
@@ -135,7 +140,7 @@ def test_a_missed_end_of_day_check_is_reported(db_url, users):
     with uow.write_session(db_url) as s:
         ev = s.get(Event, eid)
         ev.status = "in_progress"  # under way for two days (the home page skips drafts)
-        start = ev.starts_at.replace(tzinfo=timezone.utc)
+        start = ev.starts_at.replace(tzinfo=UTC)
         ss.create_session(s, eid, ss.SessionInput(title="第一天", start=start, end=start + timedelta(hours=2),
                                                   level="internal", room="第二会议室"), actor=org)
         days = ss.event_days(ev)
@@ -148,3 +153,15 @@ def test_a_missed_end_of_day_check_is_reported(db_url, users):
     with uow.read(db_url) as s:
         items = findings.missed_room_checks(s, org)
         assert items and "第二会议室" in items[0].text["zh_CN"]
+
+
+def test_undo_at_a_session_door_takes_back_the_rooms_presence(db_url, users):
+    eid, codes, ids, plenary, closed = two_sessions(db_url, users["organizer"])
+    desk = users["front_desk"]
+    t0 = clock.utcnow()
+    checkin.scan(eid, codes[ids["张三"]], desk="d1", actor=desk, now=t0 - timedelta(seconds=30))  # main entrance
+    v = checkin.scan(eid, codes[ids["张三"]], desk="d1", actor=desk, session_id=closed, now=t0)
+    assert v.ok
+    checkin.undo(eid, v.scan_id, desk="d1", actor=desk)
+    with uow.read(db_url) as s:
+        assert ss.inside_session(s, closed) == [] and checkin.is_inside(s, eid, ids["张三"])

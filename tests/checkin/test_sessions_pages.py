@@ -1,7 +1,7 @@
 """AppTest of issue 15's screens: the organizer's sessions page, and the desk at a session's door (zh_CN)."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from planners.checkin import sessions as ss
 from planners.core import clock
@@ -17,7 +17,7 @@ PEOPLE = [dict(name="王明", unit="市财政局", id_last4="1001", **CLEARED),
 
 def _event(db_url, users):
     eid, codes = make_event(db_url, users["organizer"], people=PEOPLE, device_policy="none")
-    now = clock.utcnow().replace(tzinfo=timezone.utc)
+    now = clock.utcnow().replace(tzinfo=UTC)
     with uow.write_session(db_url) as s:
         s.get(Event, eid).status = "in_progress"
         ids = {a.name: a.id for a in s.query(Attendee).filter_by(event_id=eid)}

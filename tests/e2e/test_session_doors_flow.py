@@ -2,7 +2,7 @@
 the closed session's door with E3 and its source; the official is admitted at both with the same badge."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -25,10 +25,11 @@ def doors(tmp_path_factory):
     from planners.base.auth import principal
     from planners.checkin import sessions as ss
     from planners.core import clock
-    from planners.store import db as dbmod, uow
+    from planners.store import db as dbmod
+    from planners.store import uow
     from planners.store.models import Attendee, User
 
-    now = clock.utcnow().replace(tzinfo=timezone.utc)
+    now = clock.utcnow().replace(tzinfo=UTC)
     with uow.write_session(url) as s:
         org = principal(s.query(User).filter_by(username="organizer").one())
         ids = [a.id for a in s.query(Attendee).filter_by(event_id=eid)]

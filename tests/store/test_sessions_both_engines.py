@@ -2,10 +2,11 @@
 notice, an offline log synced twice, paper entries (the migration 0016 runs on both)."""
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from planners import checkin
-from planners.checkin import notice, offline, sessions as ss, sync
+from planners.checkin import notice, offline, sync
+from planners.checkin import sessions as ss
 from planners.core import clock
 from planners.store import uow
 from tests.checkin.helpers import make_event, register_desks
@@ -19,7 +20,7 @@ def test_session_doors_offline_sync_and_paper_on_both_databases(any_db_url, tmp_
     eid, codes = make_event(url, org, n=4, device_policy="lockers")
     register_desks(url, "offline")
     (a1, c1), (a2, c2), (a3, c3), (a4, _c4) = sorted(codes.items())
-    now = clock.utcnow().replace(tzinfo=timezone.utc)
+    now = clock.utcnow().replace(tzinfo=UTC)
     with uow.write_session(url) as s:
         sid = ss.create_session(s, eid, ss.SessionInput(title="闭门会议", start=now, end=now + timedelta(hours=1),
                                                         level="confidential", admitted=(a1, a2)), actor=org).id

@@ -25,3 +25,20 @@ def test_plan_due_dates_carry_the_year_when_it_differs(db_url, demo, users):
     dated = [m for m in lines if re.search(r"\d\d-\d\d \d\d:\d\d", m)]
     assert dated and all(re.search(r"20\d\d-\d\d-\d\d \d\d:\d\d", m) for m in dated)
     assert any(year in m or str(int(year) - 1) in m for m in dated)
+
+
+def test_approval_cards_name_people_not_accounts(db_url, demo):
+    """Issue 16, leader: the card says who asked by name (陈明（会务组）), not by user name."""
+    from planners.base import auth
+    from planners.store.models import User
+    from planners.store.uow import read as read_session
+
+    with write_session() as s:  # the test accounts are named by their user names: give the organizer a name
+        s.query(User).filter_by(username="organizer").one().display_name = "陈明（会务组）"
+    with read_session() as s:
+        leader = auth.principal(s.query(User).filter_by(username="leader").one())
+    at = app_test("approvals", user=leader, lang="zh_CN").run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "陈明（会务组）" in captions
+    assert "organizer ·" not in captions and "：organizer" not in captions

@@ -9,7 +9,8 @@ me = ui.require_role("approvals")
 
 from planners.base import approvals  # noqa: E402
 from planners.core.findings import Finding, Severity  # noqa: E402
-from planners.core.clock import utcnow  # noqa: E402
+from planners.core.clock import local, utcnow  # noqa: E402
+from planners.base.auth import list_users  # noqa: E402
 
 st.title(ui.t("approvals.page_title"))
 st.caption(ui.t("approvals.page_help"))
@@ -40,6 +41,12 @@ def _age(then) -> str:
 with ui.reading() as s:
     queue = approvals.pending(s)
     steps = {a.id: approvals.history(s, a.id) for a in queue}
+    _names = {u.username: u.display_name for u in list_users(s)}
+
+
+def _who(username: str) -> str:
+    """A person by name, not by account (issue 16); the account only where there is no name."""
+    return _names.get(username) or username
 
 if not queue:
     st.success(ui.t("approvals.empty"))
@@ -50,7 +57,7 @@ for a in queue:
     kind_label = ui.t(kind_key) if ui.t(kind_key) != kind_key else a.kind
     with st.container(border=True, key=f"approval_{a.id}"):
         st.markdown(f"**{ui.plain(ui.pick(a.title))}**")
-        st.caption(ui.t("approvals.meta", kind=ui.plain(kind_label), who=ui.plain(a.requested_by), age=_age(a.requested_at),
+        st.caption(ui.t("approvals.meta", kind=ui.plain(kind_label), who=ui.plain(_who(a.requested_by)), age=_age(a.requested_at),
                         n=a.id))
         if a.findings:
             st.markdown(f"*{ui.t('approvals.why')}*")
@@ -60,7 +67,8 @@ for a in queue:
                                    if v not in ("", None, [], {})))
         with st.expander(ui.t("approvals.history")):
             for h in steps[a.id]:
-                st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {ui.plain(h.actor)} · {ui.t(f'approvals.action_{h.action}')}"
+                st.markdown(f"- {local(h.at, 'Asia/Shanghai'):%Y-%m-%d %H:%M} · {ui.plain(_who(h.actor))} · "
+                            f"{ui.t(f'approvals.action_{h.action}')}"
                             + (f" — {ui.plain(h.comment)}" if h.comment else ""))
         if a.requested_by == me.username:
             st.info(ui.t("approvals.own_request"))

@@ -218,11 +218,17 @@ def _download(label: str, fmt: str, ev_id: int, mime: str, filename: str) -> Non
                        on_click="ignore")
 
 
+def _office_when(at, now, tz: str) -> str:
+    """Office time as 12-03 09:00, with the year when it is not this year's (issue 16)."""
+    t, this = ev_mod.local(at, tz), ev_mod.local(now, tz)
+    return t.strftime("%m-%d %H:%M" if t.year == this.year else "%Y-%m-%d %H:%M")
+
+
 def _task_html(task, now, tz: str) -> str:
     """One task as a line of inline HTML inside Markdown (so every text goes through ui.plain_html: a reason or a
     name typed by a user cannot add a tag, a link or an image)."""
     overdue = timeline.is_overdue(task, now)
-    due = ev_mod.local(task.due_at, tz).strftime("%m-%d %H:%M") if task.due_at else task.due_expr
+    due = _office_when(task.due_at, now, tz) if task.due_at else task.due_expr
     color = "#b00020" if overdue else "#555"
     tags = []
     if task.mandatory:
@@ -235,7 +241,7 @@ def _task_html(task, now, tz: str) -> str:
             f"style='color:{color};font-size:.85em'>{ui.plain_html(ui.t('role.' + task.owner_role))} · "
             f"{ui.plain_html(ui.t('plan.due'))} {ui.plain_html(due)}{ui.plain_html(ui.badge(ui.t('plan.overdue_badge'))) if overdue else ''}</span>")
     if task.status != "open" and task.marked_by:
-        when = ev_mod.local(task.marked_at, tz).strftime("%m-%d %H:%M") if task.marked_at else ""
+        when = _office_when(task.marked_at, now, tz) if task.marked_at else ""
         line += (f"<br><span style='color:#666;font-size:.8em'>"
                  f"{ui.plain_html(ui.t('plan.marked', status=_status_label(task.status), who=task.marked_by, when=when))}"
                  f"{(' — ' + ui.plain_html(task.reason)) if task.reason else ''}</span>")

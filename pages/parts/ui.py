@@ -373,10 +373,11 @@ def show_error(exc: ConclaveError) -> None:
         show_findings(findings)
 
 
-# Material icons (drawn by Streamlit's bundled icon font): an office machine without an emoji font shows them
-SEVERITY_ICON = {Severity.BLOCKER: ":red[:material/block:]", Severity.WARNING: ":orange[:material/warning:]",
-                 Severity.INFO: ":blue[:material/info:]"}
-MET_ICON = ":green[:material/check_circle:]"
+# A coloured ● (in every CJK font, no emoji font needed) beside the finding's own words (issue 16); no Markdown
+# icon shortcode, so a user's ":material/…:" typed into a name stays the only kind the hostile-text test looks for
+SEVERITY_ICON = {s: f"<span data-severity='{s.name.lower()}' style='color:{c}'>●</span>" for s, c in (
+    (Severity.BLOCKER, "#b00020"), (Severity.WARNING, "#c77700"), (Severity.INFO, "#1565c0"))}
+MET_ICON = "<span data-severity='met' style='color:#1b7f3b'>●</span>"
 
 
 def frame(data=None, **kw):

@@ -121,6 +121,22 @@ def _utf16_without_bom(sample: bytes) -> str | None:
         return "utf-16-le"
     if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
         return "utf-16-be"
+    return _utf16_chinese(sample)
+
+
+def _utf16_chinese(sample: bytes) -> str | None:
+    """UTF-16 without a BOM whose text is mostly Chinese has few zero bytes (issue 16): it reads as UTF-16 when
+    the text is lines of separated cells made of ordinary characters (CJK, ASCII, full-width forms)."""
+    n = len(sample) - len(sample) % 2
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample[:n].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        usual = sum(1 for c in text if c in "\t\r\n" or " " <= c <= "~" or "\u4e00" <= c <= "\u9fff"
+                    or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+        if text and usual / len(text) > 0.97 and "\n" in text and ("\t" in text or "," in text):
+            return codec
     return None
 
 
@@ -143,9 +159,15 @@ def decode(data: bytes) -> tuple[str, str]:
                 return data.decode(codec), codec
             except UnicodeDecodeError as exc:
                 raise _bad_bytes(_line_of(data, exc.start, codec), "UTF-16") from exc
+    codec = _utf16_chinese(sample) if b"\x00" not in sample else None
+    if codec:
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError as exc:
+            raise _bad_bytes(_line_of(data, exc.start, codec), "UTF-16") from exc
     binary = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 13, 0x1B))
-    if binary > max(2, len(sample) // 20):
-        raise _refuse("This is not a text (CSV) file.", "allowlist.bad_type", ext="?")
+    if binary > max(2, len(sample) // 20):  # the precise message, not "CSV not accepted: import a CSV" (issue 16)
+        raise _refuse("The file is neither UTF-8, GB18030/GBK nor UTF-16 text.", "allowlist.bad_encoding")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:

@@ -120,12 +120,21 @@ def test_duplicates_are_reported_not_merged(db_url, users, event):
     ("list.csv", (ZH_HEADER + ",备注\n").encode(), "allowlist.unknown_columns"),
     ("list.csv", "单位,职务\n市财政局,处长\n".encode(), "allowlist.missing_columns"),
     ("list.xlsx", b"PK\x03\x04 not really a zip", "allowlist.bad_type"),
-    ("list.csv", b"\x00\x01\x02binary", "allowlist.bad_type"),
+    # a .csv that is not text: the precise encoding message, not "CSV not accepted: import a CSV" (issue 16)
+    ("list.csv", b"\x00\x01\x02binary", "allowlist.bad_encoding"),
 ])
 def test_a_bad_file_is_refused_whole(db_url, users, event, name, data, key):
     with pytest.raises(ImportRefused) as e:
         _import(db_url, event, users, name, data)
     assert e.value.key == key and _count(db_url, event) == 0
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_an_excel_unicode_text_file_without_bom_of_chinese_rows_is_read(db_url, users, event, codec):
+    """Issue 16: UTF-16 from Excel with mostly Chinese text has few zero bytes; it is read, not refused."""
+    text = "\r\n".join([ZH_HEADER, ROWS[0]]).replace(",", "\t") + "\r\n"
+    rep = _import(db_url, event, users, "名单.csv", text.encode(codec))
+    assert not rep.problems and _count(db_url, event) == 1
 
 
 def test_a_file_over_the_size_limit_is_refused(db_url, users, event, monkeypatch):

@@ -30,7 +30,7 @@ def test_a_foreign_related_hotel_is_unsuitable_for_a_confidential_meeting(db_url
     assert not at.exception, at.exception
     banner = _banner(at)[0]
     assert "data-verdict='red'" in banner and "Unsuitable" in banner
-    assert any(":material/block:" in m.value and "V2" in m.value and "P3" in m.value for m in at.markdown)
+    assert any("data-severity='blocker'" in m.value and "V2" in m.value and "P3" in m.value for m in at.markdown)
 
 
 def test_the_organizer_creates_and_edits_a_venue(db_url, users):

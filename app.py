@@ -15,6 +15,22 @@ st.set_page_config(page_title="Conclave", page_icon=":material/lock:", layout="w
 ui.init_lang()
 ui.launch_guard()  # unsafe launch settings (usage statistics, a network address not asked for): nothing served
 ui.ensure_db()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_imports() -> None:
+    """Once per server process (issue 17): import the page libraries (pandas, Altair) in the background while the
+    first person reads the sign-in form, so their first page after sign-in does not pay for them."""
+    import threading
+
+    def load() -> None:
+        import altair  # noqa: F401
+        import pandas  # noqa: F401
+
+    threading.Thread(target=load, name="conclave-warm-imports", daemon=True).start()
+
+
+_warm_imports()
 me = ui.current_user()
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"

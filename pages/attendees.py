@@ -16,6 +16,7 @@ from planners.core.levels import Classification  # noqa: E402
 from planners.base.events import may_edit, visible_events  # noqa: E402
 from planners.attendees import badge_sheet as badge_export  # noqa: E402
 from planners.core.errors import NoCJKFont  # noqa: E402
+from planners.attendees import people_link  # noqa: E402  (issue 13)
 
 st.title(ui.t("att.title"))
 with ui.reading() as s:
@@ -30,6 +31,7 @@ with ui.reading() as s:
     people = allowlist.list_attendees(s, ev.id)
     elig = eligibility.for_event(s, ev)
     pending = {a.object_id: a for a in approvals.pending(s, kind=eligibility.EXCEPTION_KIND)}
+    reg_links = people_link.links(s, [a.id for a in people])  # issue 13: the match with the people register
 
 STATUS_ICON = {"eligible": "✅", "ineligible": "⛔", "needs_approval": "🟠"}
 COLS = list(allowlist.COLUMNS)
@@ -48,9 +50,14 @@ with tab_list:
     for a in people:
         el = elig[a.id]
         reasons = "; ".join(f"{f.rule} {f.text(lang)}" for f in el.findings if not f.met)
+        link = reg_links.get(a.id)
+        register = ""
+        if link is not None:
+            register = people_link.Match(link.match, link.person_id, link.candidates or []).text(lang)
+            register += "".join("; " + people_link.mismatch_text(m, lang) for m in link.mismatches or [])
         rows.append({"id": a.id, "status": STATUS_ICON[el.status] + " " + ui.t(f"eligibility.status.{el.status}"),
-                     **{f: getattr(a, f) for f in COLS}, "reasons": reasons})
-    df = pd.DataFrame(rows, columns=["id", "status", *COLS, "reasons"])
+                     **{f: getattr(a, f) for f in COLS}, "reasons": reasons, "register": register})
+    df = pd.DataFrame(rows, columns=["id", "status", *COLS, "reasons", "register"])
 
     def _words(prefix: str):
         """A stored code (resident_id, staff, …) shown in the reader's language."""
@@ -61,6 +68,7 @@ with tab_list:
         "id": st.column_config.NumberColumn("#", disabled=True),
         "status": st.column_config.TextColumn(ui.t("att.col_status"), disabled=True),
         "reasons": st.column_config.TextColumn(ui.t("att.col_reasons"), disabled=True, width="large"),
+        "register": st.column_config.TextColumn(ui.t("att.col_register"), disabled=True, width="large"),
         "foreign_invested_staff": st.column_config.CheckboxColumn(_label("foreign_invested_staff")),
         "pledge_signed": st.column_config.CheckboxColumn(_label("pledge_signed")),
         "id_type": st.column_config.SelectboxColumn(_label("id_type"), options=list(allowlist.ID_TYPES),

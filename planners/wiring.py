@@ -14,7 +14,7 @@ from planners.documents import destruction, hooks as documents_hooks, register a
 from planners.plan import board as plan_board, hooks as plan_hooks
 from planners.venues import hooks as venues_hooks, suitability
 from planners.visits import demo as visits_demo, disclosure, requests as visit_requests
-from planners.people import register as people_register  # issue 13
+from planners.people import demo as people_demo, home as people_home, register as people_register  # issue 13
 from planners.trips import carry as trips_carry, debrief as trips_debrief, demo as trips_demo, requests as trips_requests  # issue 14
 
 TABLE: hooks.Table = {
@@ -46,11 +46,14 @@ TABLE: hooks.Table = {
         plan_hooks.overdue_plan_tasks,
         visit_requests.returned_to_me,
         documents_hooks.loss_incidents,
+        people_home.expiring,  # issue 13
         trips_debrief.overdue_trips,  # issue 14
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],
-    "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo, checkin_hooks.load_demo,
+    "demo_step": [venues_hooks.load_demo, demo.load_events, plan_hooks.load_demo, visits_demo.load_demo, documents_hooks.load_demo,
+                  people_demo.load_demo,  # issue 13: after the events, before the badges
+                  checkin_hooks.load_demo,
                   trips_demo.load_demo],  # issue 14
 }
 

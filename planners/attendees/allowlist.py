@@ -84,6 +84,7 @@ class ImportReport:
     written: bool = False
     dry_run: bool = False
     warnings: list[Problem] = field(default_factory=list)  # reported, but they do not stop the import
+    links: list[dict] = field(default_factory=list)  # issue 13: {row, name, match, person_id, candidates, mismatches}
 
     @property
     def rows_in_error(self) -> int:
@@ -102,7 +103,18 @@ class ImportReport:
         for p in self.warnings:
             out.append(f"  warning: row {p.row} · {p.field}: {p.problem(lang)} → {p.fix(lang)}" if lang == "en"
                        else f"  注意：第{p.row}行 · {p.field}：{p.problem(lang)} → {p.fix(lang)}")
+        for r in self.links:  # issue 13: the match with the people register, row by row
+            out.append(self.link_line(r, lang))
         return out
+
+    @staticmethod
+    def link_line(r: dict, lang: str) -> str:
+        from planners.attendees.people_link import Match, mismatch_text
+
+        text = Match(r["match"], r.get("person_id"), r.get("candidates") or []).text(lang)
+        extra = "; ".join(mismatch_text(m, lang) for m in r.get("mismatches") or [])
+        head = f"  register: row {r['row']} · {r['name']}: " if lang == "en" else f"  名册：第{r['row']}行 · {r['name']}："
+        return head + text + (f" — {extra}" if extra else "")
 
 
 # ---- header and values ---------------------------------------------------------------------------------
@@ -296,6 +308,9 @@ def check_file(session: Session, event_id: int, filename: str, data: bytes) -> I
     existing = {person_key(n, d) for n, d in session.execute(
         select(Attendee.name, Attendee.id_last4).where(Attendee.event_id == event_id))}
     seen: dict[tuple[str, str], int] = {}
+    from planners.attendees.people_link import Index, mismatches, office_today
+
+    register, today = Index(session), office_today()
     for i, r in rows:
         raw = {f: (r[j] if j < len(r) else "") for j, f in enumerate(fields) if f}
         if len(r) > len(fields) and any(c.strip() for c in r[len(fields):]):
@@ -314,6 +329,14 @@ def check_file(session: Session, event_id: int, filename: str, data: bytes) -> I
                 probs.append(Problem(i, "name", "duplicate_in_file", {"name": out["name"], "other": seen[k]}))
             else:
                 seen[k] = i
+            m, person = register.match(out["name"], out["id_last4"], out["unit"])
+            if person is not None:
+                m.mismatches = mismatches(out, person, today)
+                if person.barred_until is not None and person.barred_until >= today:  # the deny list
+                    probs.append(Problem(i, "name", "barred", {"name": out["name"],
+                                                               "until": person.barred_until.isoformat()}))
+            rep.links.append({"row": i, "name": out["name"], "match": m.status, "person_id": m.person_id,
+                              "candidates": m.candidates, "mismatches": m.mismatches})
         if probs:
             rep.problems.extend(probs)
         else:
@@ -346,6 +369,7 @@ def import_file(session: Session, event_id: int, filename: str, data: bytes, *, 
     for k in range(0, len(rep.valid), 1000):  # in batches: a 50,000-row list is not copied whole in memory
         session.execute(insert(Attendee), [{**row, "event_id": ev.id} for row in rep.valid[k:k + 1000]])
     rep.imported, rep.written = len(rep.valid), True
+    _link_new(session, ev.id, actor)
     audit.record(session, actor=actor.username, action="attendees.import", object_type="event", object_id=ev.id,
                  event_id=ev.id, file=filename[:120], encoding=rep.encoding, rows=rep.rows_total,
                  imported=rep.imported, skipped_rows=rep.rows_in_error, valid_only=valid_only)
@@ -454,6 +478,7 @@ def save_table(session: Session, event_id: int, rows: list[dict], *, actor: Prin
                 changed += 1
                 edited.append(a)
     session.flush()
+    _link_new(session, ev.id, actor, edited)
     from planners.attendees.eligibility import review
 
     requeued = [i for a in edited for i in review(session, a, actor=actor)]  # exceptions bind to the person
@@ -464,6 +489,18 @@ def save_table(session: Session, event_id: int, rows: list[dict], *, actor: Prin
     if requeued:  # approval items back in the leader's queue because an exception no longer holds
         out["requeued"] = requeued
     return out
+
+
+def _link_new(session: Session, event_id: int, actor, edited: list | None = None) -> None:
+    """Match the event's attendees not yet matched (and those just edited) with the people register (issue 13)."""
+    from planners.attendees.people_link import link_attendees, links
+
+    rows = list_attendees(session, event_id)
+    known = links(session, [a.id for a in rows])
+    changed = {a.id for a in edited or []}
+    todo = [a for a in rows if a.id not in known or a.id in changed]
+    if todo:
+        link_attendees(session, todo, actor=actor)
 
 
 def get_attendee(session: Session, attendee_id: int) -> Attendee:

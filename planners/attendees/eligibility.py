@@ -27,7 +27,12 @@ import json
 import hashlib
 
 CHECKS = ("clearance_at_least_level", "pledge_signed", "foreign_national", "foreign_invested_staff",
-          "top_secret_named_by_leader", "photo_id_at_desk")
+          "top_secret_named_by_leader", "photo_id_at_desk",
+          # issue 13: read from the people register for an attendee linked to a person (never for others)
+          "not_barred", "clearance_active", "not_in_decommission", "still_in_post", "training_current")
+# the desk's verdict reason when one of these register checks is open (in this order of precedence)
+REGISTER_REASONS = (("not_barred", "barred"), ("clearance_active", "clearance_suspended"),
+                    ("not_in_decommission", "in_decommission_period"), ("pledge_signed", "pledge_expired"))
 OUTCOMES = ("ineligible", "needs_approval", "attention")
 FIELDS = {
     "check": Field("enum", required=True, choices=CHECKS),
@@ -74,7 +79,74 @@ def is_foreign(a) -> bool:
     return normalize_nationality(getattr(a, "nationality", None)) != "CN"
 
 
+class Effective:
+    """An attendee as eligibility sees it (issue 13): linked to a person of the register (`reg`: the
+    register's facts, planners.attendees.people_link.REGISTER_FACTS), the register's level, class, nationality,
+    employer type and pledge stand in for the typed fields; the event's own fields (role, designated by) stay.
+    Not linked: the attendee as typed (today's rules)."""
+
+    __slots__ = ("_a", "reg", "on")
+    OVERLAY = {"clearance": "p_level", "secret_class": "p_class", "nationality": "p_nationality"}
+
+    def __init__(self, a, reg: dict | None, on):
+        self._a, self.reg, self.on = a, reg, on
+
+    @property
+    def linked(self) -> bool:
+        return self.reg is not None
+
+    def __getattr__(self, name):
+        reg = object.__getattribute__(self, "reg")
+        if reg is not None:
+            if name in Effective.OVERLAY:
+                return reg[Effective.OVERLAY[name]]
+            if name == "foreign_invested_staff":
+                return reg["p_employer_type"] == "foreign_invested"
+            if name == "pledge_signed":
+                until = reg["p_pledge_until"]
+                return until is not None and until >= object.__getattribute__(self, "on")
+        return getattr(object.__getattribute__(self, "_a"), name)
+
+
+def office_today():
+    from planners.attendees.people_link import office_today as today
+
+    return today()
+
+
+def effective(a, reg: dict | None = None, on=None) -> Effective:
+    if isinstance(a, Effective):
+        return a
+    if reg is None and getattr(a, "p_id", None) is not None:  # a desk row carries the register's facts
+        from planners.attendees.people_link import REGISTER_FACTS
+
+        reg = {k: getattr(a, k) for k in REGISTER_FACTS}
+    return Effective(a, reg, on or office_today())
+
+
+def _register_violates(check: str, a: Effective) -> bool:
+    reg = a.reg
+    if reg is None:
+        return False  # not linked: the register's rules do not apply (the typed fields do)
+    on = a.on
+    if check == "not_barred":
+        return reg["p_barred_until"] is not None and reg["p_barred_until"] >= on
+    if check == "clearance_active":
+        return reg["p_status"] == "suspended"
+    if check == "not_in_decommission":
+        end = reg["p_decommission_until"]
+        return reg["p_status"] == "decommission" and (end is None or end >= on)
+    if check == "still_in_post":
+        end = reg["p_decommission_until"]
+        return reg["p_status"] == "left" or (reg["p_status"] == "decommission" and end is not None and end < on)
+    if check == "training_current":
+        return reg["p_training_until"] is None or reg["p_training_until"] < on
+    return False
+
+
 def _violates(check: str, a: Attendee, ev: Event) -> bool:
+    if check in ("not_barred", "clearance_active", "not_in_decommission", "still_in_post", "training_current"):
+        return _register_violates(check, a) if isinstance(a, Effective) else False
     level = Classification(ev.level)
     if check == "clearance_at_least_level":
         if not a.clearance:
@@ -101,7 +173,7 @@ def _finding(rule: dict, *, met: bool = False, data: dict | None = None) -> Find
     reason = {lang: rule["text"][lang] + (" " + both("eligibility.proposal")[lang] if rule.get("proposal") else "")
               for lang in ("en", "zh_CN")}
     return Finding(rule=rule["id"], severity=sev, reason=reason, source=rule["source"], met=met,
-                   data={"outcome": rule["outcome"], "fix": rule["fix"], **(data or {})})
+                   data={"outcome": rule["outcome"], "fix": rule["fix"], "check": rule["check"], **(data or {})})
 
 
 def granted_rules(session: Session, attendee_id: int, attendee: Attendee | None = None) -> set[str]:
@@ -109,6 +181,8 @@ def granted_rules(session: Session, attendee_id: int, attendee: Attendee | None 
     (planners.attendees.eligibility), not voided."""
 
     attendee = attendee if attendee is not None else session.get(Attendee, attendee_id)
+    if attendee is not None and not isinstance(attendee, Effective):
+        attendee = seen(session, attendee)
     out: set[str] = set()
     for ex in session.scalars(select(AttendeeException).where(AttendeeException.attendee_id == attendee_id)):
         if attendee is not None and holds(attendee, ex.rules, ex.fingerprint, ex.voided_at):
@@ -117,7 +191,8 @@ def granted_rules(session: Session, attendee_id: int, attendee: Attendee | None 
 
 
 def evaluate(attendee: Attendee, event: Event, granted: set[str] | frozenset = frozenset()) -> Eligibility:
-    """Apply every rule to one attendee of `event`; `granted` are rule ids lifted by a leader's exception."""
+    """Apply every rule to one attendee of `event`; `granted` are rule ids lifted by a leader's exception.
+    `attendee` may be an `Effective` (linked to the register, issue 13) or the row as typed."""
     level = Classification(event.level)
     out = Eligibility(status=ELIGIBLE)
     for rule in catalogue():
@@ -146,14 +221,41 @@ def judge(attendee, event, granted_of: Callable[[int], set[str]]) -> Eligibility
     return evaluate(attendee, event, granted_of(attendee.id))
 
 
+def register_reason(el: Eligibility, a) -> str | None:
+    """The desk's reason for a refusal that comes from the register (barred, clearance_suspended,
+    in_decommission_period, pledge_expired), or None."""
+    if not isinstance(a, Effective) or not a.linked:
+        return None
+    open_checks = {f.data.get("check") for f in el.findings if not f.met}
+    for check, reason in REGISTER_REASONS:
+        if check in open_checks:
+            if check == "pledge_signed" and a.reg["p_pledge_until"] is None:
+                continue  # never signed: the ordinary refusal (E2P), not an expiry
+            return reason
+    return None
+
+
+def seen(session: Session, attendee: Attendee, on=None) -> Effective:
+    """The attendee with the register's facts when linked (planners.attendees.people_link)."""
+    from planners.attendees.people_link import register_facts
+
+    return effective(attendee, register_facts(session, [attendee.id]).get(attendee.id), on)
+
+
 def for_attendee(session: Session, attendee: Attendee, event: Event | None = None) -> Eligibility:
     event = event or session.get(Event, attendee.event_id)
-    return judge(attendee, event, lambda aid: granted_rules(session, aid, attendee))
+    a = seen(session, attendee)
+    return judge(a, event, lambda aid: granted_rules(session, aid, a))
 
 
 def for_event(session: Session, event: Event) -> dict[int, Eligibility]:
 
-    people = list(session.scalars(select(Attendee).where(Attendee.event_id == event.id)))
+    from planners.attendees.people_link import register_facts
+
+    rows = list(session.scalars(select(Attendee).where(Attendee.event_id == event.id)))
+    reg = register_facts(session, [a.id for a in rows])
+    on = office_today()
+    people = [effective(a, reg.get(a.id), on) for a in rows]
     by_id = {a.id: a for a in people}
     granted: dict[int, set[str]] = {}
     for ex in session.scalars(select(AttendeeException).where(AttendeeException.event_id == event.id)):
@@ -170,6 +272,7 @@ def request_exception(session: Session, attendee_id: int, *, actor: Principal, c
         raise NotFound("No such attendee.", key="error.not_found")
     ev = session.get(Event, a.event_id)
     permissions.require(actor, "attendees.exception", ev)
+    _refuse_barred(session, a)
     el = for_attendee(session, a, ev)
     rules = [f for f in el.findings if not f.met and f.data["outcome"] == "needs_approval"]
     if not rules:
@@ -187,14 +290,26 @@ def apply_exception_decision(session: Session, item: Approval, leader: Principal
     a = session.get(Attendee, int(item.object_id))
     if a is None:
         return
-
+    _refuse_barred(session, a)  # a barred person is refused at approval too (issue 13)
     rules = list(item.payload.get("rules", []))
     ex = AttendeeException(event_id=a.event_id, attendee_id=a.id, rules=rules, approval_id=item.id,
-                           decided_by=leader.username, fingerprint=fingerprint(a, rules))
+                           decided_by=leader.username, fingerprint=fingerprint(seen(session, a), rules))
     session.add(ex)
     session.flush()
     audit.record(session, actor=leader.username, action="attendee.exception_granted", object_type="attendee",
                  object_id=a.id, event_id=a.event_id, rules=ex.rules, approval_id=item.id)
+
+
+def _refuse_barred(session: Session, a: Attendee) -> None:
+    from planners.core.errors import PersonBarred
+    from planners.store.models_people import Bar
+
+    e = seen(session, a)
+    if e.linked and _register_violates("not_barred", e):
+        b = session.scalar(select(Bar).where(Bar.person_id == e.reg["p_id"], Bar.lifted_at.is_(None))
+                           .order_by(Bar.ends_on.desc()).limit(1))
+        raise PersonBarred(f"{a.name} is on the deny list until {e.reg['p_barred_until']}.", name=a.name,
+                           until=str(e.reg["p_barred_until"]), reason=b.reason if b else "")
 
 
 # ---------------------------------------------------------------- an exception binds to the person
@@ -217,6 +332,8 @@ CHECK_FACTS: dict[str, tuple[str, ...]] = {
     "foreign_invested_staff": ("foreign_invested_staff",),
     "top_secret_named_by_leader": ("designated_by",),
     "photo_id_at_desk": (),
+    "not_barred": (), "clearance_active": (), "not_in_decommission": (), "still_in_post": (),
+    "training_current": (),
 }
 ALL_FACTS = tuple(sorted({f for fs in CHECK_FACTS.values() for f in fs}))
 BOOLEAN = {"pledge_signed", "foreign_invested_staff"}
@@ -283,9 +400,10 @@ def review(session, attendee, *, actor) -> list[int]:
 
     who = getattr(actor, "username", None) or str(actor)
     voided = []
+    eff = seen(session, attendee)
     for ex in session.scalars(select(AttendeeException).where(AttendeeException.attendee_id == attendee.id,
                                                               AttendeeException.voided_at.is_(None))):
-        if holds(attendee, ex.rules, ex.fingerprint):
+        if holds(eff, ex.rules, ex.fingerprint):
             continue
         ex.voided_at = utcnow()
         voided.append(ex)

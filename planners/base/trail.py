@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 # Tables the database itself keeps append-only (planners.store.ddl.append_only); the chained ones are first.
-APPEND_ONLY = ("audit_entries", "scans", "plan_marks", "custody_entries", "visit_info_requests")
+APPEND_ONLY = ("audit_entries", "scans", "plan_marks", "custody_entries", "visit_info_requests",
+               "person_history")  # issue 13: the people register's history
 
 
 

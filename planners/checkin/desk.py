@@ -139,7 +139,11 @@ def _verifies(tx: Tx, event_id: int, tok) -> bool:
     return pub != cached and tokens.verify(tok, pub)
 
 
-def _eligibility(tx: Tx, ev, a) -> eligibility.Eligibility:
+def _eligibility(tx: Tx, ev, a, now: datetime | None = None) -> eligibility.Eligibility:
+    """`a`: the desk's row (with the register's facts when linked, issue 13), judged on the event's local date."""
+    if not isinstance(a, eligibility.Effective):
+        a = eligibility.effective(a, on=local(now or utcnow(), ev.tz).date())
+
     def granted_of(attendee_id: int) -> set[str]:  # only exceptions granted to the person the row names now
         return {r for row in tx.all(Q_GRANTED, attendee_id=attendee_id)
                 if holds(a, row.rules, row.fingerprint, row.voided_at) for r in (row.rules or [])}
@@ -206,10 +210,17 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
             return Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
     if direction == "out":
         return _let_out(tx, info, att, now)
-    el = _eligibility(tx, ev, a)
+    seen = eligibility.effective(a, on=local(now, ev.tz).date())
+    el = _eligibility(tx, ev, seen)
     if el.status != eligibility.ELIGIBLE:
         rules = [f for f in el.findings if not f.met]
-        return Verdict(reason=el.status, attendee=info, details={"rules": ", ".join(f.rule for f in rules)},
+        reason = eligibility.register_reason(el, seen) or el.status  # issue 13: the register's own reasons
+        details = {"rules": ", ".join(f.rule for f in rules)}
+        if seen.linked:
+            details.update(until=str(seen.reg["p_barred_until"] or ""),
+                           decommission_until=str(seen.reg["p_decommission_until"] or ""),
+                           pledge_until=str(seen.reg["p_pledge_until"] or ""))
+        return Verdict(reason=reason, attendee=info, details=details,
                        require_attention=[{"code": "rule", "rule": f.rule, "text": f.reason} for f in rules])
     if att is not None and att.inside:
         return _inside_already(ev, info, att, now)
@@ -231,7 +242,7 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
             tx.run(UPDATE_ENTRY, id=att.id, entries=entries, last_in_scan_id=scan_id, **row)
 
     v = Verdict(reason="ok", attendee=info, details={"entry": entries}, write=write)
-    v.require_attention = _entry_attention(ev, a, el, locker)
+    v.require_attention = _entry_attention(ev, seen, el, locker)
     return v
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table
+
 from planners.store.fastsql import Statement
 from planners.store.models import Attendee, Event
 from planners.store.models_checkin import Attendance, AttendeeException, Badge, Desk, EventKey, Scan
@@ -17,10 +19,22 @@ _TABLES = (Event.__table__, Attendee.__table__, Badge.__table__, Attendance.__ta
            EventKey.__table__, AttendeeException.__table__)
 _EVENT_T, _PERSON_T, _BADGE_T, _ATT_T, _SCAN_T, _KEY_T, _EXC_T = _TABLES
 Q_EVENT = Statement("SELECT id, title, level, tz, device_policy FROM events WHERE id = :id", _EVENT_T)
-Q_PERSON = Statement("SELECT id, event_id, name, unit, post, event_role, id_type, id_last4, nationality, "
-                      "foreign_invested_staff, clearance, pledge_signed, designated_by, "
-                      "CASE WHEN photo IS NULL THEN 0 ELSE 1 END AS has_photo FROM attendees WHERE id = :id",
-                      _PERSON_T)
+# issue 13: the register's facts come with the person (two primary-key lookups: attendee_people, people), NULL
+# when the attendee is not linked; the dates are precomputed on `people` whenever a pledge, training or bar changes
+_REGISTER_T = Table("_register_facts", MetaData(), Column("p_id", Integer), Column("p_level", String),
+                    Column("p_class", String), Column("p_status", String), Column("p_decommission_until", Date),
+                    Column("p_pledge_until", Date), Column("p_training_until", Date), Column("p_barred_until", Date),
+                    Column("p_nationality", String), Column("p_employer_type", String))
+Q_PERSON = Statement("SELECT a.id, a.event_id, a.name, a.unit, a.post, a.event_role, a.id_type, a.id_last4, "
+                      "a.nationality, a.foreign_invested_staff, a.clearance, a.pledge_signed, a.designated_by, "
+                      "CASE WHEN a.photo IS NULL THEN 0 ELSE 1 END AS has_photo, "
+                      "p.id AS p_id, p.level AS p_level, p.person_class AS p_class, p.status AS p_status, "
+                      "p.decommission_until AS p_decommission_until, p.pledge_until AS p_pledge_until, "
+                      "p.training_until AS p_training_until, p.barred_until AS p_barred_until, "
+                      "p.nationality AS p_nationality, p.employer_type AS p_employer_type "
+                      "FROM attendees a LEFT JOIN attendee_people l ON l.attendee_id = a.id "
+                      "AND l.match IN ('exact', 'manual') LEFT JOIN people p ON p.id = l.person_id WHERE a.id = :id",
+                      _PERSON_T, _REGISTER_T)
 Q_BADGE = Statement("SELECT generation FROM badges WHERE event_id = :event_id AND attendee_id = :attendee_id",
                      _BADGE_T)
 Q_BADGE_LOCKED = Statement(Q_BADGE.sql + " FOR UPDATE", _BADGE_T)  # PostgreSQL: one desk at a time per badge

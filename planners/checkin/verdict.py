@@ -15,7 +15,8 @@ from planners.core.i18n import both
 from planners.core import permissions
 
 REASONS = ("ok", "already_checked_in", "not_on_list", "revoked", "wrong_event", "outside_window", "invalid",
-           "ineligible", "needs_approval", "exit_ok", "not_inside", "same_badge_again")
+           "ineligible", "needs_approval", "exit_ok", "not_inside", "same_badge_again",
+           "barred", "clearance_suspended", "in_decommission_period", "pledge_expired")  # issue 13: the register
 COLORS = {"ok": "green", "exit_ok": "green", "already_checked_in": "orange", "needs_approval": "orange",
           "not_inside": "orange", "same_badge_again": "orange"}
 DEDUP_SECONDS = 2.0  # a second `in` of a badge admitted this recently, at any desk: same_badge_again (never ok)

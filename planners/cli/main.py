@@ -15,6 +15,7 @@ from planners.core.errors import ConclaveError
 from planners.core.levels import Classification
 from planners.store.uow import read as read_session, write_session
 from planners.cli import attendees as cli_attendees, audit as cli_audit, desk as cli_desk, documents as cli_documents, keys as cli_keys, plan as cli_plan, visits as cli_visits
+from planners.cli import people as cli_people  # issue 13
 import planners.wiring  # noqa: F401  (installs which area answers which hook)
 from planners.cli.common import as_option, cli_actor, ensure_db, fail, sign_in
 from planners.core.errors import DISK_FULL_ERRNOS, DiskFull
@@ -153,7 +154,9 @@ def events_cmd(as_json: bool) -> None:
 
 
 from planners.cli import trips as cli_trips  # noqa: E402  issue 14
-for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits, cli_trips):
+for _area in (cli_audit, cli_plan, cli_attendees, cli_desk, cli_keys, cli_documents, cli_visits,
+              cli_people,  # issue 13
+              cli_trips):  # issue 14
     _area.register(main)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,5 +60,7 @@ from planners.people.register import (  # noqa: F401
     trainings,
     update,
     valid_pledge,
+    visible,
+    get_visible,
 )
 from planners.store.models_people import Person, Pledge, Training  # noqa: F401

@@ -13,11 +13,24 @@ from sqlalchemy.orm import Session
 from planners.base import approvals, audit
 from planners.core import permissions, textsafe
 from planners.core.clock import local, utcnow
-from planners.core.errors import ConcurrentEdit, InvalidTransition, NotFound, PersonBarred, ValidationFailed
+from planners.core.errors import (
+    ConcurrentEdit,
+    InvalidTransition,
+    NotFound,
+    PersonBarred,
+    ValidationFailed,
+)
 from planners.core.i18n import both
 from planners.core.levels import Classification
 from planners.people import rules
-from planners.store.models_people import NO_END, Bar, Person, PersonHistory, Pledge, Training
+from planners.store.models_people import (
+    NO_END,
+    Bar,
+    Person,
+    PersonHistory,
+    Pledge,
+    Training,
+)
 
 KIND = "person_change"
 STATUSES = ("active", "suspended", "decommission", "left")
@@ -221,7 +234,7 @@ def clean(values: dict, *, base: Person | None = None) -> tuple[dict, list[Probl
             v[k] = val
     if probs:
         return {}, probs
-    get = lambda f, d="": v[f] if f in v else cur.get(f, d)  # noqa: E731
+    get = lambda f, d="": v[f] if f in v else cur.get(f, d)
     out: dict = {}
     name = unicodedata.normalize("NFC", str(get("name")))
     if not name:
@@ -542,3 +555,26 @@ def search(session: Session, text: str = "") -> list[Person]:
         return rows
     return [p for p in rows if k in key_form(p.name) or k in key_form(p.unit) or k in key_form(p.post)
             or k == key_form(p.id_last4)]
+
+
+def visible(session: Session, actor, text: str = "") -> list[Person]:
+    """The register as `actor` may read it: all of it for the security officer, a leader or an admin; for an
+    organizer, the people linked to attendees of their own events (people.see_for_event)."""
+    rows = search(session, text)
+    if permissions.allowed(actor, "people.see_all"):
+        return rows
+    from planners.store.models import Attendee, Event
+    from planners.store.models_people import AttendeeLink
+
+    mine = set(session.scalars(
+        select(AttendeeLink.person_id).join(Attendee, Attendee.id == AttendeeLink.attendee_id)
+        .join(Event, Event.id == Attendee.event_id)
+        .where(Event.organizer_id == actor.id, AttendeeLink.person_id.is_not(None))))
+    return [p for p in rows if p.id in mine]
+
+
+def get_visible(session: Session, person_id: int, actor) -> Person:
+    p = get(session, person_id)
+    if p.id not in {x.id for x in visible(session, actor)}:
+        permissions.require(actor, "people.see_all")
+    return p

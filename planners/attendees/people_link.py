@@ -1,0 +1,201 @@
+"""Which person of the unit's register (planners.people, table `people`) an event's attendee is (issue 13).
+
+An attendee is matched by name + ID last digits + unit, compared in key form (NFKC, no invisible characters or
+spaces, case-insensitive):
+
+- `exact`: exactly one person with that name, those digits and that unit — the attendee is linked, and
+  eligibility reads the register's level, class, pledges, training, status and deny list;
+- `ambiguous`: people with that name and digits exist, but none (or more than one) of the same unit: the
+  organizer picks one (`link_manually`, match `manual`) or corrects the row;
+- `none`: nobody of that name and digits in the register: the attendee keeps the typed fields (today's rules).
+
+The event row keeps what belongs to the event (role, designated by). A field typed on the row that differs
+from the register (clearance, class, nationality, foreign-invested, pledge) is a *mismatch*: reported as a
+finding on import and in the table, never written over either side."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planners.base import audit
+from planners.core import textsafe
+from planners.core.errors import NotFound, ValidationFailed
+from planners.core.i18n import both
+from planners.store.models import Attendee
+from planners.store.models_people import AttendeeLink, Person
+
+LINKED = ("exact", "manual")
+MATCHES = ("exact", "ambiguous", "none", "manual")
+# the columns the desk reads with the attendee (planners.checkin.desk_sql.Q_PERSON); None when not linked
+REGISTER_FACTS = ("p_id", "p_level", "p_class", "p_status", "p_decommission_until", "p_pledge_until",
+                  "p_training_until", "p_barred_until", "p_nationality", "p_employer_type")
+
+
+def office_today() -> date:
+    """The office's date (the register's dates are office dates; planners.people.today is the same)."""
+    from planners.core.clock import local, utcnow
+
+    return local(utcnow(), "Asia/Shanghai").date()
+
+
+def _k(text) -> str:
+    return textsafe.key_form(text or "").upper()
+
+
+@dataclass
+class Match:
+    status: str  # exact / ambiguous / none
+    person_id: int | None = None
+    candidates: list[int] = field(default_factory=list)
+    mismatches: list[dict] = field(default_factory=list)
+
+    def text(self, lang: str) -> str:
+        return both(f"people.match.{self.status}", id=self.person_id or "",
+                    candidates=", ".join(f"#{c}" for c in self.candidates))[lang]
+
+
+class Index:
+    """The register keyed by (name, ID digits) for matching many rows at once."""
+
+    def __init__(self, session: Session):
+        self.by_key: dict[tuple[str, str], list[Person]] = {}
+        for p in session.scalars(select(Person).order_by(Person.id)):
+            self.by_key.setdefault((_k(p.name), _k(p.id_last4)), []).append(p)
+
+    def match(self, name: str, id_last4: str, unit: str) -> tuple[Match, Person | None]:
+        found = self.by_key.get((_k(name), _k(id_last4)), [])
+        if not found:
+            return Match("none"), None
+        same_unit = [p for p in found if _k(p.unit) == _k(unit)]
+        if len(same_unit) == 1:
+            return Match("exact", same_unit[0].id), same_unit[0]
+        return Match("ambiguous", candidates=[p.id for p in (same_unit or found)]), None
+
+
+def match(session: Session, *, name: str, id_last4: str, unit: str = "") -> Match:
+    m, _p = Index(session).match(name, id_last4, unit)
+    return m
+
+
+def register_pledge_valid(p, on: date) -> bool:
+    until = getattr(p, "pledge_until", None)
+    return until is not None and until >= on
+
+
+def mismatches(row, p: Person, on: date) -> list[dict]:
+    """Fields typed on the attendee row (ORM object or dict) that differ from the register: findings."""
+    get = (lambda f: row.get(f)) if isinstance(row, dict) else (lambda f: getattr(row, f, None))
+    out = []
+
+    def add(f, imported, register):
+        out.append({"field": f, "imported": "" if imported is None else str(imported), "register": str(register)})
+
+    if get("clearance") and get("clearance") != p.level:
+        add("clearance", get("clearance"), p.level)
+    if get("secret_class") and get("secret_class") != p.person_class:
+        add("secret_class", get("secret_class"), p.person_class)
+    nat = (get("nationality") or "CN").upper()
+    if nat != (p.nationality or "CN").upper():
+        add("nationality", nat, p.nationality)
+    fi = bool(get("foreign_invested_staff"))
+    if fi != (p.employer_type == "foreign_invested"):
+        add("foreign_invested_staff", fi, p.employer_type == "foreign_invested")
+    if bool(get("pledge_signed")) and not register_pledge_valid(p, on):
+        add("pledge_signed", True, False)
+    return out
+
+
+def mismatch_text(m: dict, lang: str) -> str:
+    return both("people.mismatch", field=both(f"people.field.{m['field']}"), imported=m["imported"] or "-",
+                register=m["register"] or "-")[lang]
+
+
+def _upsert(session: Session, attendee_id: int, m: Match, who: str) -> None:
+    from planners.core.clock import utcnow
+
+    link = session.get(AttendeeLink, attendee_id)
+    if link is None:
+        link = AttendeeLink(attendee_id=attendee_id)
+        session.add(link)
+    link.person_id, link.match, link.candidates, link.mismatches = m.person_id, m.status, m.candidates, m.mismatches
+    link.linked_by, link.linked_at = who, utcnow()
+
+
+def link_attendees(session: Session, attendees: list[Attendee], *, actor, on: date | None = None) -> dict[int, Match]:
+    """Match each attendee against the register and store the result (a row already linked by hand keeps its
+    choice while name, digits and unit still name that person)."""
+    on = on or office_today()
+    who = getattr(actor, "username", None) or str(actor)
+    idx = Index(session)
+    out: dict[int, Match] = {}
+    for a in attendees:
+        current = session.get(AttendeeLink, a.id)
+        if current is not None and current.match == "manual" and current.person_id is not None:
+            p = session.get(Person, current.person_id)
+            if p is not None and (_k(p.name), _k(p.id_last4)) == (_k(a.name), _k(a.id_last4)):
+                m = Match("manual", p.id, mismatches=mismatches(a, p, on))
+                current.mismatches = m.mismatches
+                out[a.id] = m
+                continue
+        m, p = idx.match(a.name, a.id_last4, a.unit)
+        if p is not None:
+            m.mismatches = mismatches(a, p, on)
+        _upsert(session, a.id, m, who)
+        out[a.id] = m
+    session.flush()
+    return out
+
+
+def link_event(session: Session, event_id: int, *, actor) -> dict[int, Match]:
+    rows = list(session.scalars(select(Attendee).where(Attendee.event_id == event_id).order_by(Attendee.id)))
+    res = link_attendees(session, rows, actor=actor)
+    audit.record(session, actor=getattr(actor, "username", None) or str(actor), action="attendees.link_register",
+                 object_type="event", object_id=event_id, event_id=event_id,
+                 exact=sum(1 for m in res.values() if m.status in LINKED),
+                 ambiguous=sum(1 for m in res.values() if m.status == "ambiguous"),
+                 none=sum(1 for m in res.values() if m.status == "none"))
+    return res
+
+
+def link_manually(session: Session, attendee_id: int, person_id: int, *, actor) -> Match:
+    """The organizer picks the person of an ambiguous match (same name and digits required)."""
+    a = session.get(Attendee, attendee_id)
+    p = session.get(Person, person_id)
+    if a is None or p is None:
+        raise NotFound("No such attendee or person.", key="error.not_found")
+    if (_k(p.name), _k(p.id_last4)) != (_k(a.name), _k(a.id_last4)):
+        raise ValidationFailed("The person's name and ID digits differ from the attendee's.",
+                               key="people.link_mismatch", field="person_id")
+    m = Match("manual", p.id, mismatches=mismatches(a, p, office_today()))
+    _upsert(session, a.id, m, getattr(actor, "username", None) or str(actor))
+    audit.record(session, actor=getattr(actor, "username", None) or str(actor), action="attendees.link_manual",
+                 object_type="attendee", object_id=a.id, event_id=a.event_id, person_id=p.id)
+    return m
+
+
+def links(session: Session, attendee_ids) -> dict[int, AttendeeLink]:
+    ids = list(attendee_ids)
+    if not ids:
+        return {}
+    return {link.attendee_id: link for link in session.scalars(
+        select(AttendeeLink).where(AttendeeLink.attendee_id.in_(ids)))}
+
+
+def register_facts(session: Session, attendee_ids) -> dict[int, dict]:
+    """attendee id -> the register's facts (REGISTER_FACTS) for linked attendees only."""
+    ids = list(attendee_ids)
+    if not ids:
+        return {}
+    q = (select(AttendeeLink.attendee_id, Person).join(Person, Person.id == AttendeeLink.person_id)
+         .where(AttendeeLink.attendee_id.in_(ids), AttendeeLink.match.in_(LINKED)))
+    return {aid: facts_of(p) for aid, p in session.execute(q)}
+
+
+def facts_of(p: Person) -> dict:
+    return {"p_id": p.id, "p_level": p.level, "p_class": p.person_class, "p_status": p.status,
+            "p_decommission_until": p.decommission_until, "p_pledge_until": p.pledge_until,
+            "p_training_until": p.training_until, "p_barred_until": p.barred_until,
+            "p_nationality": p.nationality, "p_employer_type": p.employer_type}

@@ -62,7 +62,7 @@ def test_organizer_leader_briefing_and_debrief_of_the_demo_trade_fair(server, pa
     from planners.store import uow
 
     with uow.write_session(server.db_url) as s:
-        make_user(s, "officer", "security_officer")
+        make_user(s, "trips_officer", "security_officer")
     tid, status = _trip(server)
     assert status == "approved"
     page.set_default_timeout(60000)  # a shared, loaded machine: each rerun of the page may take seconds
@@ -90,7 +90,7 @@ def test_organizer_leader_briefing_and_debrief_of_the_demo_trade_fair(server, pa
         ctx.close()
     assert _trip(server)[1] == "approved"
 
-    ctx, op = _context(browser, server, "officer")
+    ctx, op = _context(browser, server, "trips_officer")
     try:
         _open(op, tid)
         _tab(op, "Briefing")

@@ -164,8 +164,8 @@ st.dataframe(pd.DataFrame([{ui.t("trips.col_id"): x.id, ui.t("trips.col_title"):
                             ui.t("trips.col_dates"): f"{x.starts_on} – {x.ends_on}",
                             ui.t("trips.col_status"): ui.t(f"trips.status_{x.status}")} for x in listed]),
              hide_index=True, width="stretch")
-tid = st.selectbox(ui.t("trips.select"), ids, key="trip_id",
-                   format_func=lambda i: f"#{i} {by_id[i].title} · {i18n.t(f'trips.status_{by_id[i].status}', LANG)}")
+# the label holds no status: a label that changes with the status would make a new widget and lose the choice
+tid = st.selectbox(ui.t("trips.select"), ids, key="trip_id", format_func=lambda i: f"#{i} {by_id[i].title}")
 with ui.reading() as s:
     trip = trips.get(s, tid)
     info = trips.summary(s, tid)

@@ -137,10 +137,8 @@ def remove_item(session: Session, item_id: int, *, actor: Principal) -> None:
         raise InvalidTransition("The carry list is fixed once the delegation has left.", key="trips.carry_fixed",
                                 status=trip.status)
     open_item = approvals.latest_for(session, KIND, "trip_carry", item.id)
-    if open_item is not None and open_item.status == "pending":
-        approvals.withdraw(session, open_item.id, actor=actor) if open_item.requested_by == actor.username else None
-        if open_item.status == "pending":
-            open_item.status = "withdrawn"
+    if open_item is not None and open_item.status == "pending":  # its own approval request goes too
+        approvals.withdraw(session, open_item.id, actor=actor)
     session.delete(item)
     session.flush()
     audit.record(session, actor=actor.username, action="trip.carry_remove", object_type="trip", object_id=trip.id,

@@ -52,7 +52,7 @@ def load_demo(session, ctx) -> None:
         return
     org = base_demo.system_principal(ctx, "organizer")
     leader = base_demo.system_principal(ctx, "leader")
-    officer = _officer()
+    officer = base_demo.system_principal(ctx, "officer") if "officer" in ctx.users else _officer()
     today = local(ctx.today, "Asia/Shanghai").date()
     li, zhang, wang, zhao = (_person(session, v, officer) for v in PEOPLE)
     scope = [ItemInput(topic="city_economy_public", decision="may_discuss", methods=("oral", "visual")),

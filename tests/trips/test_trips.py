@@ -298,3 +298,30 @@ def test_exports_read_back_through_pdf_and_docx_readers(demo, users):
         ptext = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True).stdout
     assert "出国（境）审批表" in ptext and "德国" in ptext
     assert cal.count(b"BEGIN:VEVENT") == 3 and b"Debrief due" in cal
+
+
+def test_a_destination_the_unit_flags_is_a_finding_with_its_reason(monkeypatch):
+    from planners.trips import rules as trip_rules
+
+    monkeypatch.setattr(trip_rules, "flagged", lambda: {"FR": "本单位重点提示"})
+    found = vetting.destination_findings(["DE", "FR"])
+    assert [f.rule for f in found] == ["TRV-FLAGGED"]
+    assert "法国" in found[0].text("zh_CN") and "France" in found[0].text("en") and "本单位重点提示" in found[0].text("en")
+
+
+def test_removing_a_pending_carrier_withdraws_its_approval_request(demo, users):
+    from planners.trips.demo import _store_copy
+
+    with write_session() as s:
+        a = _person(s, "己", "6666")
+        code = _store_copy(s, None, "secret")
+    tid = _trip(users, [a])
+    with write_session() as s:
+        item = trips.add_item(s, tid, person_id=a, kind="copy", copy_code=code, actor=users["organizer"])
+        iid = item.id
+        assert approvals.latest_for(s, "trip_carry", "trip_carry", iid).status == "pending"
+    with write_session() as s:
+        trips.remove_item(s, iid, actor=users["organizer"])
+    with read_session() as s:
+        assert approvals.latest_for(s, "trip_carry", "trip_carry", iid).status == "withdrawn"
+        assert trips.items_of(s, tid) == []

@@ -12,7 +12,7 @@ from tests.conftest import app_test, make_user
 @pytest.fixture
 def officer(db_url):
     with uow.write_session(db_url) as s:
-        return make_user(s, "officer", "security_officer")
+        return make_user(s, "trips_officer", "security_officer")
 
 
 def _texts(at) -> str:

@@ -52,7 +52,7 @@ with tab_list:
         el = elig[a.id]
         reasons = "; ".join(f"{f.rule} {f.text(lang)}" for f in el.findings if not f.met)
         link = reg_links.get(a.id)
-        register = ""
+        register = people_link.Match("none").text(lang)
         if link is not None:
             register = people_link.Match(link.match, link.person_id, link.candidates or []).text(lang)
             register += "".join("; " + people_link.mismatch_text(m, lang) for m in link.mismatches or [])

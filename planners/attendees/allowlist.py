@@ -506,6 +506,10 @@ def _link_new(session: Session, event_id: int, actor, edited: list | None = None
     """Match the event's attendees not yet matched (and those just edited) with the people register (issue 13)."""
     from planners.attendees.people_link import link_attendees, links
 
+    from planners.store.models_people import Person
+
+    if session.scalar(select(Person.id).limit(1)) is None:
+        return  # an empty register: nobody to link (and nothing to slow a large import down)
     rows = list_attendees(session, event_id)
     known = links(session, [a.id for a in rows])
     changed = {a.id for a in edited or []}

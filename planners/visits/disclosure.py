@@ -42,7 +42,10 @@ TOPIC_FIELDS = {
 }
 TOP_FIELDS = {"when_asked": Field("bilingual", required=True), "when_asked_source": Field("str", required=True),
               "checks": Field("dict", required=True)}
-CHECKS = ("state_secret_exception", "non_core_needs_leader", "documents_handed_over", "info_request_reported")
+CHECKS = ("state_secret_exception", "non_core_needs_leader", "documents_handed_over", "info_request_reported",
+          # issue 12: the visit's plan, route, key locations and report
+          "scope_gate", "key_location_on_route", "escort_staff", "material_above_scope", "topic_above_scope",
+          "report_gate")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,6 +1,8 @@
 """Foreign visit in a real browser: the organizer changes the approved demo visit (it goes back to the leader),
 the leader returns it with a comment, the organizer fixes and resubmits, the leader approves, and the host
-briefing downloads. Organizer and leader sign in in separate browser contexts."""
+briefing downloads; the organizer records each host briefed and, once the visit has ended, files the post-visit
+report, which the leader approves and which then downloads (issue 12). Organizer and leader sign in in separate
+browser contexts."""
 from __future__ import annotations
 
 import pytest
@@ -32,7 +34,7 @@ def _open_visits(page, server):
     wait_idle(page)
 
 
-def _leader_decides(browser, server, button: str, comment: str):
+def _leader_decides(browser, server, button: str, comment: str, item=None, title=TITLE):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     lp = ctx.new_page()
     lp.set_default_timeout(20000)
@@ -41,12 +43,12 @@ def _leader_decides(browser, server, button: str, comment: str):
         lp.get_by_role("link", name="Approvals").click()
         lp.wait_for_selector("h1:has-text('Approvals')")
         wait_idle(lp)
-        _, item = _visit_state(server)
+        item = item or _visit_state(server)[1]
         box = lp.locator(f".st-key-approval_{item}")
         assert TITLE in box.inner_text()
         box.get_by_role("textbox").fill(comment)
         box.get_by_role("button", name=button).click()
-        lp.wait_for_selector(f"text=/{TITLE}.*: (returned|approved)/")
+        lp.wait_for_selector(f"text=/{title}.*: (returned|approved)/")
         wait_idle(lp)
     finally:
         ctx.close()
@@ -74,7 +76,7 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     _open_visits(page, server)
     page.wait_for_selector("text=Leader's comment: 请补充陪同人员名单")
     page.locator(f".st-key-edit{vid}_route textarea").fill(
-        "市政府会议中心3号厅（会谈） | 王建国 副局长 | 周杰\n经济技术开发区展示中心（参观） | 开发区管委会 | 周杰、刘洋、孙文")
+        "市政府会议中心3号厅（会谈） | 王建国 副局长 | organizer\n经济技术开发区展示中心（参观） | 孙文 处长 | leader")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_selector(f"text=Visit request “{TITLE}” saved.")
     wait_idle(page)
@@ -104,3 +106,63 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     assert target.suffix == ".pdf"
     text = pdf_text(target.read_bytes())
     assert "Host briefing" in text and "Must not be discussed" in text and "孙文" in text
+    wait_idle(page)
+
+    # issue 12: each host named on the route gets the briefing, recorded
+    for host in ("王建国 副局长", "孙文 处长"):
+        page.get_by_role("button", name=f"Briefing issued to {host}").click()
+        page.wait_for_selector(f"text=Recorded: the briefing was issued to {host}.")
+        wait_idle(page)
+        page.get_by_role("tab", name="Host briefing").click()
+        wait_idle(page)
+
+    # the visit ends (moved into the past in the database), the organizer files the post-visit report
+    _end_visit(server, vid)
+    _open_visits(page, server)
+    page.get_by_role("tab", name="Post-visit report").click()
+    wait_idle(page)
+    page.locator(f".st-key-gifts{vid} textarea").fill("瓷盘 | Markus Weber | 交局办公室登记保管")
+    page.get_by_role("button", name="File the report to the leader and the foreign-affairs office").click()
+    page.wait_for_selector("text=The report went to the leader and the foreign-affairs office.")
+    wait_idle(page)
+    rep_item = _report_item(server, vid)
+    assert rep_item is not None
+    _leader_decides(browser, server, "Approve", "同意备案", item=rep_item, title="Post-visit report")
+    _open_visits(page, server)
+    page.get_by_role("tab", name="Post-visit report").click()
+    wait_idle(page)
+    page.wait_for_selector("text=Report: approved")
+    page.get_by_role("button", name="Make the report files").click()
+    expect(page.get_by_role("button", name="Download PDF")).to_be_visible(timeout=30000)
+    wait_idle(page)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download PDF").click()
+    target = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(target)
+    text = pdf_text(target.read_bytes())
+    assert "外事接待总结" in text and "瓷盘" in text and "未涉及" in text
+
+
+def _end_visit(server, vid) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import create_engine, text
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    eng = create_engine(server.db_url)
+    with eng.begin() as c:
+        c.execute(text("UPDATE visit_requests SET starts_at=:s, ends_at=:e WHERE id=:i"),
+                  {"s": now - timedelta(hours=4), "e": now - timedelta(hours=1), "i": vid})
+    eng.dispose()
+
+
+def _report_item(server, vid):
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(server.db_url)
+    with eng.connect() as c:
+        rid = c.execute(text("SELECT id FROM visit_reports WHERE visit_id=:v"), {"v": vid}).scalar()
+        item = c.execute(text("SELECT id FROM approvals WHERE kind='visit_report' AND object_id=:o "
+                              "AND status='pending'"), {"o": str(rid)}).scalar()
+    eng.dispose()
+    return item

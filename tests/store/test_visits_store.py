@@ -16,7 +16,7 @@ def test_a_visit_goes_from_request_to_event_and_its_log_cannot_be_rewritten(any_
     with write_session() as s:
         org, lead = make_user(s, "org", "organizer"), make_user(s, "lead", "leader")
     with write_session() as s:
-        vid = visits.create(s, visit_input(), actor=org).id
+        vid = visits.create(s, visit_input(route=[visits.RoutePart(place="一号会议室", host="王", escort="org")]), actor=org).id
     with write_session() as s:
         visits.submit(s, vid, actor=org)
     with write_session() as s:

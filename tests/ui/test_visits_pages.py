@@ -106,3 +106,25 @@ def test_a_leader_sees_their_own_request_but_cannot_decide_it(db_url, users):
     assert not [b for b in at.button if b.key and b.key.startswith("approve_")]
     at2 = app_test("approvals", user=users["leader2"]).run()
     assert [b.key for b in at2.button if b.key and b.key.startswith("approve_")]
+
+
+def test_the_route_tab_refuses_a_stop_at_a_key_location_and_the_report_tab_waits_for_the_end(db_url, demo, users):
+    """Issue 12: the organizer adds a stop at a key location in the route tab; it is refused with the rule and
+    recorded; the report tab says the report is filed after the visit."""
+    at = app_test("visits", user=users["organizer"]).run()
+    vid = at.selectbox(key="visit_id").value
+    at.text_input(key=f"stop_place{vid}").input("市商务局档案室")
+    at.selectbox(key=f"stop_escort{vid}").select("organizer")
+    at.button[[b.label for b in at.button].index("Add the stop")].click().run()
+    assert not at.exception, at.exception
+    assert any("VIS-KEYLOC" in e.value for e in at.error)
+    assert any("市商务局档案室" in m.value for m in at.markdown)
+    assert any("after the visit has ended" in i.value for i in at.info)
+
+
+def test_the_foreign_affairs_office_reads_the_visits_and_the_register(db_url, demo, users):
+    at = app_test("visits", user=users["foreign_affairs"], lang="zh_CN").run()
+    assert not at.exception, at.exception
+    assert any("外事部门" in c.value for c in at.caption)
+    assert "德国巴伐利亚州经贸代表团来访" in [h.value for h in at.subheader]
+    assert not [b for b in at.button if "提交" in b.label]  # it reads; nothing to submit

@@ -213,3 +213,33 @@ def test_the_report_exports_as_pdf_and_word_in_both_languages(demo, users, lang,
     for w in words:
         assert w in text.replace("\n", "") or w in text, w
         assert w in dtext, w
+
+
+def test_the_cli_builds_and_exports_the_visit_plan_lists_key_locations_and_writes_the_report(demo, users, tmp_path):
+    import csv
+    import json
+
+    from click.testing import CliRunner
+
+    from planners.cli.main import main
+    from tests.conftest import TEST_PASSWORD
+
+    run = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke
+    ev = str(demo.events["bavaria-delegation"].id)
+    r = run(main, ["plan", "build", ev, "--as", "organizer"])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "plan.csv"
+    r = run(main, ["export", ev, "--format", "csv", "--out", str(out), "--as", "admin"])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert {"VB2", "VD3", "VA3"} <= {x["rule"] for x in rows}
+    r = run(main, ["locations", "--json"])
+    assert r.exit_code == 0 and "市商务局机要室" in {x["name"] for x in json.loads(r.output)}
+    r = run(main, ["visits", "report", ev, "--out", str(tmp_path / "r.pdf"), "--as", "admin"])
+    assert r.exit_code == 3 and "No report" in r.output  # none filed yet
+    with write_session() as s:
+        v = _bavaria(s)
+        report.file_report(s, v.id, _report_input(s, v), actor=users["organizer"], now=v.ends_at + timedelta(hours=1))
+    r = run(main, ["visits", "report", ev, "--out", str(tmp_path / "r.docx"), "--lang", "en", "--as", "leader"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "r.docx").stat().st_size > 1000

@@ -45,10 +45,37 @@ def _label(f: str) -> str:
 tab_list, tab_import, tab_badges = st.tabs([ui.t("att.tab_list", n=len(people)), ui.t("att.tab_import"),
                                             ui.t("att.tab_badges")])
 
+PAGE_SIZE = 100  # rows in the table at once: a 10,000-person list is filtered and paged, never drawn whole
+
+
+def _shown(people: list) -> list:
+    """The rows the organizer asked to see: by eligibility and by a search in name, unit and ID digits, then one
+    page of them (issue 17: the table of a 10,000-person meeting stays quick; issue 16: filter by eligibility)."""
+    c1, c2, c3 = st.columns([2, 3, 1])
+    which = c1.selectbox(ui.t("att.filter_status"), ["all", "not_eligible", "needs_approval", "ineligible",
+                                                     "eligible"],
+                         format_func=lambda k: ui.t(f"att.filter.{k}"), key="att_filter")
+    needle = c2.text_input(ui.t("att.filter_search"), key="att_search",
+                           placeholder=ui.t("att.filter_search_hint")).strip().lower()
+    picked = [a for a in people
+              if (which == "all" or elig[a.id].status == which
+                  or (which == "not_eligible" and elig[a.id].status != "eligible"))
+              and (not needle or needle in f"{a.name} {a.unit} {a.id_last4 or ''}".lower())]
+    pages = max(1, -(-len(picked) // PAGE_SIZE))
+    page = int(c3.number_input(ui.t("att.page", pages=pages), min_value=1, max_value=pages, value=1, step=1,
+                               key="att_page")) if pages > 1 else 1
+    first = (page - 1) * PAGE_SIZE
+    if len(picked) != len(people) or pages > 1:
+        st.caption(ui.t("att.showing", first=first + 1 if picked else 0, last=min(first + PAGE_SIZE, len(picked)),
+                        n=len(picked), total=len(people)))
+    return picked[first:first + PAGE_SIZE]
+
+
 # ---- the list, edited in a table
 with tab_list:
     rows = []
-    for a in people:
+    shown = _shown(people)
+    for a in shown:
         el = elig[a.id]
         reasons = "; ".join(f"{f.rule} {f.text(lang)}" for f in el.findings if not f.met)
         link = reg_links.get(a.id)
@@ -88,7 +115,7 @@ with tab_list:
     if can_edit and st.button(ui.t("att.save"), type="primary", key="att_save"):
         records = edited.to_dict("records")
         kept = {int(r["id"]) for r in records if r.get("id") == r.get("id") and r.get("id") is not None}
-        deleted = [a.id for a in people if a.id not in kept]
+        deleted = [a.id for a in shown if a.id not in kept]  # only rows on this page can have been deleted
         ui.change(lambda s: allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted),
                   lambda res: ui.t("att.saved", **res) + (
                       " " + ui.t("att.exceptions_requeued", count=len(res["requeued"])) if res.get("requeued") else ""))

@@ -203,3 +203,31 @@ def test_the_admin_registers_a_desk_on_the_admin_page(db_url, users):
     at.text_input(key="desk_new_name").set_value("东门")
     at.button[[b.label for b in at.button].index("Register desk")].click().run()
     assert any("registered already" in e.value for e in at.error)
+
+
+def test_a_long_list_is_filtered_and_paged_and_saving_a_page_deletes_nobody_else(db_url, users):
+    """Issue 17 (the table of a big meeting is drawn a page at a time) and issue 16 (filter by eligibility): 150
+    people, 100 to a page; the second page shows the rest; 'not eligible' shows only the one who is not; saving a
+    page keeps everyone on the other pages."""
+    people = [dict(name=f"人员{i:03d}", unit="市财政局", id_last4=f"{2000 + i}", **CLEARED) for i in range(149)]
+    people.append(dict(name="赵六", unit="市商务局", id_last4="1004", clearance="confidential", pledge_signed=False))
+    eid, _ = make_event(db_url, users["organizer"], people=people, ready=False)
+    at = app_test("attendees", user=users["organizer"]).run()
+    assert not at.exception
+    [editor] = at.dataframe
+    assert len(editor.value) == 100
+    at.number_input(key="att_page").set_value(2).run()
+    [editor] = at.dataframe
+    assert len(editor.value) == 50 and "赵六" in set(editor.value["name"])
+    at.button(key="att_save").click().run()
+    assert not at.exception
+    with uow.read(db_url) as s:
+        assert s.query(Attendee).filter_by(event_id=eid).count() == 150  # page 1 was not "deleted" by the save
+    at.number_input(key="att_page").set_value(1).run()
+    at.selectbox(key="att_filter").set_value("not_eligible").run()
+    [editor] = at.dataframe
+    assert list(editor.value["name"]) == ["赵六"]
+    at.selectbox(key="att_filter").set_value("all").run()
+    at.text_input(key="att_search").set_value("人员00").run()
+    [editor] = at.dataframe
+    assert len(editor.value) == 10

@@ -379,8 +379,8 @@ def signoff_panel(chosen, editable: bool) -> None:
         a, b = st.columns(2)
         for col, what in ((a, "plan"), (b, "list")):
             if col.button(ui.t(f"signoff.submit_{what}"), key=f"submit_{what}{chosen.id}"):
-                ui.change(lambda s, w=what: signoff.submit(s, chosen.id, w, actor=me),
-                          lambda item: ui.t("signoff.submitted", version=item.payload.get("version", "")))
+                ui.change(lambda s, w=what: signoff.submit(s, chosen.id, w, actor=me).payload["version"],
+                          lambda version: ui.t("signoff.submitted", version=version))
 
 
 if listed and chosen is not None:

@@ -243,14 +243,14 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
             return Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
     if direction == "out":
         return _let_out(tx, info, att, now)
-    refused = _approved_list_refusal(tx, ev, a, info)
-    if refused is not None:
-        return refused
     el = _eligibility(tx, ev, a)
     if el.status != eligibility.ELIGIBLE:
         rules = [f for f in el.findings if not f.met]
         return Verdict(reason=el.status, attendee=info, details={"rules": ", ".join(f.rule for f in rules)},
                        require_attention=[{"code": "rule", "rule": f.rule, "text": f.reason} for f in rules])
+    refused = _approved_list_refusal(tx, ev, a, info)  # issue 11: eligible, and on the list as approved
+    if refused is not None:
+        return refused
     if att is not None and att.inside:
         return _inside_already(ev, info, att, now)
     row = {"inside": True, "last_in_at": now, "last_in_desk": desk}

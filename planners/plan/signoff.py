@@ -218,11 +218,6 @@ def _findings(ev: Event, kind: str, d: dict | None) -> list[Finding]:
     return out  # the diff itself is shown from the snapshot (queue_diff), not repeated here
 
 
-def _count(d: dict) -> int:
-    return len(d.get("event") or {}) + len(d.get("added") or []) + len(d.get("removed") or []) + \
-        len(d.get("changed") or [])
-
-
 def _new_version(session: Session, ev: Event, kind: str, *, requested_by: str, comment: str = "") -> Approval:
     content = content_of(session, ev, kind)
     h = content_hash(content)

@@ -74,9 +74,17 @@ def _leader_approves(page, base: str, expect: str | None) -> None:
     page.get_by_text(re.compile("Attendee list of .* approved|approved", re.I)).first.wait_for(timeout=20000)
 
 
+def _new_page(browser):
+    """A page as tests/e2e/conftest.py's `page` makes it (wide viewport), with longer waits: four sessions."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.set_default_timeout(45000)
+    return pg
+
+
 def test_list_submitted_approved_person_added_diff_approved_desk_admits(world, browser):
     srv, url, eid, users = world
-    page = browser.new_page()
+    page = _new_page(browser)
     sign_in(page, srv.base, "organizer", TEST_PASSWORD, path="events")
     picker = page.get_by_role("combobox", name="Event", exact=True)
     picker.click()
@@ -87,7 +95,7 @@ def test_list_submitted_approved_person_added_diff_approved_desk_admits(world, b
     page.get_by_text("Submitted as version 1").wait_for(timeout=20000)
     page.close()
 
-    page = browser.new_page()
+    page = _new_page(browser)
     _leader_approves(page, srv.base, None)
     page.close()
 
@@ -98,10 +106,10 @@ def test_list_submitted_approved_person_added_diff_approved_desk_admits(world, b
         allowlist.save_table(s, eid, [PERSON], actor=users["organizer"])
         code = dict((a.name, c) for a, c in badges.codes_for_event(s, eid, actor=users["organizer"]))["孙立新"]
 
-    page = browser.new_page()
+    page = _new_page(browser)
     sign_in(page, srv.base, "front_desk", TEST_PASSWORD, path="checkin")
     page.wait_for_selector(".st-key-desk_pick")
-    page.locator(".st-key-desk_pick").click()
+    page.locator(".st-key-desk_pick input").click()
     page.keyboard.type("东门")  # the list of registered desks is long: filter it
     page.get_by_role("option", name="东门", exact=True).click()
     wait_idle(page)
@@ -110,7 +118,7 @@ def test_list_submitted_approved_person_added_diff_approved_desk_admits(world, b
     assert v.startswith("red") and "not on the approved list" in v
     desk_page = page
 
-    page = browser.new_page()
+    page = _new_page(browser)
     _leader_approves(page, srv.base, "added: 孙立新 (市发展改革委)")
     page.close()
 

@@ -366,8 +366,12 @@ from planners.plan import signoff  # noqa: E402
 def signoff_panel(chosen, editable: bool) -> None:
     st.divider()
     st.subheader(ui.t("signoff.section"))
-    with ui.reading() as s:
-        states = [signoff.state(s, chosen, k) for k in signoff.KINDS]
+    try:
+        with ui.reading() as s:
+            states = [signoff.state(s, chosen, k) for k in signoff.KINDS]
+    except ConclaveError as exc:  # e.g. a rule file in error: said once, where the plan board says it too
+        ui.show_error(exc)
+        return
     for stt in states:
         kind = ui.t(f"signoff.kind_{stt['kind']}")
         st.markdown(ui.t("signoff.state_line", kind=kind, status=ui.t(f"signoff.status_{stt['status']}"))

@@ -11,6 +11,7 @@ from planners.base import approvals  # noqa: E402
 from planners.core.findings import Finding, Severity  # noqa: E402
 from planners.core.clock import local, utcnow  # noqa: E402
 from planners.base.auth import list_users  # noqa: E402
+from planners.plan import signoff  # noqa: E402  issue 11: the plan / list versions and their diff
 
 st.title(ui.t("approvals.page_title"))
 st.caption(ui.t("approvals.page_help"))
@@ -42,6 +43,7 @@ with ui.reading() as s:
     queue = approvals.pending(s)
     steps = {a.id: approvals.history(s, a.id) for a in queue}
     _names = {u.username: u.display_name for u in list_users(s)}
+    diffs = {a.id: signoff.queue_diff(s, a.id) for a in queue if a.kind in signoff.KINDS}
 
 
 def _who(username: str) -> str:
@@ -62,7 +64,18 @@ for a in queue:
         if a.findings:
             st.markdown(f"*{ui.t('approvals.why')}*")
             ui.show_findings(_findings(a.findings))
-        if a.payload:
+        q = diffs.get(a.id)
+        if q is not None:  # issue 11: which version, its hash, and exactly what changed since the approved one
+            st.caption(ui.t("signoff.queue_version", version=q["version"], hash=q["hash"]))
+            if q["base_version"] is None:
+                st.markdown(ui.t("signoff.queue_first"))
+            else:
+                lines = signoff.diff_lines(q["diff"], ui.lang())
+                st.markdown(f"**{ui.t('signoff.queue_diff', base=q['base_version'])}**")
+                st.markdown("\n".join(f"- {_md(x)}" for x in lines) if lines else ui.t("signoff.queue_no_change"))
+            if q["first_approvals"]:
+                st.warning(ui.t("signoff.queue_first_approvals", names=ui.plain("、".join(q["first_approvals"]))))
+        elif a.payload:
             st.markdown("\n".join(f"- **{_md(_label(k))}**: {_md(v)}" for k, v in a.payload.items()
                                    if v not in ("", None, [], {})))
         with st.expander(ui.t("approvals.history")):

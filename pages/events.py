@@ -309,7 +309,7 @@ def plan_board(chosen, editable: bool) -> None:
     # ---- mark a task, undo
     if editable or me.role == "leader":
         st.markdown(f"##### {ui.t('plan.mark')}")
-        by_id = {x.id: x for x in ts}
+        by_id = {x.id: x for x in ts if x.rule_id not in signoff.DERIVED_RULES}  # issue 11: those follow approvals
         c1, c2 = st.columns([3, 1])
         task_id = c1.selectbox(ui.t("plan.task"), list(by_id), key=f"marktask{chosen.id}",
                                format_func=lambda i: f"{ui.badge(_status_label(by_id[i].status))} {by_id[i].rule_id} · "
@@ -369,5 +369,35 @@ def plan_board(chosen, editable: bool) -> None:
         _download(ui.t("plan.dl_csv"), "csv", chosen.id, "text/csv", f"{stem}.csv")
 
 
+# ---- the leader approvals of the chosen event (issue 11): the plan and the list, frozen, versioned, hashed
+
+from planners.plan import signoff  # noqa: E402
+
+
+def signoff_panel(chosen, editable: bool) -> None:
+    st.divider()
+    st.subheader(ui.t("signoff.section"))
+    try:
+        with ui.reading() as s:
+            states = [signoff.state(s, chosen, k) for k in signoff.KINDS]
+    except ConclaveError as exc:  # e.g. a rule file in error: said once, where the plan board says it too
+        ui.show_error(exc)
+        return
+    for stt in states:
+        kind = ui.t(f"signoff.kind_{stt['kind']}")
+        st.markdown(ui.t("signoff.state_line", kind=kind, status=ui.t(f"signoff.status_{stt['status']}"))
+                    + (f" · v{stt['version']}" if stt["version"] else ""))
+        for who in stt["approved_by"]:
+            st.caption(ui.t("signoff.approved_line", kind=kind, version=stt["approved_version"], who=ui.plain(who["by"]),
+                            at=who["at"].replace("T", " "), hash=stt["approved_hash"][:16]))
+    if editable and chosen.status != "closed":
+        a, b = st.columns(2)
+        for col, what in ((a, "plan"), (b, "list")):
+            if col.button(ui.t(f"signoff.submit_{what}"), key=f"submit_{what}{chosen.id}"):
+                ui.change(lambda s, w=what: signoff.submit(s, chosen.id, w, actor=me).payload["version"],
+                          lambda version: ui.t("signoff.submitted", version=version))
+
+
 if listed and chosen is not None:
+    signoff_panel(chosen, editable)
     plan_board(chosen, editable)

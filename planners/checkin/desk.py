@@ -273,9 +273,6 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
             return Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
     if direction == "out":
         return _let_out(tx, ev, info, att, now, held or [])
-    refused = _approved_list_refusal(tx, ev, a, info)
-    if refused is not None:
-        return refused
     seen = eligibility.effective(a, on=local(now, ev.tz).date())
     el = _eligibility(tx, ev, seen)
     if el.status != eligibility.ELIGIBLE:
@@ -288,6 +285,9 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
                            pledge_until=str(seen.reg["p_pledge_until"] or ""))
         return Verdict(reason=reason, attendee=info, details=details,
                        require_attention=[{"code": "rule", "rule": f.rule, "text": f.reason} for f in rules])
+    refused = _approved_list_refusal(tx, ev, a, info)  # issue 11: eligible, and on the list as approved
+    if refused is not None:
+        return refused
     if att is not None and att.inside:
         return _inside_already(ev, info, att, now)
     row = {"inside": True, "last_in_at": now, "last_in_desk": desk}

@@ -83,10 +83,6 @@ def admit(tx: Tx, ev, door, a, *, desk: str, direction: str, now: datetime, kit)
 
         return Verdict(reason="exit_ok", attendee=info, details=where,
                        write=lambda _scan_id: tx.run(UPDATE_SATT_OUT, id=satt.id, inside=False, last_out_at=now))
-    refused = kit.approved_list_refusal(tx, ev, a, info)  # issue 11: a session's door holds to the approved list
-    if refused is not None:
-        refused.details.update(where)
-        return refused
     seen_as = as_event(ev, door)
     el = kit.eligibility(tx, seen_as, a)
     if el.status != eligibility.ELIGIBLE:
@@ -97,6 +93,10 @@ def admit(tx: Tx, ev, door, a, *, desk: str, direction: str, now: datetime, kit)
                        require_attention=[{"code": "rule", "rule": f.rule, "source": f.source,
                                            "text": both("sessions.attention.rule", rule=f.rule, text=f.reason,
                                                         source=f.source)} for f in rules])
+    refused = kit.approved_list_refusal(tx, ev, a, info)  # issue 11: eligible, and on the list as approved
+    if refused is not None:
+        refused.details.update(where)
+        return refused
     if satt is not None and satt.inside:
         details = {**where, "desk": satt.last_in_desk, "since": local(satt.last_in_at, ev.tz).strftime("%H:%M:%S")}
         if satt.last_in_at >= now - timedelta(seconds=DEDUP_SECONDS):

@@ -25,6 +25,8 @@ class PlanContent:
     phases: list[tuple[str, list[list[str]]]]
     signatures: list[str]
     note: str
+    approvals: list[str] = ()  # issue 11: who approved which version when, with the hash
+    watermark: str = ""  # 未经审批 / NOT APPROVED while the current plan is not approved
 
 
 def _due(task, tz: str) -> str:
@@ -92,7 +94,27 @@ def plan_content(snap, lang: str = "zh_CN") -> PlanContent:
                       t("export.col_met", lang), t("export.col_source", lang)],
         venue_rows=venue_rows, task_header=header, phases=phases,
         signatures=[t("export.sign_organizer", lang), t("export.sign_leader", lang)],
-        note=t("export.no_content", lang))
+        note=t("export.no_content", lang), approvals=approval_lines(snap, lang),
+        watermark="" if _plan_approved(snap) else t("signoff.watermark", lang))
+
+
+def _plan_approved(snap) -> bool:
+    return any(a["kind"] == "security_plan" and a["approved_current"] for a in getattr(snap, "approvals", []))
+
+
+def approval_lines(snap, lang: str) -> list[str]:
+    """Issue 11: each kind's approval as a line (who, which version, when, SHA-256), or 'not approved'."""
+    out = []
+    for a in getattr(snap, "approvals", []):
+        kind = t(f"signoff.kind_{a['kind']}", lang)
+        if a["approved_by"] and a["approved_current"]:
+            for who in a["approved_by"]:
+                out.append(t("signoff.export_approved", lang, kind=kind, version=a["approved_version"],
+                             who=who["by"], at=who["at"].replace("T", " "), hash=a["approved_hash"]))
+        else:
+            out.append(t("signoff.export_not_approved", lang, kind=kind, status=t(f"signoff.status_{a['status']}",
+                                                                                  lang)))
+    return out
 
 
 def plan_csv(snap, lang: str = "zh_CN") -> bytes:

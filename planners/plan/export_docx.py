@@ -28,6 +28,19 @@ def plan_docx(snap, lang: str = "zh_CN") -> bytes:
         else:
             doc.add_paragraph("—")
     doc.add_paragraph(c.note)
-    for label in c.signatures:
-        doc.add_paragraph(f"{label}：______________________    日期 / Date：____________")
+    if c.watermark:  # issue 11: an unapproved plan says so at its head and its foot
+        head = doc.paragraphs[0].insert_paragraph_before()
+        run = head.add_run(c.watermark)
+        run.bold = True
+        head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        doc.add_paragraph().add_run(c.watermark).bold = True
+        for section in doc.sections:
+            section.header.add_paragraph(c.watermark).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if c.approvals:
+        doc.add_heading(t("signoff.export_title", lang), level=1)
+        for line in c.approvals:
+            doc.add_paragraph(line)
+    if not any(a.get("approved_current") for a in getattr(snap, "approvals", [])):
+        for label in c.signatures:
+            doc.add_paragraph(f"{label}：______________________    日期 / Date：____________")
     return docxdoc.to_bytes(doc)

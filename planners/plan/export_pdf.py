@@ -32,6 +32,21 @@ def _open(fname, index: int):
 
 
 class _PlanPDF(OfficePDF):
+    watermark = ""  # issue 11: drawn across every page while the plan is not approved
+
+    def header(self) -> None:
+        super().header()
+        if self.watermark:
+            from planners.exports.pdfdoc import FAMILY
+
+            x, y = self.get_x(), self.get_y()
+            self.set_font(FAMILY, "B", 54)
+            self.set_text_color(215, 215, 215)
+            # horizontal (not rotated), so a reader's text extraction and a screen reader find it too
+            self.text(self.w / 2 - self.get_string_width(self.watermark) / 2, self.h / 2, self.watermark)
+            self.set_text_color(0, 0, 0)
+            self.set_xy(x, y)
+
     def add_font(self, family=None, style="", fname=None, *, collection_font_number: int = 0, **kw):
         style_key = "".join(sorted(style.upper()))
         fontkey = f"{family.lower()}{style_key}"
@@ -66,6 +81,7 @@ class _PlanPDF(OfficePDF):
 def plan_pdf(snap, lang: str = "zh_CN") -> bytes:
     c = plan_content(snap, lang)
     pdf = _PlanPDF(title=c.title, marking=c.marking, lang=lang)
+    pdf.watermark = c.watermark
     pdf.add_page()
     pdf.title_block(c.title, c.subtitle)
     pdf.facts(c.facts, label_width=44)
@@ -82,5 +98,12 @@ def plan_pdf(snap, lang: str = "zh_CN") -> bytes:
         else:
             pdf.para("—")
     pdf.para(c.note, size=8)
-    pdf.signature_lines(c.signatures)
+    if c.approvals:  # issue 11: the decision itself instead of blank lines
+        from planners.core.i18n import t
+
+        pdf.heading(t("signoff.export_title", lang))
+        for line in c.approvals:
+            pdf.para(line, size=9)
+    if not any(a.get("approved_current") for a in getattr(snap, "approvals", [])):
+        pdf.signature_lines(c.signatures)
     return pdf.output_bytes()

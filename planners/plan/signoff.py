@@ -215,16 +215,7 @@ def _findings(ev: Event, kind: str, d: dict | None) -> list[Finding]:
     if needs_two_leaders(ev):
         out.append(Finding(rule="B6", severity=Severity.BLOCKER, source=TWO_LEADERS_SOURCE,
                            reason=both("signoff.two_leaders_why")))
-    if d is not None and not diff_is_empty(d):
-        out.append(Finding(rule=DERIVED[kind][0], severity=Severity.WARNING, source="",
-                           reason={lang: both("signoff.changed_since", n=_count(d))[lang] + " " +
-                                   "; ".join(diff_lines(d, lang)) for lang in ("en", "zh_CN")}))
-    return out
-
-
-def _count(d: dict) -> int:
-    return len(d.get("event") or {}) + len(d.get("added") or []) + len(d.get("removed") or []) + \
-        len(d.get("changed") or [])
+    return out  # the diff itself is shown from the snapshot (queue_diff), not repeated here
 
 
 def _new_version(session: Session, ev: Event, kind: str, *, requested_by: str, comment: str = "") -> Approval:

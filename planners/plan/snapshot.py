@@ -1,7 +1,7 @@
 """A read-only snapshot of the plan for the exports."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -50,6 +50,7 @@ class PlanSnapshot:
     documents_issued: bool
     venue: object  # VenueAssessment | None
     tasks: list[TaskRow]
+    approvals: list[dict] = field(default_factory=list)  # issue 11: planners.plan.signoff.state of each kind
 
     @property
     def marking(self) -> str:
@@ -71,4 +72,11 @@ def snapshot(session: Session, event_id: int) -> PlanSnapshot:
                         start=ev.starts_at, end=ev.ends_at, tz=ev.tz, host_unit=ev.host_unit,
                         organizer=(org.display_name or org.username) if org else "", relay_scope=ev.relay_scope,
                         device_policy=ev.device_policy, foreign_participants=bool(ev.foreign_participants),
-                        documents_issued=bool((ev.facts or {}).get("documents_issued")), venue=a, tasks=rows)
+                        documents_issued=bool((ev.facts or {}).get("documents_issued")), venue=a, tasks=rows,
+                        approvals=_approvals(session, ev))
+
+
+def _approvals(session: Session, ev) -> list[dict]:
+    from planners.plan import signoff
+
+    return [signoff.state(session, ev, k) for k in signoff.KINDS]

@@ -39,7 +39,7 @@ def test_queue_and_briefing_speed(demo, users):
 
     def queue():
         with read_session() as s:
-            assert len(approvals.pending(s)) == 1001
+            assert len(approvals.pending(s)) == 1002  # + the demo's attendee list waiting (issue 11)
 
     def pdf():
         with read_session() as s:

@@ -55,6 +55,33 @@ def approve_for_desk(url: str, event_id: int, organizer) -> None:
         s.get(Event, event_id).status = "ready"
 
 
+def reapprove_list(url: str, event_id: int, organizer) -> None:
+    """After people were added or edited behind the approved list: submit the list again (unless the change
+    already queued it) and have a leader approve it, so the desk admits them (issue 11)."""
+    from sqlalchemy import select
+
+    from planners.base import approvals, auth
+    from planners.core.errors import InvalidTransition
+    from planners.plan import signoff
+    from planners.store.models import Approval, User
+
+    with uow.write_session(url) as s:
+        try:
+            signoff.submit(s, event_id, "list", actor=organizer)
+        except InvalidTransition:
+            pass  # the change queued it already
+    with uow.write_session(url) as s:
+        item = s.scalar(select(Approval).where(Approval.event_id == event_id, Approval.kind == signoff.LIST_KIND,
+                                               Approval.status == "pending"))
+        leaders = [auth.principal(u) for u in s.scalars(select(User).where(User.role == "leader").order_by(User.id))]
+        item_id = item.id
+    for leader in leaders[:2]:
+        with uow.write_session(url) as s:
+            if s.get(Approval, item_id).status != "pending":
+                break
+            approvals.decide(s, item_id, "approved", leader=leader, comment="")
+
+
 def make_event(url: str, organizer, *, level: str = "confidential", n: int = 3, device_policy: str = "lockers",
                start_offset_h: float = -1, hours: float = 4, title: str = "检查会议", people: list[dict] | None = None,
                ready: bool = True):

@@ -22,7 +22,7 @@ from planners.cli import main
 from planners.store import db as dbmod
 from planners.store import uow
 from planners.store.models import Approval, ApprovalStep, Attendee, Event
-from tests.checkin.helpers import CLEARED, make_event
+from tests.checkin.helpers import CLEARED, make_event, reapprove_list
 from tests.conftest import TEST_PASSWORD
 
 _PW = {"CONCLAVE_PASSWORD": TEST_PASSWORD}  # the CLI acts as an account: its password
@@ -53,6 +53,8 @@ def test_a_deleted_attendees_badge_never_scans_as_the_next_person(db_url, users)
     assert v.reason in ("not_on_list", "revoked", "invalid") and not v.ok
     assert v.attendee is None or v.attendee.get("name") != "新来的人"
     [new_code] = [c for a, c in pairs if a.name == "新来的人"]
+    assert _scan(eid, new_code, users).reason == "not_on_approved_list"  # added after the approval (issue 11)
+    reapprove_list(db_url, eid, users["organizer"])
     assert _scan(eid, new_code, users).reason == "ok"
 
 
@@ -238,9 +240,11 @@ def test_an_edit_that_leaves_the_person_and_the_facts_keeps_the_exception(db_url
     with uow.write_session(db_url) as s:
         res = allowlist.save_table(s, eid, [_row(db_url, eid, aid, post="处长")], actor=users["organizer"])
     assert res == {"added": 0, "changed": 1, "removed": 0}
+    with uow.read(db_url) as s:  # no exception asked again: only the edited list goes back to the leader
+        assert [a.kind for a in approvals.pending(s)] == ["attendee_list"]
+    assert _scan(eid, code, users).reason == "not_on_approved_list"  # edited after the approval (issue 11)
+    reapprove_list(db_url, eid, users["organizer"])
     assert _scan(eid, code, users).reason == "ok"
-    with uow.read(db_url) as s:
-        assert approvals.pending(s) == []
 
 
 def test_a_change_of_the_lifted_rules_facts_voids_it(db_url, users):
@@ -270,6 +274,7 @@ def test_the_new_item_when_approved_binds_to_the_new_person(db_url, users):
                                         actor=users["organizer"])["requeued"]
     with uow.write_session(db_url) as s:
         approvals.decide(s, new_id, "approved", leader=users["leader2"], comment="")
+    reapprove_list(db_url, eid, users["organizer"])  # the renamed person is on the list once it is approved again
     assert _scan(eid, code, users).reason == "ok"
     with uow.read(db_url) as s:
         steps = list(s.scalars(select(ApprovalStep).where(ApprovalStep.approval_id == new_id)))

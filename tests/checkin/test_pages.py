@@ -143,10 +143,11 @@ def test_a_leader_sees_the_list_read_only(db_url, users):
 
 
 def test_a_desk_with_no_open_event_is_told_why_and_what_makes_one_appear(db_url, users):
-    make_event(db_url, users["organizer"], people=PEOPLE)  # still a draft: not for the desk
+    make_event(db_url, users["organizer"], people=PEOPLE, ready=False)  # still a draft: not for the desk
     at = app_test("checkin", user=users["front_desk"]).run()
     assert not at.exception
-    assert any("No event is open for check-in" in i.value and "Planned" in i.value for i in at.info)
+    assert any("No event is open for check-in" in i.value and "Ready" in i.value for i in at.info)
+    assert any("Not offered" in i.value and "检查会议" in i.value for i in at.info)  # and why (issue 11)
     assert not at.text_input  # no scan field while there is nothing to scan into
 
 

@@ -102,8 +102,11 @@ def hostile(db_url, demo, users):
                 asked = eligibility.request_exception(s, needs[0], actor=principal(s.get(User, e.organizer_id)),
                                                       comment=LINK + " " + IMG)
         assert asked is not None, "the demo has someone who needs a leader's exception"
-    from tests.checkin.helpers import register_desks
+    from tests.checkin.helpers import reapprove_list, register_desks
 
+    with uow.read(db_url) as s:
+        owner = principal(s.get(User, s.get(Event, ev.id).organizer_id))
+    reapprove_list(db_url, ev.id, owner)  # the renamed people are admitted once approved (issue 11)
     register_desks(db_url, "正门签到台")  # the demo's registered desk (the desk page is bound to one)
     verdict = checkin.manual(ev.id, first.id, desk="正门签到台", actor=desk_user)
     return dict(desk=desk_user, event=ev, verdict=verdict, name=first.name, desk_name="正门签到台")

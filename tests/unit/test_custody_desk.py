@@ -16,6 +16,24 @@ def _eligible(s, event_id, n=2):
     return rows[:n]
 
 
+def _approved_and_ready(url, event_id, users):
+    """Issue 11: the desk admits only to a ready event with an approved plan and list — a leader approves the
+    demo's plan and its waiting list; the status is set to ready directly (venue and checklist are not what
+    these tests are about)."""
+    from planners.base import approvals
+    from planners.plan import signoff
+    from planners.store.models import Event
+    from tests.checkin.helpers import reapprove_list
+
+    with write_session() as s:
+        item_id = signoff.submit(s, event_id, "plan", actor=users["organizer"]).id
+    with write_session() as s:
+        approvals.decide(s, item_id, "approved", leader=users["leader"], comment="")
+    reapprove_list(url, event_id, users["organizer"])
+    with write_session() as s:
+        s.get(Event, event_id).status = "ready"
+
+
 @pytest.fixture
 def meeting(db_url, demo, users):
     from planners.base.events import transition
@@ -26,6 +44,7 @@ def meeting(db_url, demo, users):
     register_desks(db_url, "D1")  # a desk is a registered device
     with write_session() as s:
         transition(s, ev.id, "planned", actor=users["organizer"])
+    _approved_and_ready(db_url, ev.id, users)
     with read_session() as s:
         a, b = _eligible(s, ev.id)
         doc = documents.documents_of(s, ev.id)[0]

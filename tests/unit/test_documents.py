@@ -294,12 +294,25 @@ def test_demo_meeting_with_one_copy_missing_does_not_reconcile(q4, org):
 
 def _close(ev, org):
     """Run the event to its end: the plan's mandatory before-tasks done (the plan gates 'ready'), then close."""
+    from sqlalchemy import select
+
     from planners import plan as timeline
+    from planners.base import approvals, auth
+    from planners.plan import signoff
+    from planners.store.models import User
 
     with write_session() as s:
         for t in timeline.tasks(s, ev.id):
-            if t.phase == "before" and t.mandatory and t.status != "done":
+            if t.phase == "before" and t.mandatory and t.status != "done" and t.rule_id not in signoff.DERIVED_RULES:
                 timeline.mark_task(s, t.id, "done", actor=org)
+    with write_session() as s:  # issue 11: a leader approves the current plan and list (B1.2, B6.x follow)
+        leader = auth.principal(s.scalar(select(User).where(User.role == "leader").order_by(User.id)))
+        e = events.get_event(s, ev.id)
+        for kind in signoff.KINDS:
+            if not signoff.state(s, e, kind)["approved_current"]:
+                waiting = [a for a in approvals.pending(s) if a.event_id == ev.id and a.kind == kind]
+                item = waiting[0] if waiting else signoff.submit(s, ev.id, kind, actor=org)
+                approvals.decide(s, item.id, "approved", leader=leader, comment="")
     with write_session() as s:
         for target in ("planned", "ready", "in_progress", "closed"):
             if events.get_event(s, ev.id).status != target:

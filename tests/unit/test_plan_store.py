@@ -160,14 +160,29 @@ def test_an_event_is_ready_only_when_every_mandatory_before_task_is_done_or_na_b
         with write_session() as s:
             ev.transition(s, e.id, "ready", actor=users["organizer"])
     assert "B2" in {f.rule for f in exc.value.findings}
-    with write_session() as s:
-        mand = [t for t in timeline.tasks(s, e.id) if t.phase == "before" and t.mandatory]
+    from planners.base import approvals
+    from planners.plan import signoff
+    from planners.store.models import Attendee
+
+    with write_session() as s:  # B1.2 and B6.x follow the leader's approvals (issue 11): not ticked by hand
+        mand = [t for t in timeline.tasks(s, e.id) if t.phase == "before" and t.mandatory
+                and t.rule_id not in signoff.DERIVED_RULES]
         for t in mand[1:]:
             timeline.mark_task(s, t.id, "done", actor=users["organizer"])
         timeline.mark_task(s, mand[0].id, "na", actor=users["leader"], reason="上级已统一确定")
+        s.add(Attendee(event_id=e.id, name="王明", unit="市财政局", id_last4="1001", clearance="confidential",
+                       pledge_signed=True))
+    with pytest.raises(ev.EventNotReady) as exc:  # every task done, but neither the plan nor the list approved
+        with write_session() as s:
+            ev.transition(s, e.id, "ready", actor=users["organizer"])
+    assert {f.rule for f in exc.value.findings} == {"B1.2", "B6.1"}
+    for kind in signoff.KINDS:
+        with write_session() as s:
+            item = signoff.submit(s, e.id, kind, actor=users["organizer"])
+            approvals.decide(s, item.id, "approved", leader=users["leader"], comment="同意")
+    with write_session() as s:
         r = timeline.readiness(s, e.id)
         assert r.ready and r.ratio == 1.0
-    with write_session() as s:
         assert ev.transition(s, e.id, "ready", actor=users["organizer"]).status == "ready"
 
 
@@ -177,7 +192,7 @@ def test_an_unsuitable_venue_stops_the_event_from_being_ready(db_url, users):
         e = _event(s, users, v.id)
         ev.transition(s, e.id, "planned", actor=users["organizer"])
         for t in timeline.tasks(s, e.id):
-            if t.phase == "before" and t.mandatory and t.origin == "plan":
+            if t.phase == "before" and t.mandatory and t.origin == "plan" and t.rule_id not in ("B1.2", "B6.1"):
                 timeline.mark_task(s, t.id, "done", actor=users["organizer"])
     with write_session() as s:
         blockers = ev.check_transition(s, ev.get_event(s, e.id), "ready")

@@ -262,6 +262,7 @@ def plan_board(chosen, editable: bool) -> None:
             ready = timeline.readiness(s, chosen.id)
             chart = pd.DataFrame(timeline.chart_rows(s, chosen.id, ui.lang()))
             retired = len(timeline.tasks(s, chosen.id, include_retired=True)) - len(ts)
+            live = timeline.live_findings(s, chosen.id)  # e.g. a missed end-of-day room check (issue 15)
     except RuleFileError as exc:
         st.error(ui.t("plan.rules_error"))
         ui.show_error(exc)
@@ -285,6 +286,9 @@ def plan_board(chosen, editable: bool) -> None:
         st.info(ui.t("plan.empty"))
         return
     st.progress(ready.ratio, text=ui.t("plan.readiness", done=ready.mandatory_done, total=ready.mandatory_total))
+    if live:
+        st.warning(ui.t("plan.live_findings", n=len(live)))
+        ui.show_findings(live)
     if ready.overdue:
         st.markdown(f"<span style='color:#b00020;font-weight:700'>{ui.plain_html(ui.t('plan.overdue', n=len(ready.overdue)))}"
                     "</span>", unsafe_allow_html=True)

@@ -71,6 +71,7 @@ TABLE: hooks.Table = {
                   trips_demo.load_demo],  # issue 14: after the register
     "attendees_changed": [signoff.on_attendees_changed],  # issue 11
     "exit_take_back": [documents_hooks.take_back_at_exit],  # issue 16
+    "board_findings": [checkin_findings.missed_check_findings],  # issue 15
 }
 
 hooks.install(TABLE)

@@ -10,6 +10,7 @@ from planners.base.auth import Principal
 from planners.base.events import local, visible_events
 from planners.base.home import Attention
 from planners.checkin.sessions import missed_checks
+from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
 from planners.store.models import Attendee
 from planners.store.models_sessions import OfflineEntry
@@ -43,3 +44,17 @@ def offline_conflicts(session: Session, me: Principal) -> list[Attention]:
                       text=both("offline.conflict", event=evs[e.event_id].title, name=name or "?",
                                 at=local(e.at, evs[e.event_id].tz).strftime("%Y-%m-%d %H:%M:%S"), desk=e.synced_by),
                       data={"entry": e.entry_id}) for e, name in rows]
+
+
+def missed_check_findings(session: Session, ev) -> list[Finding]:
+    """The same missed or failed end-of-day checks as findings on the event's plan board (rule A3: the clean-up
+    check of every room, each day of a multi-day event). Drafts and cancelled events have none."""
+    if ev.status in ("draft", "cancelled"):
+        return []
+    out = []
+    for m in missed_checks(session, ev):
+        key = "sessions.checks.missed" if m["problem"] == "missed" else "sessions.checks.problem_found"
+        out.append(Finding(rule="A3", severity=Severity.WARNING, source="P2; P3 §9",
+                           reason=both(key, event=ev.title, place=m["place"], day=m["day"]),
+                           data={"day": m["day"], "place": m["place"], "problem": m["problem"]}))
+    return out

@@ -17,6 +17,7 @@ error, never a silent "nobody answers" (a gate that silently disappears would le
 | demo_step        | —               | fn(session, ctx) -> None, in the table's order  | base.demo.load                    |
 | attendees_changed| —               | fn(session, event, actor) -> None               | attendees.allowlist (issue 11)    |
 | exit_take_back   | —               | fn(session, event, attendee, actor, desk) -> list[str] | checkin.take_back_and_exit |
+| board_findings   | —               | fn(session, event) -> list[Finding]             | plan.board.live_findings (issue 15) |
 """
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ HOOKS: dict[str, Hook] = {h.name: h for h in (
     Hook(name="exit_take_back", keyed=False,
          doc="Take back at the desk what stops a person's exit (exit_attention items with blocks_exit); "
              "returns the codes taken back."),
+    # issue 15
+    Hook(name="board_findings", keyed=False,
+         doc="What an area finds wrong while an event runs, shown on its plan board (a missed end-of-day check)."),
 )}
 
 

@@ -36,6 +36,7 @@ from planners.plan.board import (  # noqa: F401
     chart_rows,
     counts_done,
     is_overdue,
+    live_findings,
     mark_task,
     readiness,
     report_incident,

@@ -20,7 +20,7 @@ from planners.store.models import Event
 from planners.store.models_plan import PlanMark, PlanTask
 from planners.plan.build import BuildResult, build_plan, tasks
 from planners.plan.rules import INCIDENT_KINDS, LANGS, PHASES, TASK_STATUSES
-from planners.core import permissions
+from planners.core import hooks, permissions
 
 def _may_mark(ev: Event, task: PlanTask, actor: Principal) -> None:
     permissions.require(actor, "plan.mark", (task, ev))
@@ -230,3 +230,12 @@ def apply_na_decision(session: Session, item, leader: Principal) -> None:
     t = session.get(PlanTask, int(item.object_id))
     if t is not None and t.applies and t.status == "open":
         mark_task(session, t.id, "na", actor=leader, reason=(item.payload or {}).get("reason", ""))
+
+
+def live_findings(session: Session, event_id: int) -> list[Finding]:
+    """What the other areas find wrong while the event runs (the `board_findings` answers), shown on the plan
+    board beside its tasks: e.g. a multi-day event's end-of-day check of a room that nobody recorded (issue 15)."""
+    ev = session.get(Event, event_id)
+    if ev is None:
+        return []
+    return [f for fn in hooks.answers("board_findings") for f in fn(session, ev)]

@@ -153,6 +153,18 @@ def test_a_missed_end_of_day_check_is_reported(db_url, users):
     with uow.read(db_url) as s:
         items = findings.missed_room_checks(s, org)
         assert items and "第二会议室" in items[0].text["zh_CN"]
+        from planners import plan
+
+        board = plan.live_findings(s, eid)  # the same, on the event's plan board
+        assert {f.data["day"] for f in board} == {m["day"] for m in ss.missed_checks(s, s.get(Event, eid))}
+        assert board and all(f.rule == "A3" and "第二会议室" in f.text("zh_CN") for f in board)
+    from tests.conftest import app_test
+
+    at = app_test("events", user=org, lang="zh_CN")
+    at.session_state["event_id"] = eid
+    at.run()
+    assert not at.exception
+    assert any("活动进行中" in w.value for w in at.warning)
 
 
 def test_undo_at_a_session_door_takes_back_the_rooms_presence(db_url, users):

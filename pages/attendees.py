@@ -144,6 +144,31 @@ with tab_list:
                     ui.change(lambda s: eligibility.request_exception(s, chosen, actor=me, comment=note),
                               ui.t("att.exception_sent", name=ui.plain(by_id[chosen].name)))
 
+    # issue 13: the match with the people register — pick the person of an ambiguous match, match again
+    if can_edit and people:
+        st.subheader(ui.t("att.register_match"))
+        unsure = [a for a in people if (reg_links.get(a.id) is not None and reg_links[a.id].match == "ambiguous")]
+        if st.button(ui.t("att.rematch"), key="att_rematch", help=ui.t("att.rematch_help")):
+            ui.change(lambda s: people_link.link_event(s, ev.id, actor=me),
+                      lambda res: ui.t("att.rematched", exact=sum(1 for m in res.values() if m.status in ("exact", "manual")),
+                                       ambiguous=sum(1 for m in res.values() if m.status == "ambiguous"),
+                                       none=sum(1 for m in res.values() if m.status == "none")))
+        if not unsure:
+            st.caption(ui.t("att.no_ambiguous"))
+        else:
+            by_att = {a.id: a for a in unsure}
+            who = st.selectbox(ui.t("att.ambiguous_pick"), list(by_att), key="att_ambiguous",
+                               format_func=lambda i: f"{by_att[i].name} · {by_att[i].unit}")
+            with ui.reading() as s:
+                options = people_link.candidates(s, who)
+            if options:
+                person = st.radio(ui.t("att.ambiguous_person"), [p.id for p in options], key="att_ambiguous_person",
+                                  format_func=lambda pid: next(f"#{p.id} {p.name} · {p.unit} · {p.post or ''}"
+                                                               for p in options if p.id == pid))
+                if st.button(ui.t("att.link_person"), key="att_link_person"):
+                    ui.change(lambda s: people_link.link_manually(s, who, person, actor=me),
+                              ui.t("att.linked", name=ui.plain(by_att[who].name)))
+
 # ---- import
 with tab_import:
     st.caption(ui.t("att.import_help"))

@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planners.base import audit
-from planners.core import textsafe
+from planners.core import permissions, textsafe
 from planners.core.errors import NotFound, ValidationFailed
 from planners.core.i18n import both
-from planners.store.models import Attendee
+from planners.store.models import Attendee, Event
 from planners.store.models_people import AttendeeLink, Person
 
 LINKED = ("exact", "manual")
@@ -161,6 +161,12 @@ def link_attendees(session: Session, attendees: list[Attendee], *, actor, on: da
 
 
 def link_event(session: Session, event_id: int, *, actor) -> dict[int, Match]:
+    """Match the whole list with the register again (after the register changed), as the event's organizer."""
+    ev = session.get(Event, event_id)
+    if ev is None:
+        raise NotFound("No such event.", key="error.not_found")
+    if not isinstance(actor, str):  # the import and the demo link as themselves; a person acts with their rights
+        permissions.require(actor, "attendees.edit", ev)
     rows = list(session.scalars(select(Attendee).where(Attendee.event_id == event_id).order_by(Attendee.id)))
     res = link_attendees(session, rows, actor=actor)
     audit.record(session, actor=getattr(actor, "username", None) or str(actor), action="attendees.link_register",
@@ -177,6 +183,7 @@ def link_manually(session: Session, attendee_id: int, person_id: int, *, actor) 
     p = session.get(Person, person_id)
     if a is None or p is None:
         raise NotFound("No such attendee or person.", key="error.not_found")
+    permissions.require(actor, "attendees.edit", session.get(Event, a.event_id))
     if (_k(p.name), _k(p.id_last4)) != (_k(a.name), _k(a.id_last4)):
         raise ValidationFailed("The person's name and ID digits differ from the attendee's.",
                                key="people.link_mismatch", field="person_id")
@@ -192,6 +199,13 @@ def link_manually(session: Session, attendee_id: int, person_id: int, *, actor) 
     audit.record(session, actor=getattr(actor, "username", None) or str(actor), action="attendees.link_manual",
                  object_type="attendee", object_id=a.id, event_id=a.event_id, person_id=p.id)
     return m
+
+
+def candidates(session: Session, attendee_id: int) -> list[Person]:
+    """The people of the register an ambiguous match could be (for the organizer to pick one)."""
+    link = session.get(AttendeeLink, attendee_id)
+    ids = list(link.candidates or []) if link is not None else []
+    return list(session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id))) if ids else []
 
 
 def links(session: Session, attendee_ids) -> dict[int, AttendeeLink]:

@@ -65,3 +65,43 @@ def test_the_front_desk_is_refused(db_url, users):
     at = app_test("people", user=users["front_desk"]).run()
     assert not at.exception, at.exception
     assert at.error and not at.dataframe
+
+
+def test_the_organizer_picks_the_person_of_an_ambiguous_match_and_matches_again(db_url, users):
+    """Two people of the register share a name and ID digits, neither in the attendee's unit: the attendees page
+    offers both, the organizer picks one (linked, 'manual'); a leader may not; 'match again' re-reads the register."""
+    officer = users["security_officer"]
+    with uow.write_session(db_url) as s:
+        p1 = people.create(s, {"name": "王五", "unit": "市财政局", "id_last4": "4321", "level": "机密",
+                               "vetted_level": "机密"}, actor=officer).id
+        people.create(s, {"name": "王五", "unit": "市商务局", "id_last4": "4321", "level": "秘密"}, actor=officer)
+    ev_id, _ = make_event(db_url, users["organizer"], people=[
+        dict(name="王五", unit="市外办", id_last4="4321", clearance="confidential", pledge_signed=True)], ready=False)
+    with uow.write_session(db_url) as s:
+        people_link.link_event(s, ev_id, actor=users["organizer"])
+    at = app_test("attendees", user=users["organizer"]).run()
+    assert not at.exception, at.exception
+    assert at.radio(key="att_ambiguous_person").options and len(at.radio(key="att_ambiguous_person").options) == 2
+    at.radio(key="att_ambiguous_person").set_value(p1).run()
+    at.button(key="att_link_person").click().run()
+    assert not at.exception and any("linked to the register" in s.value for s in at.success)
+    with uow.read(db_url) as s:
+        [aid] = [a for a in people_link.links(s, people_link_ids(s, ev_id))]
+        link = people_link.links(s, [aid])[aid]
+        assert (link.person_id, link.match) == (p1, "manual")
+    at.button(key="att_rematch").click().run()
+    assert not at.exception and any("Matched again: 1 confirmed" in s.value for s in at.success)
+    with uow.read(db_url) as s:  # the organizer's pick survives matching again
+        assert people_link.links(s, [aid])[aid].match == "manual"
+    import pytest
+
+    from planners.core.errors import PermissionDenied
+
+    with uow.write_session(db_url) as s, pytest.raises(PermissionDenied):
+        people_link.link_manually(s, aid, p1, actor=users["leader"])
+
+
+def people_link_ids(s, ev_id):
+    from planners.store.models import Attendee
+
+    return [a.id for a in s.query(Attendee).filter_by(event_id=ev_id)]

@@ -161,8 +161,12 @@ def desk_scanner() -> None:
         with c1:
             ui.verdict_banner(v.color, v.message[lang], lines)
         if c2 is not None:
-            with ui.reading() as s:
-                photo = checkin.photo_of(s, v.attendee["id"])
+            # read once per verdict, not on every rerun of the fragment (issue 17)
+            pkey = (st.session_state.get("desk_verdict_seq", 0), v.attendee["id"])
+            if st.session_state.get("desk_photo", (None, None))[0] != pkey:
+                with ui.reading() as s:
+                    st.session_state["desk_photo"] = (pkey, checkin.photo_of(s, v.attendee["id"]))
+            photo = st.session_state["desk_photo"][1]
             if photo:
                 c2.image(photo, width=160)
         sessions_ui.after_verdict(ev, v, desk=desk, me=me)  # issue 15: notice tick, photo with consent
@@ -172,16 +176,29 @@ def desk_scanner() -> None:
     # ---- undo
     # The undo names whom it undoes and when they were admitted; under another verdict (a refusal of someone
     # else) it says it is about an earlier admission (issue 16).
-    with ui.reading() as s:
-        undoable = checkin.last_undoable(s, ev.id, desk)
-        undo_name = checkin.attendee_name(s, undoable.attendee_id) if undoable else ""
+    # Issue 17: a scan is one round trip. The offer is drawn from the verdict when the verdict is itself the
+    # desk's newest admission; read only when a new verdict says nothing about it (a refusal, an exit), and kept
+    # for the reruns of the fragment that bring no new verdict (the undo checks everything again on the click).
+    offer_key = (ev.id, desk, door, st.session_state.get("desk_verdict_seq", 0))
+    cached = st.session_state.get("desk_undo_offer")
+    if cached is not None and cached[0] == offer_key and (cached[1] is None or checkin.offer_open(cached[1])):
+        undoable = cached[1]
+    else:
+        undoable = checkin.offer_of_verdict(v, door=door) if cached is None or cached[0] != offer_key else None
+        if not checkin.offer_open(undoable):
+            with ui.reading() as s:
+                undoable = checkin.undo_offer(s, ev.id, desk)
+        st.session_state["desk_undo_offer"] = (offer_key, undoable)
     if undoable is not None:
         when = local(undoable.at, ev.tz).strftime("%H:%M:%S")
-        shown_is_it = v is not None and v.scan_id in (undoable.id, undoable.duplicate_of)
-        undo_label = ui.t("desk.undo" if shown_is_it else "desk.undo_earlier", name=ui.plain(undo_name), time=when)
+        shown_is_it = v is not None and v.scan_id in (undoable.scan_id, undoable.duplicate_of)
+        undo_label = ui.t("desk.undo" if shown_is_it else "desk.undo_earlier", name=ui.plain(undoable.name),
+                          time=when)
     if undoable is not None and st.button(undo_label, key="desk_undo", icon=":material/undo:"):
+        undo_name = undoable.name
+        st.session_state.pop("desk_undo_offer", None)  # whatever the outcome, read the desk's state again
         try:
-            checkin.undo(ev.id, undoable.id, desk=desk, actor=me)
+            checkin.undo(ev.id, undoable.scan_id, desk=desk, actor=me)
         except ConclaveError as exc:
             ui.show_error(exc)
         else:

@@ -58,6 +58,10 @@ from planners.checkin.presence import (  # noqa: F401
     not_arrived,
     recent_scans,
     roll_call_csv,
+    UndoOffer,  # issue 17: the desk's undo drawn from the verdict
+    offer_of_verdict,
+    offer_open,
+    undo_offer,
 )
 from planners.checkin.camera import (  # noqa: F401
     decode_image,

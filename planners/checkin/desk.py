@@ -23,7 +23,7 @@ from planners.store.fastsql import Tx
 from planners.store.models import Attendee, Event
 from planners.checkin.desk_sql import Q_APPROVED, START_EVENT
 from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_OTHER_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
-from planners.checkin.devices import require_registered, require_registered_orm
+from planners.checkin.devices import registered_and_event, require_registered_orm
 from planners.attendees.identity import fingerprint as identity_fingerprint
 from planners.checkin import door as session_door  # issue 15: a session's door
 from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
@@ -47,8 +47,8 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
     held = _exit_holds(url, event_id, tok.attendee_id) if direction == "out" and tok is not None else []
 
     def judge(tx: Tx) -> Verdict:
-        d = require_registered(tx, desk)  # a registered device, or nothing is judged nor recorded
-        ev = _event(tx, event_id)
+        d, ev = registered_and_event(tx, desk, event_id)  # a registered device, or nothing is judged nor recorded
+        ev = _found(ev, event_id)
         if direction == "in" and ev.status not in DESK_STATUSES:  # issue 11: nobody before the event is ready
             v = Verdict(reason="event_not_ready", direction=direction, details={"status": ev.status})
             return _record(tx, ev, v, desk=d, who=who, method=method, raw=code, raw_hash=rh, now=now)
@@ -141,7 +141,10 @@ def _exit_holds(url: str | None, event_id: int, attendee_id: int | None) -> list
 
 
 def _event(tx: Tx, event_id: int):
-    ev = tx.one(Q_EVENT, id=event_id)
+    return _found(tx.one(Q_EVENT, id=event_id), event_id)
+
+
+def _found(ev, event_id: int):
     if ev is None:
         raise NotFound(f"No event with id {event_id}.", key="events.not_found", id=event_id)
     return ev
@@ -401,8 +404,8 @@ def _by_person(event_id: int, attendee_id: int, *, desk: str, actor, direction: 
     held = _exit_holds(url, event_id, attendee_id) if direction == "out" and override is None else []
 
     def judge(tx: Tx) -> Verdict:
-        d = require_registered(tx, desk)
-        ev = _event(tx, event_id)
+        d, ev = registered_and_event(tx, desk, event_id)
+        ev = _found(ev, event_id)
         door = session_door.load(tx, ev, session_id) if session_id is not None else None
         a = tx.one(Q_PERSON, id=attendee_id)
         if direction == "in" and ev.status not in DESK_STATUSES:  # issue 11

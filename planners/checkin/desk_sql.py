@@ -20,6 +20,11 @@ _TABLES = (Event.__table__, Attendee.__table__, Badge.__table__, Attendance.__ta
            EventKey.__table__, AttendeeException.__table__)
 _EVENT_T, _PERSON_T, _BADGE_T, _ATT_T, _SCAN_T, _KEY_T, _EXC_T = _TABLES
 Q_EVENT = Statement("SELECT id, title, level, tz, device_policy, status FROM events WHERE id = :id", _EVENT_T)
+# issue 17: the desk's registration and the event's facts in one round trip (a scan's first read): one row always,
+# `desk_id` NULL for a desk not registered, `id` NULL for no such event
+Q_DESK_EVENT = Statement("SELECT (SELECT d.id FROM desks d WHERE d.name = :name) AS desk_id, e.id, e.title, "
+                         "e.level, e.tz, e.device_policy, e.status FROM (SELECT 1 AS one) q "
+                         "LEFT JOIN events e ON e.id = :id", _EVENT_T)
 # issue 13: the register's facts come with the person (two primary-key lookups: attendee_people, people), NULL
 # when the attendee is not linked; the dates are precomputed on `people` whenever a pledge, training or bar changes
 _REGISTER_T = Table("_register_facts", MetaData(), Column("p_id", Integer), Column("p_level", String),

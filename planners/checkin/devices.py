@@ -21,7 +21,7 @@ from planners.core import permissions
 from planners.core.errors import DeskNotRegistered, ValidationFailed
 from planners.store.fastsql import Tx
 from planners.store.models_checkin import Desk
-from planners.checkin.desk_sql import Q_DESK
+from planners.checkin.desk_sql import Q_DESK, Q_DESK_EVENT
 
 KINDS = ("desk", "script")
 NAME_MAX = 64
@@ -86,6 +86,16 @@ def require_registered(tx: Tx, name: str) -> str:
     if not name or tx.scalar(Q_DESK, name=name) is None:
         refuse_unregistered(name)
     return name
+
+
+def registered_and_event(tx: Tx, name: str, event_id: int):
+    """require_registered and the event's row (Q_EVENT's columns, None for no such event) in one statement: the
+    desk's first read of a scan (issue 17). DeskNotRegistered comes first, as with require_registered."""
+    name = clean_name(name)
+    row = tx.one(Q_DESK_EVENT, name=name, id=event_id) if name else None
+    if row is None or row.desk_id is None:
+        refuse_unregistered(name)
+    return name, (row if row.id is not None else None)
 
 
 def require_registered_orm(session: Session, name: str) -> str:

@@ -3,6 +3,7 @@ name + ID digits, and the desk's recent scans."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -114,6 +115,40 @@ def last_undoable(session: Session, event_id: int, desk: str, now: datetime | No
     if att is None or not att.inside or att.last_in_scan_id not in (sc.id, sc.duplicate_of):
         return None
     return sc
+
+
+@dataclass(frozen=True)
+class UndoOffer:
+    """What the desk's undo button offers: the check-in (scan) it takes back, whom, when (UTC)."""
+    scan_id: int
+    attendee_id: int
+    name: str
+    at: datetime
+    duplicate_of: int | None = None
+
+
+def undo_offer(session: Session, event_id: int, desk: str, now: datetime | None = None) -> UndoOffer | None:
+    """The desk's most recent check-in that can still be undone, with the person's name (last_undoable)."""
+    sc = last_undoable(session, event_id, desk, now)
+    if sc is None:
+        return None
+    return UndoOffer(scan_id=sc.id, attendee_id=sc.attendee_id, name=attendee_name(session, sc.attendee_id),
+                     at=sc.at, duplicate_of=sc.duplicate_of)
+
+
+def offer_of_verdict(v, *, door: int | None = None) -> UndoOffer | None:
+    """The undo offer a verdict itself is, with no read: an admission just recorded at the event's main door is
+    by construction the desk's newest check-in that can be undone (its attendance row points at it, the person is
+    inside). None when the verdict says nothing about it (a refusal, an exit, a session's door): ask undo_offer."""
+    if (v is None or v.reason != "ok" or v.direction != "in" or v.duplicate or door is not None
+            or v.scan_id is None or v.at is None or not v.attendee):
+        return None
+    return UndoOffer(scan_id=v.scan_id, attendee_id=v.attendee["id"], name=v.attendee.get("name", ""), at=v.at)
+
+
+def offer_open(offer: UndoOffer | None, now: datetime | None = None) -> bool:
+    """Is the offer still inside the undo window (UNDO_MINUTES)? The undo itself checks everything again."""
+    return offer is not None and (now or utcnow()) - offer.at <= timedelta(minutes=UNDO_MINUTES)
 
 
 def attendee_name(session: Session, attendee_id: int) -> str:

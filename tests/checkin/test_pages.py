@@ -232,3 +232,26 @@ def test_a_long_list_is_filtered_and_paged_and_saving_a_page_deletes_nobody_else
     at.text_input(key="att_search").set_value("人员00").run()
     [editor] = at.dataframe
     assert len(editor.value) == 10
+
+
+def test_a_green_scan_draws_its_undo_from_the_verdict_without_a_read(live_event, users, monkeypatch):
+    """Issue 17: a scan is one round trip. The undo offer of an admission comes from the verdict itself; only a
+    verdict that says nothing about it (a refusal) reads the desk's state, and a rerun with no new verdict reads
+    nothing."""
+    eid, codes = live_event
+    calls = []
+    real = checkin.undo_offer
+    monkeypatch.setattr(checkin, "undo_offer", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = _at_desk(users["front_desk"])
+    n0 = len(calls)
+    at.text_input(key="scan_input").set_value(codes["王明"]).run()
+    assert not at.exception and len(calls) == n0  # green: no read
+    assert at.button(key="desk_undo").label.startswith("Undo the check-in of 王明 (")
+    at.toggle(key="desk_camera").set_value(False).run()  # a rerun without a new verdict: nothing read either
+    assert len(calls) == n0
+    at.text_input(key="scan_input").set_value(codes["赵六"]).run()  # a refusal: the desk's state is read once
+    assert len(calls) == n0 + 1
+    assert at.button(key="desk_undo").label.startswith("Undo the earlier check-in of 王明 (admitted at ")
+    at.button(key="desk_undo").click().run()
+    assert not at.exception and any("undone" in s.value for s in at.success)
+    assert "desk_undo" not in [b.key for b in at.button]  # read again after the undo: nothing left to undo

@@ -217,8 +217,10 @@ def desk_scanner() -> None:
                     else:
                         st.rerun()
 
+    # The counts are drawn in this same fragment run, so a verdict and the numbers it changed appear together
+    # (issue 16: they used to wait for the 10-second timer); the nested timer still picks up other desks' scans.
+    live_numbers()
 
-desk_scanner()
 
 LIST_ROWS = 300  # rows drawn per list; the counts are exact
 
@@ -287,4 +289,4 @@ def live_numbers() -> None:
             st.info(ui.t("desk.nobody_inside"))
 
 
-live_numbers()
+desk_scanner()  # draws live_numbers inside it

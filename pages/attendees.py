@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import oneclick, ui
 
 me = ui.require_role("attendees")
 
@@ -15,7 +15,6 @@ from planners.core.errors import ConclaveError  # noqa: E402
 from planners.core.levels import Classification  # noqa: E402
 from planners.base.events import may_edit, visible_events  # noqa: E402
 from planners.attendees import badge_sheet as badge_export  # noqa: E402
-from planners.core.errors import NoCJKFont  # noqa: E402
 from planners.attendees import people_link  # noqa: E402  (issue 13)
 
 st.title(ui.t("att.title"))
@@ -188,22 +187,28 @@ with tab_badges:
         st.info(ui.t("badges.none"))
     else:
         st.caption(ui.t("att.badges_help"))
-        c1, c2 = st.columns(2)
-        if c1.button(ui.t("att.make_pdf"), key="att_make_pdf"):
-            try:
+        # issue 16: "eligible only" (on by default); who is eligible is decided in planners (eligibility rules)
+        only = st.toggle(ui.t("att.eligible_only"), value=True, key="att_eligible_only",
+                         help=ui.t("att.eligible_only_help"))
+        with ui.reading() as s:
+            n_other = len(badge_export.not_eligible(s, ev))
+        if n_other:
+            st.caption(ui.t("att.left_out" if only else "att.marked", n=n_other))
+
+        def _build(kind: str):
+            def run() -> bytes:
                 with ui.writing() as s:
-                    st.session_state["att_badges_pdf"] = badge_export.export(s, ev.id, "pdf", actor=me)[0]
-            except NoCJKFont as exc:
-                ui.show_error(exc)
-        if c2.button(ui.t("att.make_csv"), key="att_make_csv"):
-            with ui.writing() as s:
-                st.session_state["att_badges_csv"] = badge_export.export(s, ev.id, "csv", actor=me)[0]
-        if "att_badges_pdf" in st.session_state:
-            c1.download_button(ui.t("att.download_pdf"), st.session_state["att_badges_pdf"],
-                               file_name=f"badges-{ev.id}.pdf", mime="application/pdf", key="att_dl_pdf")
-        if "att_badges_csv" in st.session_state:
-            c2.download_button(ui.t("att.download_csv"), st.session_state["att_badges_csv"],
-                               file_name=f"badges-{ev.id}.csv", mime="text/csv", key="att_dl_csv")
+                    data, n = badge_export.export(s, ev.id, kind, actor=me, eligible_only=only)
+                st.session_state["att_badges_n"] = n
+                return data
+            return run
+
+        c1, c2 = st.columns(2)
+        done = lambda _d: ui.t("att.built", n=st.session_state.get("att_badges_n", 0))  # noqa: E731
+        oneclick.download("att_make_pdf", ui.t("att.download_pdf"), _build("pdf"), file_name=f"badges-{ev.id}.pdf",
+                          mime="application/pdf", where=c1, done=done)
+        oneclick.download("att_make_csv", ui.t("att.download_csv"), _build("csv"), file_name=f"badges-{ev.id}.csv",
+                          mime="text/csv", where=c2, done=done)
         by_id = {a.id: a for a in people}
         one = st.selectbox(ui.t("att.one_badge"), list(by_id), key="att_one",
                            format_func=lambda i: f"{by_id[i].name} · {by_id[i].unit}")
@@ -217,8 +222,7 @@ with tab_badges:
                 code = tokens.reissue(s, one, actor=me)
                 a = allowlist.get_attendee(s, one)
                 st.session_state["att_png"] = (one, badge_export.badge_png(ev, a, code))
-            st.session_state.pop("att_badges_pdf", None)
-            st.session_state.pop("att_badges_csv", None)
+            oneclick.forget("att_make_pdf", "att_make_csv")
             st.success(ui.t("att.reissued", name=ui.plain(by_id[one].name)))
         png = st.session_state.get("att_png")
         if png and png[0] == one:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.parts import oneclick, ui
+from pages.parts import oneclick, said, ui
 
 me = ui.require_role("attendees")
 
@@ -115,9 +115,10 @@ with tab_list:
         records = edited.to_dict("records")
         kept = {int(r["id"]) for r in records if r.get("id") == r.get("id") and r.get("id") is not None}
         deleted = [a.id for a in shown if a.id not in kept]  # only rows on this page can have been deleted
-        ui.change(lambda s: allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted),
-                  lambda res: ui.t("att.saved", **res) + (
-                      " " + ui.t("att.exceptions_requeued", count=len(res["requeued"])) if res.get("requeued") else ""))
+        said.change("att_save", lambda s: allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted),
+                    lambda res: ui.t("att.saved", **res) + (
+                        " " + ui.t("att.exceptions_requeued", count=len(res["requeued"])) if res.get("requeued") else ""))
+    said.here("att_save")  # issue 16: the confirmation under the button, not at the top of the page
 
     # eligibility of one person, with reasons, sources and the exception request
     st.subheader(ui.t("att.eligibility"))
@@ -154,15 +155,26 @@ with tab_import:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if can_edit:
         up = st.file_uploader(ui.t("att.upload"), type=["csv", "txt", "xlsx"], key="att_upload")
-        valid_only = st.checkbox(ui.t("att.valid_only"), key="att_valid_only", help=ui.t("att.valid_only_help"))
-        if up is not None and st.button(ui.t("att.import"), type="primary", key="att_import"):
+        st.checkbox(ui.t("att.valid_only"), key="att_valid_only", help=ui.t("att.valid_only_help"))
+        def _import() -> None:
+            """Runs in the button's callback, before the page is drawn: the list's tab title (名单（N）) and the
+            table count the imported rows in the same rerun (issue 16)."""
+            f = st.session_state.get("att_upload")
+            if f is None:
+                return
             try:
                 with ui.writing() as s:
-                    rep = allowlist.import_file(s, ev.id, up.name, up.getvalue(), actor=me, valid_only=valid_only)
+                    st.session_state["att_report"] = allowlist.import_file(
+                        s, ev.id, f.name, f.getvalue(), actor=me,
+                        valid_only=bool(st.session_state.get("att_valid_only")))
             except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                st.session_state["att_report"] = rep
+                st.session_state.pop("att_report", None)
+                st.session_state["att_import_error"] = ui.error_text(exc)
+
+        if up is not None:
+            st.button(ui.t("att.import"), type="primary", key="att_import", on_click=_import)
+        if "att_import_error" in st.session_state:
+            st.error(st.session_state.pop("att_import_error"))
         rep = st.session_state.get("att_report")
         if rep is not None:
             (st.success if rep.written else st.error)(ui.plain(rep.lines(lang)[0]))  # quotes the file name

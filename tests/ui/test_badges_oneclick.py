@@ -84,3 +84,18 @@ def test_the_english_strings_exist():
     assert t("att.left_out", "en", n=2).startswith("2 not eligible now: left out")
     assert t("att.built", "en", n=3) == "Badges ready: 3."
     assert t("badges.not_eligible_mark", "en") == "NOT ELIGIBLE"
+
+
+def test_the_cli_offers_eligible_only(event, tmp_path):
+    from click.testing import CliRunner
+
+    from planners.cli import main
+    from tests.conftest import TEST_PASSWORD
+
+    runner = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD})
+    out = tmp_path / "b.csv"
+    r = runner.invoke(main, ["badges", str(event), "--out", str(out), "--eligible-only", "--as", "organizer"])
+    assert r.exit_code == 0, r.output
+    assert "1 badges" in r.output and "赵六" not in out.read_text(encoding="utf-8-sig")
+    r = runner.invoke(main, ["badges", str(event), "--out", str(out), "--as", "organizer"])
+    assert r.exit_code == 0 and "赵六" in out.read_text(encoding="utf-8-sig")

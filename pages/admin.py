@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import said, ui
 
 me = ui.require_role("admin")
 
@@ -23,20 +23,42 @@ st.dataframe(ui.frame([{
     ui.t("admin.locked"): u.locked_until.strftime("%Y-%m-%d %H:%M") if u.locked_until and u.locked_until > now else "",
 } for u in users]), hide_index=True, width="stretch")
 
+# Issue 16: the changes run in the buttons' callbacks, before the page is drawn, so the table above already
+# shows a created account or a new role, and the confirmation appears under the control that was used.
+def _create() -> None:
+    try:
+        with ui.writing() as s:
+            u, pw = auth.create_user(s, username=st.session_state.get("admin_new_username", ""),
+                                     role=st.session_state.get("admin_new_role", auth.ROLES[0]), actor=me.username,
+                                     display_name=st.session_state.get("admin_new_display", ""))
+    except ConclaveError as exc:
+        said.say("admin_create", ui.error_text(exc), "error")
+    else:
+        said.say("admin_create", ui.t("admin.created", username=ui.plain(u.username), password=ui.plain(pw),
+                                      hours=auth.ONE_TIME_PASSWORD_HOURS))
+
+
+def _save_role(uid: int) -> None:
+    role, active = st.session_state.get(f"role{uid}"), st.session_state.get(f"active{uid}")
+    try:
+        with ui.writing() as s:
+            auth.update_user(s, user_id=uid, actor=me, role=role, active=active)
+    except ConclaveError as exc:
+        said.say("admin_save", ui.error_text(exc), "error")
+    else:
+        name = next((x.display_name or x.username for x in users if x.id == uid), str(uid))
+        said.say("admin_save", ui.t("admin.role_saved", name=ui.plain(name), role=ui.t("role." + role),
+                                    active=ui.t("admin.active_yes" if active else "admin.active_no")))
+
+
 with st.form("add_user", clear_on_submit=True):
     st.markdown(f"**{ui.t('admin.add')}**")
     a, b, c = st.columns(3)
-    username = a.text_input(ui.t("admin.username"))
-    display = b.text_input(ui.t("admin.display_name"))
-    role = c.selectbox(ui.t("admin.role"), auth.ROLES, format_func=lambda r: ui.t("role." + r))
-    if st.form_submit_button(ui.t("admin.create"), type="primary"):
-        try:
-            with ui.writing() as s:
-                u, pw = auth.create_user(s, username=username, role=role, actor=me.username, display_name=display)
-        except ConclaveError as exc:
-            ui.show_error(exc)
-        else:
-            st.success(ui.t("admin.created", username=ui.plain(u.username), password=ui.plain(pw), hours=auth.ONE_TIME_PASSWORD_HOURS))
+    a.text_input(ui.t("admin.username"), key="admin_new_username")
+    b.text_input(ui.t("admin.display_name"), key="admin_new_display")
+    c.selectbox(ui.t("admin.role"), auth.ROLES, format_func=lambda r: ui.t("role." + r), key="admin_new_role")
+    st.form_submit_button(ui.t("admin.create"), type="primary", on_click=_create)
+said.here("admin_create")
 
 st.divider()
 by_id = {u.id: u for u in users}
@@ -44,19 +66,12 @@ uid = st.selectbox(ui.t("admin.username"), list(by_id), format_func=lambda i: by
 if uid is not None:
     u = by_id[uid]
     a, b = st.columns(2)
-    new_role = a.selectbox(ui.t("admin.role"), auth.ROLES, index=auth.ROLES.index(u.role),
-                           format_func=lambda r: ui.t("role." + r), key=f"role{uid}")
-    active = b.checkbox(ui.t("admin.active"), value=u.active, key=f"active{uid}")
+    a.selectbox(ui.t("admin.role"), auth.ROLES, index=auth.ROLES.index(u.role),
+                format_func=lambda r: ui.t("role." + r), key=f"role{uid}")
+    b.checkbox(ui.t("admin.active"), value=u.active, key=f"active{uid}")
     c1, c2, c3 = st.columns(3)
-    if c1.button(ui.t("admin.save"), key=f"apply{uid}"):
-        try:
-            with ui.writing() as s:
-                auth.update_user(s, user_id=uid, actor=me, role=new_role, active=active)
-        except ConclaveError as exc:
-            ui.show_error(exc)
-        else:
-            st.success(ui.t("admin.updated"))
-            st.rerun()
+    c1.button(ui.t("admin.save"), key=f"apply{uid}", on_click=_save_role, args=(uid,))
+    said.here("admin_save")
     if c2.button(ui.t("admin.unlock"), key=f"unlock{uid}"):
         try:
             with ui.writing() as s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import oneclick, said, ui
 
 me = ui.require_role("attendees")
 
@@ -15,7 +15,6 @@ from planners.core.errors import ConclaveError  # noqa: E402
 from planners.core.levels import Classification  # noqa: E402
 from planners.base.events import may_edit, visible_events  # noqa: E402
 from planners.attendees import badge_sheet as badge_export  # noqa: E402
-from planners.core.errors import NoCJKFont  # noqa: E402
 from planners.attendees import people_link  # noqa: E402  (issue 13)
 
 st.title(ui.t("att.title"))
@@ -116,9 +115,10 @@ with tab_list:
         records = edited.to_dict("records")
         kept = {int(r["id"]) for r in records if r.get("id") == r.get("id") and r.get("id") is not None}
         deleted = [a.id for a in shown if a.id not in kept]  # only rows on this page can have been deleted
-        ui.change(lambda s: allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted),
-                  lambda res: ui.t("att.saved", **res) + (
-                      " " + ui.t("att.exceptions_requeued", count=len(res["requeued"])) if res.get("requeued") else ""))
+        said.change("att_save", lambda s: allowlist.save_table(s, ev.id, records, actor=me, deleted_ids=deleted),
+                    lambda res: ui.t("att.saved", **res) + (
+                        " " + ui.t("att.exceptions_requeued", count=len(res["requeued"])) if res.get("requeued") else ""))
+    said.here("att_save")  # issue 16: the confirmation under the button, not at the top of the page
 
     # eligibility of one person, with reasons, sources and the exception request
     st.subheader(ui.t("att.eligibility"))
@@ -180,15 +180,26 @@ with tab_import:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if can_edit:
         up = st.file_uploader(ui.t("att.upload"), type=["csv", "txt", "xlsx"], key="att_upload")
-        valid_only = st.checkbox(ui.t("att.valid_only"), key="att_valid_only", help=ui.t("att.valid_only_help"))
-        if up is not None and st.button(ui.t("att.import"), type="primary", key="att_import"):
+        st.checkbox(ui.t("att.valid_only"), key="att_valid_only", help=ui.t("att.valid_only_help"))
+        def _import() -> None:
+            """Runs in the button's callback, before the page is drawn: the list's tab title (名单（N）) and the
+            table count the imported rows in the same rerun (issue 16)."""
+            f = st.session_state.get("att_upload")
+            if f is None:
+                return
             try:
                 with ui.writing() as s:
-                    rep = allowlist.import_file(s, ev.id, up.name, up.getvalue(), actor=me, valid_only=valid_only)
+                    st.session_state["att_report"] = allowlist.import_file(
+                        s, ev.id, f.name, f.getvalue(), actor=me,
+                        valid_only=bool(st.session_state.get("att_valid_only")))
             except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                st.session_state["att_report"] = rep
+                st.session_state.pop("att_report", None)
+                st.session_state["att_import_error"] = ui.error_text(exc)
+
+        if up is not None:
+            st.button(ui.t("att.import"), type="primary", key="att_import", on_click=_import)
+        if "att_import_error" in st.session_state:
+            st.error(st.session_state.pop("att_import_error"))
         rep = st.session_state.get("att_report")
         if rep is not None:
             (st.success if rep.written else st.error)(ui.plain(rep.lines(lang)[0]))  # quotes the file name
@@ -213,22 +224,28 @@ with tab_badges:
         st.info(ui.t("badges.none"))
     else:
         st.caption(ui.t("att.badges_help"))
-        c1, c2 = st.columns(2)
-        if c1.button(ui.t("att.make_pdf"), key="att_make_pdf"):
-            try:
+        # issue 16: "eligible only" (on by default); who is eligible is decided in planners (eligibility rules)
+        only = st.toggle(ui.t("att.eligible_only"), value=True, key="att_eligible_only",
+                         help=ui.t("att.eligible_only_help"))
+        with ui.reading() as s:
+            n_other = len(badge_export.not_eligible(s, ev))
+        if n_other:
+            st.caption(ui.t("att.left_out" if only else "att.marked", n=n_other))
+
+        def _build(kind: str):
+            def run() -> bytes:
                 with ui.writing() as s:
-                    st.session_state["att_badges_pdf"] = badge_export.export(s, ev.id, "pdf", actor=me)[0]
-            except NoCJKFont as exc:
-                ui.show_error(exc)
-        if c2.button(ui.t("att.make_csv"), key="att_make_csv"):
-            with ui.writing() as s:
-                st.session_state["att_badges_csv"] = badge_export.export(s, ev.id, "csv", actor=me)[0]
-        if "att_badges_pdf" in st.session_state:
-            c1.download_button(ui.t("att.download_pdf"), st.session_state["att_badges_pdf"],
-                               file_name=f"badges-{ev.id}.pdf", mime="application/pdf", key="att_dl_pdf")
-        if "att_badges_csv" in st.session_state:
-            c2.download_button(ui.t("att.download_csv"), st.session_state["att_badges_csv"],
-                               file_name=f"badges-{ev.id}.csv", mime="text/csv", key="att_dl_csv")
+                    data, n = badge_export.export(s, ev.id, kind, actor=me, eligible_only=only)
+                st.session_state["att_badges_n"] = n
+                return data
+            return run
+
+        c1, c2 = st.columns(2)
+        done = lambda _d: ui.t("att.built", n=st.session_state.get("att_badges_n", 0))  # noqa: E731
+        oneclick.download("att_make_pdf", ui.t("att.download_pdf"), _build("pdf"), file_name=f"badges-{ev.id}.pdf",
+                          mime="application/pdf", where=c1, done=done)
+        oneclick.download("att_make_csv", ui.t("att.download_csv"), _build("csv"), file_name=f"badges-{ev.id}.csv",
+                          mime="text/csv", where=c2, done=done)
         by_id = {a.id: a for a in people}
         one = st.selectbox(ui.t("att.one_badge"), list(by_id), key="att_one",
                            format_func=lambda i: f"{by_id[i].name} · {by_id[i].unit}")
@@ -242,8 +259,7 @@ with tab_badges:
                 code = tokens.reissue(s, one, actor=me)
                 a = allowlist.get_attendee(s, one)
                 st.session_state["att_png"] = (one, badge_export.badge_png(ev, a, code))
-            st.session_state.pop("att_badges_pdf", None)
-            st.session_state.pop("att_badges_csv", None)
+            oneclick.forget("att_make_pdf", "att_make_csv")
             st.success(ui.t("att.reissued", name=ui.plain(by_id[one].name)))
         png = st.session_state.get("att_png")
         if png and png[0] == one:

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.parts import sessions_ui, ui
+from pages.parts import oneclick, sessions_ui, ui
 
 me = ui.require_role("checkin")
 
@@ -234,8 +234,10 @@ def desk_scanner() -> None:
                     else:
                         st.rerun()
 
+    # The counts are drawn in this same fragment run, so a verdict and the numbers it changed appear together
+    # (issue 16: they used to wait for the 10-second timer); the nested timer still picks up other desks' scans.
+    live_numbers()
 
-desk_scanner()
 
 LIST_ROWS = 300  # rows drawn per list; the counts are exact
 
@@ -265,12 +267,13 @@ def live_numbers() -> None:
                                                 ui.t("desk.not_arrived", n=n["expected"] - n["arrived"]),
                                                 ui.t("desk.lockers")])
     with tab_in:
-        if st.button(ui.t("desk.roll_call"), key="desk_roll_call"):
+        def _roll_call() -> bytes:
             with ui.reading() as s:
-                st.session_state["desk_roll_call_csv"] = checkin.roll_call_csv(s, ev.id)
-        if "desk_roll_call_csv" in st.session_state:
-            st.download_button(ui.t("desk.roll_call_download"), st.session_state["desk_roll_call_csv"],
-                               file_name=f"inside-{ev.id}.csv", mime="text/csv", key="desk_roll_call_dl")
+                return checkin.roll_call_csv(s, ev.id)
+
+        # issue 16: one click builds the roll call (with progress) and downloads it
+        oneclick.download("desk_roll_call", ui.t("desk.roll_call_download"), _roll_call,
+                          file_name=f"inside-{ev.id}.csv", mime="text/csv")
         if inside:
             st.dataframe(ui.frame([{ui.t("desk.col_name"): p["name"], ui.t("desk.col_unit"): p["unit"],
                                         ui.t("desk.col_since"): local(p["since"], ev.tz).strftime("%H:%M"),
@@ -304,4 +307,4 @@ def live_numbers() -> None:
             st.info(ui.t("desk.nobody_inside"))
 
 
-live_numbers()
+desk_scanner()  # draws live_numbers inside it

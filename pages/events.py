@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import said, ui
 
 me = ui.require_role("events")
 LANG = ui.lang()  # captured: format functions must not read the session (AppTest calls them outside a run)
@@ -161,7 +161,13 @@ if listed:
                     except ConclaveError as exc:
                         ui.show_error(exc)
                     else:
-                        st.success(ui.t("events.undone"))
+                        # issue 16: the form's widgets keep what they showed; drop them so they reload the restored
+                        # values (else the next save would re-apply what was just undone)
+                        for k in [k for k in st.session_state if str(k).startswith(f"edit{chosen.id}_")]:
+                            del st.session_state[k]
+                        said.say(f"undo{chosen.id}", ui.t("events.undone"))
+                        st.rerun()
+                said.here(f"undo{chosen.id}")
         targets = ev_mod.TRANSITIONS.get(chosen.status, ())
         if targets and (editable or me.role == "leader"):
             a, b = st.columns([3, 1])

@@ -61,6 +61,7 @@ TABLE: hooks.Table = {
         checkin_findings.missed_room_checks,  # issue 15
         checkin_findings.offline_conflicts,  # issue 15
         visit_gates.foreign_affairs_items,  # issue 12
+        checkin_findings.desks_under_way,  # issue 16 (h16d)
     ],
     "exit_attention": [documents_hooks.copies_to_take_back],
     "attendee_present": [checkin_hooks.checked_in_when_desk_runs],

@@ -9,6 +9,7 @@ import io
 import numpy as np
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select
 
 from planners.exports.fonts import find_cjk_font
 from planners.exports.tables import to_csv
@@ -41,8 +42,22 @@ def level_text(level: str) -> str:
     return f"{c.label('zh_CN')} {c.label('en')}"
 
 
-def sheet_pdf(event: Event, pairs: list[tuple[Attendee, str]]) -> bytes:
-    """An A4 sheet, 8 badges a page, cut lines around each."""
+def not_eligible(session, event: Event) -> dict[int, str]:
+    """{attendee id: status} of the event's attendees who are not eligible now (ineligible, or waiting for a
+    leader's exception): the people an "eligible only" sheet leaves out and a full sheet marks (issue 16)."""
+    from planners.attendees import eligibility
+
+    return {aid: el.status for aid, el in eligibility.for_event(session, event).items()
+            if el.status != eligibility.ELIGIBLE}
+
+
+def mark_text() -> str:
+    return t("badges.not_eligible_mark", "zh_CN") + " " + t("badges.not_eligible_mark", "en")
+
+
+def sheet_pdf(event: Event, pairs: list[tuple[Attendee, str]], marked: frozenset[int] | set[int] = frozenset()) -> bytes:
+    """An A4 sheet, 8 badges a page, cut lines around each; the badges of `marked` attendees (not eligible) carry
+    a red band saying so, so that nobody hands them out by mistake."""
     from planners.exports.pdfdoc import FAMILY, OfficePDF
 
     pdf = OfficePDF(title=f"{event.title} — badges", lang="zh_CN")
@@ -81,6 +96,14 @@ def sheet_pdf(event: Event, pairs: list[tuple[Attendee, str]]) -> bytes:
         pdf.set_font(FAMILY, "B", 8.5)
         pdf.set_xy(x + 3, y + CARD_H - 9)
         pdf.cell(CARD_W - 42, 5, role_text(a.event_role), align="L")
+        if a.id in marked:
+            pdf.set_fill_color(176, 0, 32)
+            pdf.rect(x + 3, y + 49, CARD_W - 42, 5, style="F")
+            pdf.set_text_color(255, 255, 255)
+            pdf.set_font(FAMILY, "B", 7)
+            pdf.set_xy(x + 3, y + 49)
+            pdf.cell(CARD_W - 42, 5, mark_text(), align="C")
+            pdf.set_text_color(0, 0, 0)
         pdf.image(qr_image(code, 3), x=x + CARD_W - 37, y=y + 17, w=34, h=34)
         pdf.set_font(FAMILY, "", 6)
         pdf.set_xy(x + CARD_W - 37, y + 52)
@@ -124,14 +147,22 @@ def mail_merge_csv(event: Event, pairs: list[tuple[Attendee, str]]) -> bytes:
     return to_csv(rows, ["name", "unit", "post", "role", "event", "attendee_id", "code"])
 
 
-def export(session, event_id: int, kind: str, *, actor, attendee_ids: list[int] | None = None) -> tuple[bytes, int]:
-    """Issue the codes and build the file: kind 'pdf' (sheet) or 'csv' (mail merge). Returns (bytes, count)."""
+def export(session, event_id: int, kind: str, *, actor, attendee_ids: list[int] | None = None,
+           eligible_only: bool = False) -> tuple[bytes, int]:
+    """Issue the codes and build the file: kind 'pdf' (sheet) or 'csv' (mail merge). Returns (bytes, count).
+    `eligible_only`: leave out (and issue no badge to) whoever is not eligible now; otherwise they are included
+    and their badges marked on the sheet."""
     from planners.attendees import badges as tokens
 
-    pairs = tokens.codes_for_event(session, event_id, actor=actor, attendee_ids=attendee_ids)
     ev = session.get(Event, event_id)
+    others = not_eligible(session, ev) if ev is not None else {}
+    if eligible_only:
+        if attendee_ids is None:
+            attendee_ids = list(session.scalars(select(Attendee.id).where(Attendee.event_id == event_id)))
+        attendee_ids = [i for i in attendee_ids if i not in others]
+    pairs = tokens.codes_for_event(session, event_id, actor=actor, attendee_ids=attendee_ids)
     if kind == "pdf":
-        return sheet_pdf(ev, pairs), len(pairs)
+        return sheet_pdf(ev, pairs, marked=set(others)), len(pairs)
     if kind == "csv":
         return mail_merge_csv(ev, pairs), len(pairs)
     raise ValueError(f"unknown badge export kind {kind!r}")

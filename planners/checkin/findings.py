@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from planners.base.auth import Principal
 from planners.base.events import local, visible_events
 from planners.base.home import Attention
+from planners.checkin.picker import desk_events
 from planners.checkin.sessions import missed_checks
+from planners.core import permissions
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
 from planners.store.models import Attendee
@@ -58,3 +60,16 @@ def missed_check_findings(session: Session, ev) -> list[Finding]:
                            reason=both(key, event=ev.title, place=m["place"], day=m["day"]),
                            data={"day": m["day"], "place": m["place"], "problem": m["problem"]}))
     return out
+
+
+def desks_under_way(session: Session, me: Principal) -> list[Attention]:
+    """Issue 16: a front desk's home says which of the events it serves is under way, with a link to the desk
+    page (before, it said "nothing needs your attention" in the middle of the meeting)."""
+    if not permissions.allowed(me, "desk.home_link"):
+        return []
+    offered, _missing = desk_events(session, me)
+    fmt = "%m-%d %H:%M"
+    return [Attention(color="blue", event_id=e.id, page="checkin", data={"link": "home.open_desk"},
+                      text=both("home.desk_under_way", title=e.title, start=local(e.starts_at, e.tz).strftime(fmt),
+                                end=local(e.ends_at, e.tz).strftime(fmt)))
+            for e in offered if e.status == "in_progress"]

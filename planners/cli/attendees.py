@@ -73,8 +73,10 @@ def register(main) -> None:
     @click.argument("event_id", type=int)
     @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
                   help="FILE.pdf (badge sheet) or FILE.csv (mail merge: name, unit, code)")
+    @click.option("--eligible-only", is_flag=True, default=False,
+                  help="leave out whoever is not eligible now (by default they are included, marked on the sheet)")
     @_cli().as_option("the event's organizer (or an admin); its password is asked for (or CONCLAVE_PASSWORD)")
-    def badges(event_id: int, out: Path, as_name: str) -> None:
+    def badges(event_id: int, out: Path, as_name: str, eligible_only: bool = False) -> None:
         """Issue the event's badges as a PDF sheet or a CSV for mail merge."""
         from planners.attendees import badge_sheet as badge_export
         from planners.store.uow import write_session
@@ -87,7 +89,7 @@ def register(main) -> None:
         actor = cli.sign_in(as_name, "badges")
         try:
             with write_session() as s:
-                data, n = badge_export.export(s, event_id, kind, actor=actor)
+                data, n = badge_export.export(s, event_id, kind, actor=actor, eligible_only=eligible_only)
         except ConclaveError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_REFUSED)

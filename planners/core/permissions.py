@@ -170,6 +170,8 @@ RULES: dict[str, tuple[Callable, str, str]] = {
     "visit.report_file": (owns, "vplan.report_owner_only", "Only the visit's organizer files its report."),
     "visit.report_read": (_owner_or("leader", "foreign_affairs"), "vplan.report_read_role",
                           "The report is read by the visit's organizer, the leader and the foreign-affairs office."),
+    # issue 16 (h16d): the link to the desk on the home page of a front desk
+    "desk.home_link": (_roles("front_desk"), "checkin.desk_only", "Only a front desk records check-ins."),
 }
 
 

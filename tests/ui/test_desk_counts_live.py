@@ -1,0 +1,31 @@
+"""Issue 16: the desk's counts change with the verdict that changed them, in the same fragment run the browser
+does after a scan (not on the 10-second timer)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.ui.fragment_run import fragment_of, fragment_rerun
+from tests.ui.test_desk_stumbles import _at_desk, live_event  # noqa: F401  (fixture)
+
+
+def _numbers(at) -> dict[str, int]:
+    spans = [m.value for m in at.markdown if "data-testid='desk-numbers'" in m.value]
+    assert spans, "the counts are redrawn in the run that drew the verdict"
+    return {k: int(v) for k, v in re.findall(r"data-(\w+)='(\d+)'", spans[-1])}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_a_scan_updates_the_counts_in_the_same_fragment_run(live_event, users, lang):  # noqa: F811
+    _eid, codes, _ids = live_event
+    at = _at_desk(users["front_desk"], lang)
+    assert _numbers(at)["inside"] == 0
+    scanner = fragment_of(at, "scan_input")
+    at = fragment_rerun(at, scanner, lambda a: a.text_input(key="scan_input").set_value(codes["王明"]))
+    assert not at.exception
+    assert any("data-verdict='green'" in m.value for m in at.markdown)
+    n = _numbers(at)
+    assert n["inside"] == 1 and n["arrived"] == 1
+    inside_tab = at.tabs[0].label
+    assert ("（1）" in inside_tab) if lang == "zh_CN" else ("(1)" in inside_tab)

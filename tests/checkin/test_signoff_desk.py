@@ -98,4 +98,4 @@ def test_the_desk_picker_offers_only_ready_and_running_events_and_says_why_one_i
     assert [e.id for e in offered] == [ready]
     why = {m["id"]: m for m in missing}
     assert draft in why and "attendee list" in why[draft]["text"]["en"] and "草稿会议" in why[draft]["text"]["zh_CN"]
-    assert "名单" in why[draft]["text"]["zh_CN"] and "more open item" in why[draft]["text"]["en"]
+    assert "名单" in why[draft]["text"]["zh_CN"] and "more open on the event" in why[draft]["text"]["en"]

@@ -94,7 +94,7 @@ def register(main) -> None:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_REFUSED)
         out.write_bytes(data)
-        click.echo(f"{n} badges written to {out}")
+        click.echo(f"{n} badge{'' if n == 1 else 's'} written to {out}")
 
     @main.command("scan")
     @click.argument("event_id", type=int)

@@ -243,3 +243,34 @@ def test_the_cli_builds_and_exports_the_visit_plan_lists_key_locations_and_write
     r = run(main, ["visits", "report", ev, "--out", str(tmp_path / "r.docx"), "--lang", "en", "--as", "leader"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "r.docx").stat().st_size > 1000
+
+
+# ---------------------------------------------------------------- issue 12, second engineer
+
+def test_a_new_route_of_an_approved_visit_goes_back_to_the_leader_with_what_changed(demo, users):
+    from planners.visits import requests as visits
+
+    with write_session() as s:
+        v = _bavaria(s)
+        assert v.status == "approved"
+        old = approvals.latest_for(s, visits.KIND, "visit", v.id)
+        first = v.route[0]["place"]
+        stops = locations.stops_of(v)[1:] + [locations.RouteStop(place="贵宾休息室", host="办公室", escort="organizer")]
+        locations.set_route(s, v.id, stops, actor=users["organizer"])
+        vid, old_id = v.id, old.id
+    with read_session() as s:
+        v = s.get(VisitRequest, vid)
+        assert v.status == "submitted"
+        assert s.get(type(old), old_id).status == "superseded"
+        item = visits.pending_item(s, v)
+        assert item is not None and item.id != old_id
+        change = item.payload["route_change"]
+        assert "贵宾休息室" in change and first in change and "Stops added" in change and "删除停留点" in change
+    with write_session() as s:  # the same route again is no change and queues nothing new
+        v = s.get(VisitRequest, vid)
+        locations.set_route(s, vid, locations.stops_of(v), actor=users["organizer"])
+        assert len([a for a in approvals.for_object(s, "visit", vid) if a.status == "pending"]) == 1
+    with write_session() as s:
+        visits.decide(s, vid, "approved", leader=users["leader"])
+    with read_session() as s:
+        assert s.get(VisitRequest, vid).status == "approved"

@@ -415,3 +415,7 @@ class ReportTooEarly(ConclaveError):
 
 class ReportAlreadyFiled(ConclaveError):
     key = "vplan.error_report_twice"
+
+
+class MaterialAboveScope(ValidationFailed):  # issue 12: a material the approved scope does not allow (VIS-MATERIAL)
+    key = "vduring.error_material_not_in_scope"

@@ -170,6 +170,11 @@ RULES: dict[str, tuple[Callable, str, str]] = {
     "visit.report_file": (owns, "vplan.report_owner_only", "Only the visit's organizer files its report."),
     "visit.report_read": (_owner_or("leader", "foreign_affairs"), "vplan.report_read_role",
                           "The report is read by the visit's organizer, the leader and the foreign-affairs office."),
+    # issue 12 (second engineer): during the visit; the leader reads the visits page
+    "visit.during": (owns, "vduring.owner_only",
+                     "Only the visit's organizer logs deviations and materials handed over."),
+    "visit.read": (_owner_or("leader", "foreign_affairs"), "vduring.read_role",
+                   "A visit is read by its organizer, a leader and the foreign-affairs office."),
 }
 
 

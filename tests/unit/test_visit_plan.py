@@ -335,3 +335,26 @@ def test_who_came_is_the_delegation_list_when_the_desk_was_not_used(demo, users)
                                  now=v.ends_at + timedelta(hours=1))
         assert rep.content["members_source"] == "list" and len(rep.content["members"]) == len(v.members)
     assert "未使用前台签到" in pdf_text(report.render(rep.content, "pdf", "zh_CN"))
+
+
+def test_the_form_tables_are_checked_cell_by_cell_naming_the_row_and_the_column():
+    from planners.core.errors import CellInvalid
+    from planners.visits import requests as visits
+
+    rows = [{"name": "Jan de Vries", "nationality": "NL", "passport_type": "official", "passport_last4": "4455"},
+            {"name": None, "nationality": None},  # an empty row the editor leaves: skipped
+            {"name": "Anna", "nationality": "", "passport_type": "ordinary"}]
+    with pytest.raises(CellInvalid) as err:
+        visits.members_from_rows(rows)
+    assert err.value.params["line"] == 2 and err.value.localized("zh_CN") == "第2行“国籍（ISO代码）”栏：请填写。"
+    rows[2]["nationality"], rows[2]["passport_last4"] = "DE", "C01234567"
+    with pytest.raises(CellInvalid) as err:
+        visits.members_from_rows(rows)
+    assert "Row 2, column “Passport, last 4”" in err.value.localized("en")
+    rows[2]["passport_last4"] = "4567"
+    assert [m.name for m in visits.members_from_rows(rows)] == ["Jan de Vries", "Anna"]
+    with pytest.raises(CellInvalid) as err:
+        visits.route_from_rows([{"place": "一号会议室", "escort": "organizer"}, {"place": "展厅", "host": "王"}])
+    assert "Row 2, column “Escort (staff)”" in err.value.localized("en")
+    [stop] = visits.route_from_rows([{"place": "展厅", "location_id": 3.0, "host": "王", "escort": "organizer"}])
+    assert (stop.location_id, stop.escort) == (3, "organizer")

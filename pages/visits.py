@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from pages.parts import ui
@@ -333,10 +334,45 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
                             key=f"{prefix}_venue")
         host = c.text_input(ui.t("visits.field_host_unit"), value=current.host_unit if current else "",
                             key=f"{prefix}_host")
-        members = st.text_area(ui.t("visits.field_members"), value=visits.members_text(current) if current else "",
-                               help=ui.t("visits.field_members_help"), key=f"{prefix}_members")
-        route = st.text_area(ui.t("visits.field_route"), value=visits.route_text(current) if current else "",
-                             help=ui.t("visits.field_route_help"), key=f"{prefix}_route")
+        # issue 12: tables checked cell by cell (planners.visits.requests.members_from_rows / route_from_rows);
+        # `{prefix}_members_rows` / `{prefix}_route_rows` in the session give the starting rows (tests, a retry)
+        st.markdown(f"**{ui.t('vduring.members_table')}**")
+        m_start = st.session_state.get(f"{prefix}_members_rows") or visits.member_rows(current) or \
+            [dict.fromkeys(visits.MEMBER_COLUMNS, "")]
+        members = st.data_editor(
+            pd.DataFrame([{c: str(r.get(c) or "") for c in visits.MEMBER_COLUMNS} for r in m_start],
+                         columns=list(visits.MEMBER_COLUMNS), dtype=object), num_rows="dynamic", hide_index=True,
+            width="stretch", key=f"{prefix}_members",
+            column_config={
+                "name": st.column_config.TextColumn(ui.t("vduring.col_members_name"), required=True, max_chars=120),
+                "nationality": st.column_config.TextColumn(ui.t("vduring.col_members_nationality"), required=True,
+                                                           max_chars=3),
+                "organisation": st.column_config.TextColumn(ui.t("vduring.col_members_organisation"), max_chars=200),
+                "post": st.column_config.TextColumn(ui.t("vduring.col_members_post"), max_chars=120),
+                "passport_type": st.column_config.SelectboxColumn(
+                    ui.t("vduring.col_members_passport_type"), options=list(visits.PASSPORT_TYPES),
+                    default="ordinary"),
+                "passport_last4": st.column_config.TextColumn(ui.t("vduring.col_members_passport_last4"),
+                                                              max_chars=4, validate=r"^[A-Za-z0-9]{0,4}$")})
+        st.markdown(f"**{ui.t('vduring.route_table')}**")
+        active_locs = {r["id"]: r["name"] for r in register if r["status"] == "active"}
+        r_start = st.session_state.get(f"{prefix}_route_rows") or visits.route_rows(current) or \
+            [dict.fromkeys(visits.ROUTE_COLUMNS, None)]
+        r_start = [{**r, "location_id": active_locs.get(r.get("location_id"), r.get("location_id")),
+                    "escort": staff.get(r.get("escort"), r.get("escort"))} for r in r_start]
+        route = st.data_editor(
+            pd.DataFrame([{c: r.get(c) or None if c in ("location_id", "escort") else str(r.get(c) or "")
+                           for c in visits.ROUTE_COLUMNS} for r in r_start],
+                         columns=list(visits.ROUTE_COLUMNS), dtype=object), num_rows="dynamic", hide_index=True,
+            width="stretch", key=f"{prefix}_route",
+            column_config={
+                "place": st.column_config.TextColumn(ui.t("vduring.col_route_place"), required=True, max_chars=200),
+                "location_id": st.column_config.SelectboxColumn(ui.t("vduring.col_route_location_id"),
+                                                                options=list(active_locs.values())),
+                "host": st.column_config.TextColumn(ui.t("vduring.col_route_host"), max_chars=120),
+                "escort": st.column_config.SelectboxColumn(ui.t("vduring.col_route_escort"),
+                                                           options=list(dict.fromkeys(staff.values())),
+                                                           required=True)})
         meetings = st.text_area(ui.t("visits.field_meetings"),
                                 value=visits.meetings_text(current) if current else "",
                                 help=ui.t("visits.field_meetings_help"), key=f"{prefix}_meetings")
@@ -353,10 +389,13 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
         ok = st.form_submit_button(ui.t("visits.save") if current else ui.t("visits.create"), type="primary")
     if not ok:
         return None
+    loc_ids = {name: i for i, name in active_locs.items()}
     return visits.VisitInput(
         title=title, purpose=purpose, visit_type=vtype, level=level, start=datetime.combine(sd, stt),
         end=datetime.combine(ed, ett), tz=tz.strip(), venue_id=venue, host_unit=host,
-        members=visits.parse_members(members), route=visits.parse_route(route),
+        members=visits.members_from_rows(members.to_dict("records")),
+        route=visits.route_from_rows([{**r, "location_id": loc_ids.get(r.get("location_id"))}
+                                      for r in route.to_dict("records")]),
         meetings=visits.parse_meetings(meetings), topics=topics, photography_allowed=photo, gifts=gifts,
         contacts=contacts)
 

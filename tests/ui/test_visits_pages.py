@@ -32,10 +32,14 @@ def test_organizer_sees_the_demo_visits_and_the_approved_scope_offers_the_briefi
 
 
 def test_organizer_creates_a_request_in_the_form_and_submits_it(db_url, users):
-    at = app_test("visits", user=users["organizer"]).run()
+    at = app_test("visits", user=users["organizer"])
+    at.session_state["new_members_rows"] = [{"name": "Jan de Vries", "nationality": "NL",
+                                             "organisation": "Port of Rotterdam", "post": "Director",
+                                             "passport_type": "official", "passport_last4": "4455"}]
+    at.session_state["new_route_rows"] = [{"place": "一号会议室", "host": "王", "escort": "organizer"}]
+    at.run()
+    assert not at.get("text_area") or "new_members" not in [x.key for x in at.text_area]  # tables, not pipe text
     at.text_input(key="new_title").input("荷兰代表团来访")
-    at.text_area(key="new_members").input("Jan de Vries | NL | Port of Rotterdam | Director | official | 4455")
-    at.text_area(key="new_route").input("一号会议室 | 王 | organizer")
     at.button[[b.label for b in at.button].index("Create request")].click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -51,9 +55,10 @@ def test_organizer_creates_a_request_in_the_form_and_submits_it(db_url, users):
 def test_a_reversed_date_in_the_form_is_refused_with_the_reason(db_url, users):
     from datetime import date, timedelta
 
-    at = app_test("visits", user=users["organizer"]).run()
+    at = app_test("visits", user=users["organizer"])
+    at.session_state["new_members_rows"] = [{"name": "A", "nationality": "NL"}]
+    at.run()
     at.text_input(key="new_title").input("反向日期")
-    at.text_area(key="new_members").input("A | NL")
     at.date_input(key="new_ed").set_value(date.today() + timedelta(days=3))
     at.button[[b.label for b in at.button].index("Create request")].click().run()
     assert any("ends before it starts" in e.value for e in at.error)
@@ -189,3 +194,15 @@ def test_a_leader_reads_the_visit_request_scope_route_and_report_without_changin
     assert "代表团" in md and "Markus Weber" in md
     assert len(at.dataframe) >= 2  # the scope and the route
     assert not at.get("form") and not [b for b in at.button if "提交" in b.label or "登记" in b.label]
+
+
+def test_a_delegation_row_without_nationality_is_refused_naming_the_row_and_the_column(db_url, users):
+    at = app_test("visits", user=users["organizer"])
+    at.session_state["new_members_rows"] = [{"name": "Jan de Vries", "nationality": "NL"},
+                                            {"name": "Anna Berg", "nationality": ""}]
+    at.run()
+    at.text_input(key="new_title").input("缺国籍")
+    at.button[[b.label for b in at.button].index("Create request")].click().run()
+    assert not at.exception, at.exception
+    assert any("Row 2, column “Nationality" in e.value for e in at.error), [e.value for e in at.error]
+    assert "缺国籍" not in _visit_titles(users)

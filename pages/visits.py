@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from pages.parts import ui
@@ -20,6 +21,7 @@ from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
 from planners.venues import list_venues  # noqa: E402
 from planners.visits import locations, report  # noqa: E402  (issue 12)
 from planners.core import permissions  # noqa: E402
+from planners.visits import during  # noqa: E402  (issue 12: deviations, materials handed over)
 
 st.title(ui.t("visits.title"))
 LANG = ui.lang()  # format functions are called later; they use the language of this run
@@ -162,6 +164,140 @@ if me.role == "foreign_affairs":  # the 外事部门 reads: visits, information 
             report_downloads(x, f"fa{x.id}")
     st.stop()
 
+# ================================================================ issue 12: during the visit (VD2, VD5), read by all
+def during_tables(v) -> None:
+    devs, mats = during.deviations(v), during.handed_over(v)
+    st.markdown(f"**{ui.t('vduring.deviations_h')}**")
+    if devs:
+        st.dataframe({ui.t("vduring.col_n"): [d["n"] for d in devs],
+                      ui.t("vduring.col_at"): [d["at"].replace("T", " ") + " UTC" for d in devs],
+                      ui.t("vduring.col_where"): [d["where"] for d in devs],
+                      ui.t("vduring.col_noticed_by"): [d["noticed_by"] for d in devs],
+                      ui.t("vduring.col_action"): [d["action"] for d in devs],
+                      ui.t("vduring.col_by"): [d["by"] for d in devs]}, hide_index=True, width="stretch",
+                     key=f"devs{v.id}")
+    else:
+        st.caption(ui.t("vduring.none_deviations"))
+    st.markdown(f"**{ui.t('vduring.materials_h')}**")
+    if mats:
+        st.dataframe({ui.t("vduring.col_n"): [m["n"] for m in mats],
+                      ui.t("vduring.col_at"): [m["at"].replace("T", " ") + " UTC" for m in mats],
+                      ui.t("vduring.what"): [m["what"] for m in mats],
+                      ui.t("vduring.topic"): [catalogue[m["topic"]].label(LANG) if m["topic"] in catalogue
+                                              else m["topic"] for m in mats],
+                      ui.t("vduring.level"): [Classification(m["level"]).label(LANG) for m in mats],
+                      ui.t("vduring.to_whom"): [m["to_whom"] for m in mats],
+                      ui.t("vduring.col_by"): [m["by"] for m in mats]}, hide_index=True, width="stretch",
+                     key=f"mats_t{v.id}")
+    else:
+        st.caption(ui.t("vduring.none_materials"))
+
+
+def during_forms(v, scope, items) -> None:
+    if not permissions.allowed(me, "visit.during", v) or v.status != "approved":
+        return
+    st.caption(ui.t("vduring.deviations_help"))
+    from planners.core.clock import utcnow
+
+    now_local = local(utcnow(), v.tz)
+    with st.form(f"dev{v.id}", clear_on_submit=True):
+        a, b = st.columns(2)
+        dd = a.date_input(ui.t("vduring.date"), value=now_local.date(), key=f"dev_d{v.id}")
+        dt = b.time_input(ui.t("vduring.time"), value=now_local.time().replace(second=0, microsecond=0),
+                          key=f"dev_t{v.id}")
+        where = a.text_input(ui.t("vduring.where"), key=f"dev_where{v.id}")
+        noticed = b.text_input(ui.t("vduring.noticed_by"), key=f"dev_who{v.id}")
+        action = st.text_area(ui.t("vduring.action"), key=f"dev_action{v.id}")
+        log = st.form_submit_button(ui.t("vduring.log"))
+    if log:
+        data = during.DeviationInput(where=where, noticed_by=noticed, action=action, when=datetime.combine(dd, dt))
+        ui.change(lambda s: during.log_deviation(s, v.id, data, actor=me),
+                  ui.t("vduring.logged", n=len(during.deviations(v)) + 1))
+    st.caption(ui.t("vduring.materials_help"))
+    if not scope or scope.status != "approved":
+        st.info(ui.t("vduring.no_scope"))
+        return
+    codes = list(items)
+    with st.form(f"hand{v.id}", clear_on_submit=True):
+        a, b = st.columns(2)
+        what = a.text_input(ui.t("vduring.what"), key=f"hand_what{v.id}")
+        to_whom = b.text_input(ui.t("vduring.to_whom"), key=f"hand_to{v.id}")
+        topic = a.selectbox(ui.t("vduring.topic"), codes, key=f"hand_topic{v.id}",
+                            format_func=lambda c: catalogue[c].label(LANG) if c in catalogue else c)
+        lvls = [c.value for c in ALL_LEVELS]
+        level = b.selectbox(ui.t("vduring.level"), lvls, format_func=lambda x: Classification(x).label(LANG),
+                            key=f"hand_level{v.id}")
+        rec = st.form_submit_button(ui.t("vduring.record"))
+    if rec:
+        data = during.HandoverInput(what=what, topic=topic, level=level, to_whom=to_whom)
+        ui.change(lambda s: during.record_handover(s, v.id, data, actor=me),
+                  ui.t("vduring.recorded", n=len(during.handed_over(v)) + 1))
+
+
+if me.role == "leader":  # issue 12: a leader reads the request, scope, route and report before deciding
+    st.caption(ui.t("vduring.read_only"))
+    with ui.reading() as s:
+        seen = [x for x in visits.visible(s, me) if permissions.allowed(me, "visit.read", x)]
+    if not seen:
+        st.info(ui.t("visits.none"))
+        st.stop()
+    lids = [x.id for x in seen]
+    lby = {x.id: x for x in seen}
+    if st.session_state.get("visit_id") not in lids:
+        st.session_state["visit_id"] = lids[0]
+    lvid = st.selectbox(ui.t("visits.select"), lids, key="visit_id",
+                        format_func=lambda i: f"#{i} {lby[i].title} · "
+                        f"{i18n.t(f'visits.status_{lby[i].status}', LANG)}")
+    with ui.reading() as s:
+        x = visits.get(s, lvid)
+        pay = visits.payload(x, s)
+        lscope = disclosure.get_scope(s, x.id)
+        litems = disclosure.scope_items(s, lscope) if lscope else []
+        lrep = report.get_report(s, x.id)
+        lreqs = disclosure.info_requests(s, x.id)
+    st.subheader(ui.plain(x.title))
+    st.markdown(f"**{ui.t('visits.status')}:** {ui.t(f'visits.status_{x.status}')} · {fmt_dt(x)}")
+    t_req, t_scope, t_route, t_during, t_rep = st.tabs(
+        [ui.t("visits.tab_request"), ui.t("visits.tab_scope"), ui.t("vplan_ui.tab_route"), ui.t("vduring.tab"),
+         ui.t("vplan_ui.tab_report")])
+    with t_req:
+        st.markdown("\n".join(f"- **{ui.t(f'approvals.payload_{k}')}**: {ui.plain(str(val) or '—')}"
+                               for k, val in pay.items()))
+    with t_scope:
+        st.markdown(ui.t("visits.scope_status", status=ui.t(f"disclosure.status_{lscope.status}") if lscope
+                         else ui.t("disclosure.status_none")))
+        if litems:
+            st.dataframe({ui.t("visits.decision"): [i18n.t(f"disclosure.decision_{i.decision}", LANG) for i in litems],
+                          ui.t("vduring.topic"): [catalogue[i.topic_code].label(LANG) if i.topic_code in catalogue
+                                                  else i.topic_code for i in litems],
+                          ui.t("visits.methods"): ["、".join(i18n.t(f"disclosure.method_{m}", LANG)
+                                                            for m in i.methods or []) for i in litems]},
+                         hide_index=True, width="stretch", key=f"lscope{x.id}")
+    with t_route:
+        lnames = {r["id"]: r["name"] for r in register}
+        if x.route:
+            st.dataframe({ui.t("vplan_ui.col_place"): [p.get("place", "") for p in x.route],
+                          ui.t("vplan_ui.col_location"): [lnames.get(p.get("location_id"), "—") for p in x.route],
+                          ui.t("vplan_ui.col_host"): [p.get("host", "") for p in x.route],
+                          ui.t("vplan_ui.col_escort"): [p.get("escort", "") for p in x.route]},
+                         hide_index=True, width="stretch", key=f"lroute{x.id}")
+        else:
+            st.info(ui.t("vplan_ui.no_route"))
+    with t_during:
+        during_tables(x)
+        if lreqs:
+            st.dataframe({ui.t("visits.log_when"): [f"{local(r.at, x.tz):%Y-%m-%d %H:%M}" for r in lreqs],
+                          ui.t("visits.log_who"): [r.asked_by for r in lreqs],
+                          ui.t("visits.log_what"): [r.what for r in lreqs],
+                          ui.t("visits.log_answer"): [r.answer for r in lreqs]}, hide_index=True, width="stretch",
+                         key=f"lreq{x.id}")
+    with t_rep:
+        st.markdown(ui.t("vplan_ui.report_status", status=ui.t(
+            f"vplan_ui.report_status_{lrep.status if lrep else 'none'}")))
+        if lrep is not None and permissions.allowed(me, "visit.report_read", x):
+            report_downloads(x, f"l{x.id}")
+    st.stop()
+
 # ================================================================ organizer
 def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
     tzname = current.tz if current else "Asia/Shanghai"
@@ -198,10 +334,45 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
                             key=f"{prefix}_venue")
         host = c.text_input(ui.t("visits.field_host_unit"), value=current.host_unit if current else "",
                             key=f"{prefix}_host")
-        members = st.text_area(ui.t("visits.field_members"), value=visits.members_text(current) if current else "",
-                               help=ui.t("visits.field_members_help"), key=f"{prefix}_members")
-        route = st.text_area(ui.t("visits.field_route"), value=visits.route_text(current) if current else "",
-                             help=ui.t("visits.field_route_help"), key=f"{prefix}_route")
+        # issue 12: tables checked cell by cell (planners.visits.requests.members_from_rows / route_from_rows);
+        # `{prefix}_members_rows` / `{prefix}_route_rows` in the session give the starting rows (tests, a retry)
+        st.markdown(f"**{ui.t('vduring.members_table')}**")
+        m_start = st.session_state.get(f"{prefix}_members_rows") or visits.member_rows(current) or \
+            [dict.fromkeys(visits.MEMBER_COLUMNS, "")]
+        members = st.data_editor(
+            pd.DataFrame([{c: str(r.get(c) or "") for c in visits.MEMBER_COLUMNS} for r in m_start],
+                         columns=list(visits.MEMBER_COLUMNS), dtype=object), num_rows="dynamic", hide_index=True,
+            width="stretch", key=f"{prefix}_members",
+            column_config={
+                "name": st.column_config.TextColumn(ui.t("vduring.col_members_name"), required=True, max_chars=120),
+                "nationality": st.column_config.TextColumn(ui.t("vduring.col_members_nationality"), required=True,
+                                                           max_chars=3),
+                "organisation": st.column_config.TextColumn(ui.t("vduring.col_members_organisation"), max_chars=200),
+                "post": st.column_config.TextColumn(ui.t("vduring.col_members_post"), max_chars=120),
+                "passport_type": st.column_config.SelectboxColumn(
+                    ui.t("vduring.col_members_passport_type"), options=list(visits.PASSPORT_TYPES),
+                    default="ordinary"),
+                "passport_last4": st.column_config.TextColumn(ui.t("vduring.col_members_passport_last4"),
+                                                              max_chars=4, validate=r"^[A-Za-z0-9]{0,4}$")})
+        st.markdown(f"**{ui.t('vduring.route_table')}**")
+        active_locs = {r["id"]: r["name"] for r in register if r["status"] == "active"}
+        r_start = st.session_state.get(f"{prefix}_route_rows") or visits.route_rows(current) or \
+            [dict.fromkeys(visits.ROUTE_COLUMNS, None)]
+        r_start = [{**r, "location_id": active_locs.get(r.get("location_id"), r.get("location_id")),
+                    "escort": staff.get(r.get("escort"), r.get("escort"))} for r in r_start]
+        route = st.data_editor(
+            pd.DataFrame([{c: r.get(c) or None if c in ("location_id", "escort") else str(r.get(c) or "")
+                           for c in visits.ROUTE_COLUMNS} for r in r_start],
+                         columns=list(visits.ROUTE_COLUMNS), dtype=object), num_rows="dynamic", hide_index=True,
+            width="stretch", key=f"{prefix}_route",
+            column_config={
+                "place": st.column_config.TextColumn(ui.t("vduring.col_route_place"), required=True, max_chars=200),
+                "location_id": st.column_config.SelectboxColumn(ui.t("vduring.col_route_location_id"),
+                                                                options=list(active_locs.values())),
+                "host": st.column_config.TextColumn(ui.t("vduring.col_route_host"), max_chars=120),
+                "escort": st.column_config.SelectboxColumn(ui.t("vduring.col_route_escort"),
+                                                           options=list(dict.fromkeys(staff.values())),
+                                                           required=True)})
         meetings = st.text_area(ui.t("visits.field_meetings"),
                                 value=visits.meetings_text(current) if current else "",
                                 help=ui.t("visits.field_meetings_help"), key=f"{prefix}_meetings")
@@ -218,10 +389,13 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
         ok = st.form_submit_button(ui.t("visits.save") if current else ui.t("visits.create"), type="primary")
     if not ok:
         return None
+    loc_ids = {name: i for i, name in active_locs.items()}
     return visits.VisitInput(
         title=title, purpose=purpose, visit_type=vtype, level=level, start=datetime.combine(sd, stt),
         end=datetime.combine(ed, ett), tz=tz.strip(), venue_id=venue, host_unit=host,
-        members=visits.parse_members(members), route=visits.parse_route(route),
+        members=visits.members_from_rows(members.to_dict("records")),
+        route=visits.route_from_rows([{**r, "location_id": loc_ids.get(r.get("location_id"))}
+                                      for r in route.to_dict("records")]),
         meetings=visits.parse_meetings(meetings), topics=topics, photography_allowed=photo, gifts=gifts,
         contacts=contacts)
 
@@ -276,9 +450,13 @@ if steps:
             st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {ui.plain(h.actor)} · {ui.t(f'approvals.action_{h.action}')}"
                         + (f" — {ui.plain(h.comment)}" if h.comment else ""))
 
-tab_req, tab_scope, tab_route, tab_log, tab_brief, tab_report = st.tabs(
+tab_req, tab_scope, tab_route, tab_log, tab_during, tab_brief, tab_report = st.tabs(
     [ui.t("visits.tab_request"), ui.t("visits.tab_scope"), ui.t("vplan_ui.tab_route"), ui.t("visits.tab_log"),
-     ui.t("visits.tab_briefing"), ui.t("vplan_ui.tab_report")])
+     ui.t("vduring.tab"), ui.t("visits.tab_briefing"), ui.t("vplan_ui.tab_report")])
+
+with tab_during:  # issue 12: VD2 deviations, VD5 materials handed over (both go into the report)
+    during_tables(v)
+    during_forms(v, scope, items)
 
 with tab_req:
     if v.status in visits.TRANSITIONS["edit"]:
@@ -521,6 +699,8 @@ with tab_report:
             st.info(ui.t("vplan_ui.report_needs_scope"))
         else:
             outcomes_all = list(report.OUTCOMES)
+            st.caption(ui.t("vduring.report_auto", deviations=len(during.deviations(v)),
+                            materials=len(during.handed_over(v))))
             with st.form(f"report{v.id}"):
                 outcomes, notes = {}, {}
                 for code, item in items.items():

@@ -156,3 +156,16 @@ def history(session: Session, approval_id: int) -> list[ApprovalStep]:
                                 .order_by(ApprovalStep.id)))
 
 
+
+
+def supersede(session: Session, item: Approval, *, actor: str, why: str = "changed") -> Approval:  # issue 12
+    """An approved (or pending) item no longer matches its object: marked `superseded`, the step kept and audited.
+    The area queues the next request itself (request(...))."""
+    if item.status not in ("approved", "pending"):
+        raise InvalidTransition(f"This item is {item.status}.", key="approvals.not_pending", status=item.status)
+    before = item.status
+    item.status = "superseded"
+    session.add(ApprovalStep(approval_id=item.id, actor=actor, action="superseded", comment=why))
+    audit.record(session, actor=actor, action="approval.superseded", object_type="approval", object_id=item.id,
+                 event_id=item.event_id, kind=item.kind, before={"status": before}, why=why)
+    return item

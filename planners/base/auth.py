@@ -40,7 +40,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "attendees": ("organizer", "leader"),
     "checkin": ("front_desk",),
     "documents": ("organizer", "front_desk"),
-    "visits": ("organizer", "front_desk", "foreign_affairs"),  # issue 12: foreign_affairs reads
+    "visits": ("organizer", "front_desk", "foreign_affairs", "leader"),  # issue 12: foreign_affairs, leader read
     "approvals": ("leader",),
     "admin": ("admin",),
     "audit": ("admin", "leader"),

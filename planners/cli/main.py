@@ -37,6 +37,8 @@ COMMANDS: dict[str, str | tuple[str, ...]] = {  # a tuple: modules loaded in ord
     "people": "planners.cli.people",  # issue 13
     "trips": "planners.cli.trips",  # issue 14
     "session": ("planners.cli.desk", "planners.cli.sessions"),  # issue 15
+    "visits": "planners.cli.visits",  # issue 12: the visits group (report) and the key locations register
+    "locations": "planners.cli.visits",  # issue 12
 }
 
 # The roles an account may have (planners.base.auth.ROLES; tests/unit/test_cli_lazy.py keeps the two equal):

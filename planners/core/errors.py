@@ -415,3 +415,18 @@ class ReportTooEarly(ConclaveError):
 
 class ReportAlreadyFiled(ConclaveError):
     key = "vplan.error_report_twice"
+
+
+class MaterialAboveScope(ValidationFailed):  # issue 12: a material the approved scope does not allow (VIS-MATERIAL)
+    key = "vduring.error_material_not_in_scope"
+
+
+class CellInvalid(ValidationFailed):  # issue 12: a cell of a form's table; `line` is the row, `column` its label
+    key = "vduring.cell_required"
+
+    def localized(self, lang: str) -> str:
+        from planners.core.i18n import t
+
+        params = {k: (v.get(lang) or v.get("en", "")) if isinstance(v, dict) else v for k, v in self.params.items()}
+        text = t(self.key, lang, **params)
+        return text if text != self.key else str(self)

@@ -172,6 +172,11 @@ RULES: dict[str, tuple[Callable, str, str]] = {
                           "The report is read by the visit's organizer, the leader and the foreign-affairs office."),
     # issue 16 (h16d): the link to the desk on the home page of a front desk
     "desk.home_link": (_roles("front_desk"), "checkin.desk_only", "Only a front desk records check-ins."),
+    # issue 12 (second engineer): during the visit; the leader reads the visits page
+    "visit.during": (owns, "vduring.owner_only",
+                     "Only the visit's organizer logs deviations and materials handed over."),
+    "visit.read": (_owner_or("leader", "foreign_affairs"), "vduring.read_role",
+                   "A visit is read by its organizer, a leader and the foreign-affairs office."),
 }
 
 

@@ -37,4 +37,11 @@ from planners.visits.requests import (  # noqa: F401
     visible,
     by_event,
     history,
+    # issue 12: the form's tables
+    MEMBER_COLUMNS,
+    ROUTE_COLUMNS,
+    members_from_rows,
+    route_from_rows,
+    member_rows,
+    route_rows,
 )

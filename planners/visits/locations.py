@@ -31,6 +31,7 @@ from planners.visits.disclosure import check as rule_check
 
 KIND = "key_location"
 EXCEPTION_KIND = "key_location_exception"
+VISIT_KIND = "visit_request"  # planners.visits.requests.KIND (that module imports this one)
 STATUSES = ("proposed", "active", "retired", "rejected")
 
 
@@ -310,8 +311,64 @@ def set_route(session: Session, visit_id: int, stops: list[RouteStop], *, actor:
     session.flush()
     audit.record(session, actor=actor.username, action="visit.route_set", object_type="visit", object_id=v.id,
                  event_id=v.event_id, before=before, after=route, key_location=passes)
+    _back_to_leader(session, v, before, route, actor)
     sync_event(session, v, actor.username)
     return v
+
+
+def _stop_text(p: dict) -> str:
+    return f"{p.get('place', '')} ({p.get('host') or '—'} / {p.get('escort') or '—'})"
+
+
+def route_change(before: list[dict], after: list[dict]) -> dict[str, str]:
+    """What changed between two routes, in both languages: the stops added, removed, and with another host or escort."""
+    def key(p):
+        return (p.get("place", ""), p.get("location_id"))
+    old, new = {key(p): p for p in before}, {key(p): p for p in after}
+    added = [_stop_text(p) for k, p in new.items() if k not in old]
+    removed = [_stop_text(p) for k, p in old.items() if k not in new]
+    changed = [f"{_stop_text(old[k])} → {_stop_text(p)}" for k, p in new.items()
+               if k in old and (old[k].get("host"), old[k].get("escort")) != (p.get("host"), p.get("escort"))]
+    reordered = not (added or removed) and [key(p) for p in before] != [key(p) for p in after]
+    parts = {"en": [], "zh_CN": []}
+    for name, rows in (("added", added), ("removed", removed), ("changed", changed)):
+        if rows:
+            for lang in parts:
+                parts[lang].append(both(f"vduring.route_{name}", stops="; ".join(rows))[lang])
+    if reordered:
+        for lang in parts:
+            parts[lang].append(both("vduring.route_reordered")[lang])
+    if not any(parts.values()):
+        return both("vduring.route_unchanged")
+    return {"en": " ".join(parts["en"]), "zh_CN": "".join(parts["zh_CN"])}
+
+
+def _back_to_leader(session: Session, v: VisitRequest, before: list[dict], after: list[dict],
+                    actor: Principal) -> None:
+    """Gap 1 of issue 12: a new route of an approved request goes back to the leader (the approved item superseded,
+    the request queued again with what changed); a route changed while the leader has it is resubmitted with it."""
+    if v.status not in ("approved", "submitted") or before == after:
+        return
+    item = approvals.latest_for(session, VISIT_KIND, "visit", v.id)
+    if item is None:
+        return
+    change = route_change(before, after)
+    if v.status == "approved" and item.status == "approved":
+        approvals.supersede(session, item, actor=actor.username, why=change["zh_CN"])
+    prior = v.status
+    v.status = "submitted"
+    # what the leader read last time, with the new route and what changed (the request's own fields did not change)
+    pay = {**(item.payload or {}), "route": " → ".join(p["place"] for p in after),
+           "route_change": f"{change['zh_CN']} / {change['en']}"}
+    findings = [Finding(rule=f.get("rule", ""), severity=Severity(f.get("severity", "info")),
+                        reason=f.get("reason", {}), source=f.get("source", ""), met=f.get("met", False))
+                for f in item.findings or [] if f.get("rule") != "FV5"]
+    approvals.request(session, kind=VISIT_KIND, object_type="visit", object_id=v.id, event_id=v.event_id,
+                      title=item.title or both("visits.approval_title", title=v.title), requested_by=actor,
+                      findings=findings, payload=pay, comment=change["zh_CN"])
+    audit.record(session, actor=actor.username, action="visit.submit", object_type="visit", object_id=v.id,
+                 event_id=v.event_id, before={"status": prior}, after={"status": "submitted"},
+                 why="route_changed", change=change)
 
 
 def set_route_or_record(session: Session, visit_id: int, stops: list[RouteStop], *,

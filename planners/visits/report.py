@@ -103,7 +103,10 @@ def compose(session: Session, v: VisitRequest, data: ReportInput) -> tuple[dict,
         findings.append(_finding("topic_above_scope", both("vplan.finding_topic_above", topic=title)))
         topics.append({"code": code, "title": title, "decision": "not_in_scope", "outcome": "above",
                        "note": (data.notes or {}).get(code, "").strip()})
-    materials = []
+    from planners.visits.during import deviations, handed_over
+
+    materials = [{"what": m["what"], "topic": m["topic"], "to_whom": m["to_whom"], "within": True,
+                  "at": m["at"], "recorded": True} for m in handed_over(v)]  # recorded one by one (VD5)
     for i, m in enumerate(data.materials or [], 1):
         if not m.what.strip():
             raise ValidationFailed(f"Material {i}: say what was handed over.", key="vplan.report_material_what",
@@ -124,14 +127,36 @@ def compose(session: Session, v: VisitRequest, data: ReportInput) -> tuple[dict,
     content = {
         "visit": {"title": v.title, "type": v.visit_type, "host_unit": v.host_unit, "tz": v.tz,
                   "start": v.starts_at.isoformat(), "end": v.ends_at.isoformat(), "level": v.level},
-        "members": [[m["name"], m["nationality"], m.get("organisation", ""), m.get("post", "")]
-                    for m in v.members or []],
+        **who_came(session, v),
+        "deviations": [{"at": d["at"], "where": d["where"], "noticed_by": d["noticed_by"], "action": d["action"]}
+                       for d in deviations(v)],
         "scope": {"version": scope.version, "ceiling": scope.ceiling, "approved_by": scope.decided_by or ""},
         "topics": topics, "info_requests": requests, "materials": materials, "gifts": gifts,
         "incidents": [x.strip() for x in data.incidents or [] if x.strip()], "summary": (data.summary or "").strip(),
         "recipients": list(RECIPIENTS),
     }
     return content, findings
+
+
+def who_came(session: Session, v: VisitRequest) -> dict:
+    """Who came: the delegation members who checked in at the desk when the visit's event used it (an attendance
+    row), else the delegation list; `members_source` says which ("desk" / "list")."""
+    from planners.store.models import Attendee
+    from planners.store.models_checkin import Attendance
+
+    def row(name, nationality, org, post):
+        return [name, nationality, org, post]
+
+    listed = [row(m["name"], m["nationality"], m.get("organisation", ""), m.get("post", "")) for m in v.members or []]
+    if v.event_id:
+        came = session.execute(select(Attendee).join(Attendance, Attendance.attendee_id == Attendee.id)
+                               .where(Attendance.event_id == v.event_id, Attendee.event_role == "visitor")
+                               .order_by(Attendance.first_in_at, Attendee.id)).scalars().all()
+        used = session.scalar(select(Attendance.id).where(Attendance.event_id == v.event_id).limit(1)) is not None
+        if used:
+            return {"members": [row(a.name, a.nationality or "", a.unit or "", a.post or "") for a in came],
+                    "members_source": "desk", "members_listed": len(listed)}
+    return {"members": listed, "members_source": "list", "members_listed": len(listed)}
 
 
 def file_report(session: Session, visit_id: int, data: ReportInput, *, actor: Principal,
@@ -231,6 +256,12 @@ def _lines(content: dict, lang: str) -> dict:
                       for x in content["materials"]],
         "gifts": [[x["what"], x["giver"], x["where_went"]] for x in content["gifts"]],
         "incidents": content["incidents"], "summary": content["summary"], "members": content["members"],
+        "who_note": (t("vduring.who_came_desk", lang, n=len(content["members"]),
+                       total=content.get("members_listed", len(content["members"])))
+                     if content.get("members_source") == "desk" else
+                     t("vduring.who_came_list", lang) if content.get("members_source") == "list" else ""),
+        "deviations": [[x["at"].replace("T", " "), x["where"], x["noticed_by"], x["action"]]
+                       for x in content.get("deviations") or []],
     }
 
 
@@ -258,6 +289,9 @@ def render(content: dict, fmt: str, lang: str = "zh_CN") -> bytes:
         (h["materials_h"], [h["col_material"], h["col_scope_topic"], h["col_to_whom"], h["col_in_scope"]],
          b["materials"], [64, 40, 40, 30]),
         (h["gifts_h"], [h["col_gift"], h["col_giver"], h["col_where"]], b["gifts"], [64, 50, 60]),
+        (t("vduring.report_deviations_h", lang), [h["col_at"], t("vduring.col_where", lang),
+                                                   t("vduring.col_noticed_by", lang), t("vduring.col_action", lang)],
+         b["deviations"], [30, 44, 36, 64]),
     ]
     if fmt == "pdf":
         from fpdf.enums import XPos, YPos
@@ -276,6 +310,9 @@ def render(content: dict, fmt: str, lang: str = "zh_CN") -> bytes:
             pdf.ln(1)
             pdf.set_font(FAMILY, "B", 10)
             pdf.multi_cell(0, 5.5, head, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if head == h["who"] and b["who_note"]:
+                pdf.set_font(FAMILY, "", 8.5)
+                pdf.multi_cell(0, 4.3, b["who_note"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.table(cols, rows or [none + [""] * (len(cols) - 1)], widths, 7)
         for head, items in ((h["incidents_h"], b["incidents"]), (h["summary_h"], [b["summary"]] if b["summary"]
                                                                  else [])):
@@ -295,6 +332,8 @@ def render(content: dict, fmt: str, lang: str = "zh_CN") -> bytes:
         p.add_run(value or "—")
     for head, cols, rows, _w in sections:
         doc.add_heading(head, level=2)
+        if head == h["who"] and b["who_note"]:
+            doc.add_paragraph(b["who_note"])
         add_table(doc, cols, rows or [none + [""] * (len(cols) - 1)])
     for head, items in ((h["incidents_h"], b["incidents"]), (h["summary_h"], [b["summary"]] if b["summary"] else [])):
         doc.add_heading(head, level=2)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from planners.base import approvals, audit, auth
 from planners.base.auth import Principal
-from planners.core.errors import InvalidTransition, NotFound, ValidationFailed
+from planners.core.errors import CellInvalid, InvalidTransition, NotFound, ValidationFailed
 from planners.base.events import EventInput, create_event, local, to_utc, update_event, zone
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
@@ -74,6 +74,7 @@ class RoutePart:
     place: str
     host: str = ""
     escort: str = ""
+    location_id: int | None = None  # issue 12: the key location chosen in the form's route table
 
 
 @dataclass(kw_only=True)
@@ -135,6 +136,71 @@ def parse_route(text: str) -> list[RoutePart]:
 def parse_meetings(text: str) -> list[Meeting]:
     """`with whom | topic`, one meeting a line."""
     return [Meeting(with_whom=c[0], topic=c[1]) for c in _rows(text, 2)]
+
+
+# ---------------------------------------------------------------- table forms (issue 12: the page's data editors)
+
+MEMBER_COLUMNS = ("name", "nationality", "organisation", "post", "passport_type", "passport_last4")
+ROUTE_COLUMNS = ("place", "location_id", "host", "escort")
+
+
+def _cell(row: dict, col: str) -> str:
+    value = row.get(col)
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+
+
+def _blank(row: dict, cols) -> bool:
+    return not any(_cell(row, c) for c in cols)
+
+
+def _cell_error(kind: str, i: int, col: str, problem: str, message: str) -> CellInvalid:
+    return CellInvalid(message, key=f"vduring.cell_{problem}", field=kind, line=i,
+                            column=both(f"vduring.col_{kind}_{col}"))
+
+
+def members_from_rows(rows: list[dict]) -> list[Member]:
+    """The delegation table, checked cell by cell: an error names the row and the column (empty rows skipped)."""
+    out = []
+    for i, row in enumerate([r for r in rows or [] if not _blank(r, MEMBER_COLUMNS)], 1):
+        for col in ("name", "nationality"):
+            if not _cell(row, col):
+                raise _cell_error("members", i, col, "required", f"Delegation row {i}: fill in “{col}”.")
+        ptype = _cell(row, "passport_type") or "ordinary"
+        if ptype not in PASSPORT_TYPES:
+            raise _cell_error("members", i, "passport_type", "choice", f"Delegation row {i}: choose the passport "
+                              f"type from the list {PASSPORT_TYPES}.")
+        last4 = _cell(row, "passport_last4")
+        if last4 and (len(last4) > 4 or not last4.isalnum()):
+            raise _cell_error("members", i, "passport_last4", "last4", f"Delegation row {i}: only the last 4 "
+                              "characters of the passport number, never the full number.")
+        out.append(Member(name=_cell(row, "name"), nationality=_cell(row, "nationality"),
+                          organisation=_cell(row, "organisation"), post=_cell(row, "post"), passport_type=ptype,
+                          passport_last4=last4))
+    return out
+
+
+def route_from_rows(rows: list[dict]) -> list[RoutePart]:
+    """The route table (place, key location, host, escort from the staff picker), checked cell by cell."""
+    out = []
+    for i, row in enumerate([r for r in rows or [] if not _blank(r, ROUTE_COLUMNS)], 1):
+        if not _cell(row, "place"):
+            raise _cell_error("route", i, "place", "required", f"Route row {i}: fill in “place”.")
+        if not _cell(row, "escort"):
+            raise _cell_error("route", i, "escort", "required", f"Route row {i}: choose the escort.")
+        loc = row.get("location_id")
+        loc = None if loc in (None, "") or (isinstance(loc, float) and loc != loc) else int(loc)
+        out.append(RoutePart(place=_cell(row, "place"), host=_cell(row, "host"), escort=_cell(row, "escort"),
+                             location_id=loc))
+    return out
+
+
+def member_rows(v: VisitRequest | None) -> list[dict]:
+    return [{c: m.get(c, "") for c in MEMBER_COLUMNS} for m in (v.members if v else None) or []]
+
+
+def route_rows(v: VisitRequest | None) -> list[dict]:
+    return [{"place": p.get("place", ""), "location_id": p.get("location_id"), "host": p.get("host", ""),
+             "escort": p.get("escort_user") or p.get("escort", "")} for p in (v.route if v else None) or []]
 
 
 def members_text(v: VisitRequest) -> str:
@@ -218,7 +284,8 @@ def _apply(v: VisitRequest, data: VisitInput, start: datetime, end: datetime) ->
                   "organisation": m.organisation.strip(), "post": m.post.strip(),
                   "passport_type": m.passport_type, "passport_last4": m.passport_last4.strip()}
                  for m in data.members]
-    v.route = [{"place": p.place.strip(), "host": p.host.strip(), "escort": p.escort.strip()} for p in data.route]
+    v.route = [{"place": p.place.strip(), "host": p.host.strip(), "escort": p.escort.strip(),
+                "location_id": p.location_id} for p in data.route]
 
     v.meetings = [{"with": m.with_whom.strip(), "topic": m.topic.strip()} for m in data.meetings]
     v.topics = list(dict.fromkeys(data.topics))

@@ -75,10 +75,15 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     # the organizer sees the comment, fixes the request and resubmits it
     _open_visits(page, server)
     page.wait_for_selector("text=Leader's comment: 请补充陪同人员名单")
-    page.locator(f".st-key-edit{vid}_route textarea").fill(
-        "市政府会议中心3号厅（会谈） | 王建国 副局长 | organizer\n经济技术开发区展示中心（参观） | 孙文 处长 | leader")
-    page.get_by_role("button", name="Save changes").click()
-    page.wait_for_selector(f"text=Visit request “{TITLE}” saved.")
+    # the route and the delegation are tables in the form now (issue 12): the route tab adds the stop, escorted
+    page.get_by_role("tab", name="Route and escorts").click()
+    wait_idle(page)
+    page.locator(f".st-key-stop_place{vid} input").fill("经济技术开发区展示中心（参观）")
+    page.locator(f".st-key-stop_host{vid} input").fill("孙文 处长")
+    page.get_by_role("button", name="Add the stop").click()
+    page.wait_for_selector("text=The route was saved.")
+    wait_idle(page)
+    page.get_by_role("tab", name="Request", exact=True).click()
     wait_idle(page)
     page.get_by_role("button", name="Submit to the leader").click()
     page.wait_for_selector("text=The request went to the leader's queue.")

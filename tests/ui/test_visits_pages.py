@@ -32,10 +32,14 @@ def test_organizer_sees_the_demo_visits_and_the_approved_scope_offers_the_briefi
 
 
 def test_organizer_creates_a_request_in_the_form_and_submits_it(db_url, users):
-    at = app_test("visits", user=users["organizer"]).run()
+    at = app_test("visits", user=users["organizer"])
+    at.session_state["new_members_rows"] = [{"name": "Jan de Vries", "nationality": "NL",
+                                             "organisation": "Port of Rotterdam", "post": "Director",
+                                             "passport_type": "official", "passport_last4": "4455"}]
+    at.session_state["new_route_rows"] = [{"place": "一号会议室", "host": "王", "escort": "organizer"}]
+    at.run()
+    assert not at.get("text_area") or "new_members" not in [x.key for x in at.text_area]  # tables, not pipe text
     at.text_input(key="new_title").input("荷兰代表团来访")
-    at.text_area(key="new_members").input("Jan de Vries | NL | Port of Rotterdam | Director | official | 4455")
-    at.text_area(key="new_route").input("一号会议室 | 王 | organizer")
     at.button[[b.label for b in at.button].index("Create request")].click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -51,9 +55,10 @@ def test_organizer_creates_a_request_in_the_form_and_submits_it(db_url, users):
 def test_a_reversed_date_in_the_form_is_refused_with_the_reason(db_url, users):
     from datetime import date, timedelta
 
-    at = app_test("visits", user=users["organizer"]).run()
+    at = app_test("visits", user=users["organizer"])
+    at.session_state["new_members_rows"] = [{"name": "A", "nationality": "NL"}]
+    at.run()
     at.text_input(key="new_title").input("反向日期")
-    at.text_area(key="new_members").input("A | NL")
     at.date_input(key="new_ed").set_value(date.today() + timedelta(days=3))
     at.button[[b.label for b in at.button].index("Create request")].click().run()
     assert any("ends before it starts" in e.value for e in at.error)
@@ -129,3 +134,75 @@ def test_the_foreign_affairs_office_reads_the_visits_and_the_register(db_url, de
     assert any("外事部门" in c.value for c in at.caption)
     assert "德国巴伐利亚州经贸代表团来访" in [h.value for h in at.subheader]
     assert not [b for b in at.button if "提交" in b.label]  # it reads; nothing to submit
+
+
+def test_the_during_tab_records_a_handover_refuses_one_beyond_the_scope_and_logs_a_deviation(db_url, demo, users):
+    """Issue 12 (VD2, VD5): materials one by one against the scope; a deviation with when, where, who, what done."""
+    from datetime import timedelta
+
+    from planners.core.clock import local, utcnow
+    from planners.store.uow import write_session
+    from planners.visits import during
+
+    at = app_test("visits", user=users["organizer"]).run()
+    vid = at.selectbox(key="visit_id").value
+    at.text_input(key=f"hand_what{vid}").input("市情宣传册")
+    at.text_input(key=f"hand_to{vid}").input("Markus Weber")
+    at.selectbox(key=f"hand_topic{vid}").select("city_economy_public")
+    at.button[[b.label for b in at.button].index("Record the handover")].click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    at.text_input(key=f"hand_what{vid}").input("园区内部规划图")
+    at.text_input(key=f"hand_to{vid}").input("Markus Weber")
+    at.selectbox(key=f"hand_topic{vid}").select("industrial_park_plans")
+    at.button[[b.label for b in at.button].index("Record the handover")].click().run()
+    assert any("VIS-MATERIAL" in e.value and "not as documents" in e.value for e in at.error)
+    with read_session() as s:
+        v = visits.get(s, vid)
+        assert [m["what"] for m in during.handed_over(v)] == ["市情宣传册"]
+        start = local(v.starts_at, v.tz)
+
+    def deviation(at):
+        at.text_input(key=f"dev_where{vid}").input("三楼走廊")
+        at.text_input(key=f"dev_who{vid}").input("陪同人员")
+        at.text_area(key=f"dev_action{vid}").input("劝回原路线")
+        at.button[[b.label for b in at.button].index("Log the deviation")].click().run()
+        assert not at.exception, at.exception
+
+    at.date_input(key=f"dev_d{vid}").set_value(start.date())
+    at.time_input(key=f"dev_t{vid}").set_value(start.time())
+    deviation(at)  # the visit has not started yet: its start is in the future
+    assert any("in the future" in e.value for e in at.error)
+    with write_session() as s:  # the visit is under way
+        v = visits.get(s, vid)
+        v.starts_at, v.ends_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=2)
+    at = app_test("visits", user=users["organizer"]).run()
+    deviation(at)
+    assert not at.error, [e.value for e in at.error]
+    with read_session() as s:
+        assert [d["where"] for d in during.deviations(visits.get(s, vid))] == ["三楼走廊"]
+    assert "三楼走廊" in str(at.dataframe[-1].value if at.dataframe else "") or \
+        any("三楼走廊" in str(d.value) for d in at.dataframe)
+
+
+def test_a_leader_reads_the_visit_request_scope_route_and_report_without_changing_anything(db_url, demo, users):
+    at = app_test("visits", user=users["leader"], lang="zh_CN").run()
+    assert not at.exception, at.exception
+    assert any("仅会务组织者可修改" in c.value for c in at.caption)
+    assert "德国巴伐利亚州经贸代表团来访" in [h.value for h in at.subheader]
+    md = " ".join(m.value for m in at.markdown)
+    assert "代表团" in md and "Markus Weber" in md
+    assert len(at.dataframe) >= 2  # the scope and the route
+    assert not at.get("form") and not [b for b in at.button if "提交" in b.label or "登记" in b.label]
+
+
+def test_a_delegation_row_without_nationality_is_refused_naming_the_row_and_the_column(db_url, users):
+    at = app_test("visits", user=users["organizer"])
+    at.session_state["new_members_rows"] = [{"name": "Jan de Vries", "nationality": "NL"},
+                                            {"name": "Anna Berg", "nationality": ""}]
+    at.run()
+    at.text_input(key="new_title").input("缺国籍")
+    at.button[[b.label for b in at.button].index("Create request")].click().run()
+    assert not at.exception, at.exception
+    assert any("Row 2, column “Nationality" in e.value for e in at.error), [e.value for e in at.error]
+    assert "缺国籍" not in _visit_titles(users)

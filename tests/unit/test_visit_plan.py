@@ -243,3 +243,118 @@ def test_the_cli_builds_and_exports_the_visit_plan_lists_key_locations_and_write
     r = run(main, ["visits", "report", ev, "--out", str(tmp_path / "r.docx"), "--lang", "en", "--as", "leader"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "r.docx").stat().st_size > 1000
+
+
+# ---------------------------------------------------------------- issue 12, second engineer
+
+def test_a_new_route_of_an_approved_visit_goes_back_to_the_leader_with_what_changed(demo, users):
+    from planners.visits import requests as visits
+
+    with write_session() as s:
+        v = _bavaria(s)
+        assert v.status == "approved"
+        old = approvals.latest_for(s, visits.KIND, "visit", v.id)
+        first = v.route[0]["place"]
+        stops = locations.stops_of(v)[1:] + [locations.RouteStop(place="贵宾休息室", host="办公室", escort="organizer")]
+        locations.set_route(s, v.id, stops, actor=users["organizer"])
+        vid, old_id = v.id, old.id
+    with read_session() as s:
+        v = s.get(VisitRequest, vid)
+        assert v.status == "submitted"
+        assert s.get(type(old), old_id).status == "superseded"
+        item = visits.pending_item(s, v)
+        assert item is not None and item.id != old_id
+        change = item.payload["route_change"]
+        assert "贵宾休息室" in change and first in change and "Stops added" in change and "删除停留点" in change
+    with write_session() as s:  # the same route again is no change and queues nothing new
+        v = s.get(VisitRequest, vid)
+        locations.set_route(s, vid, locations.stops_of(v), actor=users["organizer"])
+        assert len([a for a in approvals.for_object(s, "visit", vid) if a.status == "pending"]) == 1
+    with write_session() as s:
+        visits.decide(s, vid, "approved", leader=users["leader"])
+    with read_session() as s:
+        assert s.get(VisitRequest, vid).status == "approved"
+
+
+def test_deviations_and_handovers_during_the_visit_are_checked_and_feed_the_report(demo, users):
+    from planners.core.clock import local
+    from planners.core.errors import MaterialAboveScope
+    from planners.store.models import Attendee
+    from planners.store.models_checkin import Attendance
+    from planners.visits import during
+
+    with write_session() as s:
+        v = _bavaria(s)
+        org, now = users["organizer"], v.starts_at + timedelta(hours=1)
+        at = local(v.starts_at + timedelta(minutes=30), v.tz).replace(tzinfo=None)
+        with pytest.raises(ValidationFailed) as err:
+            during.log_deviation(s, v.id, during.DeviationInput(where="三楼走廊", noticed_by="", action="劝回"),
+                                 actor=org, now=now)
+        assert err.value.field == "noticed_by"
+        with pytest.raises(ValidationFailed) as err:
+            during.log_deviation(s, v.id, during.DeviationInput(where="三楼走廊", noticed_by="陪同人员", action="劝回",
+                                                                when=at + timedelta(days=3)), actor=org, now=now)
+        assert err.value.field == "when"
+        row = during.log_deviation(s, v.id, during.DeviationInput(where="三楼走廊", noticed_by="陪同人员王某",
+                                                                  action="劝回原路线", when=at), actor=org, now=now)
+        assert row["n"] == 1 and row["at"].startswith((v.starts_at + timedelta(minutes=30)).isoformat()[:16])
+        ok = during.record_handover(s, v.id, during.HandoverInput(what="市情宣传册", topic="city_economy_public",
+                                                                  to_whom="Markus Weber"), actor=org, now=now)
+        assert ok["n"] == 1
+        for topic, level, why in [("industrial_park_plans", "public", "no_documents"),
+                                  ("trade_negotiation_position", "public", "must_not"),
+                                  ("port_logistics", "public", "not_in_scope"),
+                                  ("city_economy_public", "top_secret", "above_ceiling")]:
+            with pytest.raises(MaterialAboveScope) as err:
+                during.record_handover(s, v.id, during.HandoverInput(what="资料", topic=topic, level=level,
+                                                                     to_whom="Markus Weber"), actor=org, now=now)
+            assert err.value.key == f"vduring.error_material_{why}" and err.value.params["rule"] == "VIS-MATERIAL"
+        with pytest.raises(Exception):
+            during.record_handover(s, v.id, during.HandoverInput(what="x", topic="city_economy_public",
+                                                                 to_whom="y"), actor=users["leader"], now=now)
+        first = s.scalar(select(Attendee).where(Attendee.event_id == v.event_id, Attendee.event_role == "visitor")
+                         .order_by(Attendee.id))
+        s.add(Attendance(event_id=v.event_id, attendee_id=first.id, last_in_desk="正门"))
+        s.flush()
+        rep = report.file_report(s, v.id, _report_input(s, v), actor=org, now=v.ends_at + timedelta(hours=1))
+        content, total = rep.content, len(v.members)
+    assert [m["what"] for m in content["materials"]] == ["市情宣传册", "市情宣传册", "园区内部规划图"]
+    assert content["materials"][0]["recorded"] is True
+    assert content["deviations"][0]["where"] == "三楼走廊" and content["deviations"][0]["action"] == "劝回原路线"
+    assert content["members_source"] == "desk" and [m[0] for m in content["members"]] == [first.name]
+    assert total > 1
+    text = pdf_text(report.render(content, "pdf", "zh_CN"))
+    assert "偏离路线情况" in text and "三楼走廊" in text and f"{total}人中1人" in text
+    assert "checked in at the desk (1 of" in pdf_text(report.render(content, "pdf", "en"))
+
+
+def test_who_came_is_the_delegation_list_when_the_desk_was_not_used(demo, users):
+    with write_session() as s:
+        v = _bavaria(s)
+        rep = report.file_report(s, v.id, _report_input(s, v), actor=users["organizer"],
+                                 now=v.ends_at + timedelta(hours=1))
+        assert rep.content["members_source"] == "list" and len(rep.content["members"]) == len(v.members)
+    assert "未使用前台签到" in pdf_text(report.render(rep.content, "pdf", "zh_CN"))
+
+
+def test_the_form_tables_are_checked_cell_by_cell_naming_the_row_and_the_column():
+    from planners.core.errors import CellInvalid
+    from planners.visits import requests as visits
+
+    rows = [{"name": "Jan de Vries", "nationality": "NL", "passport_type": "official", "passport_last4": "4455"},
+            {"name": None, "nationality": None},  # an empty row the editor leaves: skipped
+            {"name": "Anna", "nationality": "", "passport_type": "ordinary"}]
+    with pytest.raises(CellInvalid) as err:
+        visits.members_from_rows(rows)
+    assert err.value.params["line"] == 2 and err.value.localized("zh_CN") == "第2行“国籍（ISO代码）”栏：请填写。"
+    rows[2]["nationality"], rows[2]["passport_last4"] = "DE", "C01234567"
+    with pytest.raises(CellInvalid) as err:
+        visits.members_from_rows(rows)
+    assert "Row 2, column “Passport, last 4”" in err.value.localized("en")
+    rows[2]["passport_last4"] = "4567"
+    assert [m.name for m in visits.members_from_rows(rows)] == ["Jan de Vries", "Anna"]
+    with pytest.raises(CellInvalid) as err:
+        visits.route_from_rows([{"place": "一号会议室", "escort": "organizer"}, {"place": "展厅", "host": "王"}])
+    assert "Row 2, column “Escort (staff)”" in err.value.localized("en")
+    [stop] = visits.route_from_rows([{"place": "展厅", "location_id": 3.0, "host": "王", "escort": "organizer"}])
+    assert (stop.location_id, stop.escort) == (3, "organizer")

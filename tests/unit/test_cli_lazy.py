@@ -77,3 +77,21 @@ def test_schema_heads_read_without_alembic_equal_alembics():
     from planners.store import schema
 
     assert set(schema._script_heads()) == schema.head_revisions()
+
+
+def test_every_cli_module_is_reachable_from_the_table():
+    """A new command module must be named in COMMANDS, or `conclave` would silently lack its commands (a module
+    left out of the table is how `conclave locations` went missing once)."""
+    from planners.core.config import ROOT
+
+    main_mod = importlib.import_module("planners.cli.main")
+    named = {m for v in main_mod.COMMANDS.values() for m in _modules(v)}
+    own = set(main_mod.main.commands) - set(main_mod.COMMANDS)
+    for path in sorted((ROOT / "planners" / "cli").glob("*.py")):
+        module_path = f"planners.cli.{path.stem}"
+        if path.stem in ("__init__", "main", "common"):
+            continue
+        assert module_path in named, f"{module_path} is not in planners/cli/main.py's COMMANDS"
+        before = ("planners.cli.desk",) if path.stem == "sessions" else ()
+        scratch = _registered(main_mod, (*before, module_path))
+        assert set(scratch.commands) - own <= set(main_mod.COMMANDS), module_path

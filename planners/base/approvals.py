@@ -156,3 +156,10 @@ def history(session: Session, approval_id: int) -> list[ApprovalStep]:
                                 .order_by(ApprovalStep.id)))
 
 
+# issue 16: the leader's own recent decisions ("what I decided")
+def decided_by(session: Session, username: str, *, limit: int = 10) -> list[tuple[Approval, ApprovalStep]]:
+    """The last `limit` decisions `username` took (approve, return, reject), newest first, each with its item."""
+    steps = session.scalars(select(ApprovalStep).where(
+        ApprovalStep.actor == username, ApprovalStep.action.in_(DECISIONS + ("approved_first",)))
+        .order_by(ApprovalStep.at.desc(), ApprovalStep.id.desc()).limit(limit))
+    return [(session.get(Approval, st.approval_id), st) for st in steps]

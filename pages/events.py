@@ -132,6 +132,61 @@ if me.role in ("organizer", "admin"):
                 ui.flash(ui.t("events.created", title=ui.plain(data.title)))
                 st.rerun()
 
+# ---- one event: moving its dates with badges already printed (issue 16)
+def _save_edit(chosen, data, *, reissue: bool) -> None:
+    """Save the edit; with `reissue`, every badge of the event is reissued for the new dates in the same step."""
+    from planners.attendees import badges
+
+    def run(s):
+        ev_mod.update_event(s, chosen.id, data, actor=me, expected_version=chosen.version)
+        return badges.reissue_all(s, chosen.id, actor=me) if reissue else None
+
+    try:
+        with ui.writing() as s:
+            n = run(s)
+    except ConclaveError as exc:
+        report(exc)
+        return
+    st.session_state.pop(f"move_badges{chosen.id}", None)
+    msg = ui.t("events.saved", title=ui.plain(data.title))
+    if n is not None:
+        msg += " " + ui.t("events.badges_reissued", n=n)
+    ui.flash(msg)
+    st.rerun()
+
+
+def _badges_asked(chosen, data) -> bool:
+    """Before a save that moves the dates: if printed badges would stop working, keep the edit and ask first."""
+    from planners.attendees import badges
+
+    try:
+        start, end = ev_mod.validate(data)
+    except ConclaveError:
+        return False  # the save itself names the field
+    with ui.reading() as s:
+        n = badges.broken_by_move(s, chosen.id, start, end)
+    if not n:
+        return False
+    st.session_state[f"move_badges{chosen.id}"] = (data, n)
+    return True
+
+
+def _badges_warning(chosen) -> None:
+    asked = st.session_state.get(f"move_badges{chosen.id}")
+    if not asked:
+        return
+    data, n = asked
+    st.warning(ui.t("events.badges_will_break", n=n))
+    a, b, c = st.columns(3)
+    if a.button(ui.t("events.save_and_reissue"), key=f"move_reissue{chosen.id}", type="primary"):
+        _save_edit(chosen, data, reissue=True)
+    if b.button(ui.t("events.save_only"), key=f"move_only{chosen.id}"):
+        _save_edit(chosen, data, reissue=False)
+    if c.button(ui.t("events.move_cancel"), key=f"move_cancel{chosen.id}"):
+        st.session_state.pop(f"move_badges{chosen.id}", None)
+        st.rerun()
+
+
 # ---- one event: edit, undo, status
 if listed:
     st.divider()
@@ -145,15 +200,9 @@ if listed:
         if editable and chosen.status != "closed":
             with st.expander(ui.t("events.edit")):
                 data = event_form(f"edit{chosen.id}", chosen)
-                if data is not None:
-                    try:
-                        with ui.writing() as s:
-                            ev_mod.update_event(s, chosen.id, data, actor=me, expected_version=chosen.version)
-                    except ConclaveError as exc:
-                        report(exc)
-                    else:
-                        ui.flash(ui.t("events.saved", title=ui.plain(data.title)))
-                        st.rerun()
+                if data is not None and not _badges_asked(chosen, data):
+                    _save_edit(chosen, data, reissue=False)
+                _badges_warning(chosen)
                 if st.button(ui.t("events.undo"), key=f"undo{chosen.id}"):
                     try:
                         with ui.writing() as s:

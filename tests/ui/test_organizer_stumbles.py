@@ -42,3 +42,58 @@ def test_approval_cards_name_people_not_accounts(db_url, demo):
     captions = " ".join(c.value for c in at.caption)
     assert "陈明（会务组）" in captions
     assert "organizer ·" not in captions and "：organizer" not in captions
+
+
+def _submit(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_moving_the_dates_warns_how_many_printed_badges_break_and_reissues_all(db_url, demo, users):
+    """Issue 16, organizer: moving an event's dates warns before saving ("20 printed badges will stop working")
+    and offers to reissue all of them, audited."""
+    from planners.attendees import badges
+    from planners.store.models import AuditEntry
+    from planners.store.models_checkin import Badge
+    from planners.store.uow import read as read_session
+
+    ev_id = demo.events["q4-trade-meeting"].id
+    with write_session() as s:
+        printed = len(badges.codes_for_event(s, ev_id, actor=users["organizer"]))
+        start = s.get(Event, ev_id).starts_at
+    assert printed > 1
+    at = app_test("events", user=users["organizer"], lang="zh_CN")
+    at.session_state["event_id"] = ev_id
+    at.run()
+    sd = at.date_input(key=f"edit{ev_id}_sd")
+    ed = at.date_input(key=f"edit{ev_id}_ed")
+    sd.set_value(sd.value + timedelta(days=3))
+    ed.set_value(ed.value + timedelta(days=3))
+    _submit(at, "保存").click().run()
+    assert not at.exception, at.exception
+    assert any(f"{printed}张已打印的证件将无法使用" in w.value for w in at.warning)
+    with read_session() as s:  # nothing saved yet
+        assert s.get(Event, ev_id).starts_at == start
+    at.button(key=f"move_reissue{ev_id}").click().run()
+    assert not at.exception, at.exception
+    with read_session() as s:
+        assert s.get(Event, ev_id).starts_at == start + timedelta(days=3)
+        gens = {b.generation for b in s.query(Badge).filter_by(event_id=ev_id)}
+        assert gens == {2}
+        assert badges.broken_by_move(s, ev_id, start + timedelta(days=3), s.get(Event, ev_id).ends_at) == 0
+        entry = s.query(AuditEntry).filter_by(action="badge.reissue_all", event_id=ev_id).one()
+        assert f'"count":{printed}' in entry.details.replace(" ", "")
+
+
+def test_an_edit_the_badges_still_cover_saves_at_once(db_url, demo, users):
+    ev_id = demo.events["q4-trade-meeting"].id
+    at = app_test("events", user=users["organizer"], lang="en")
+    at.session_state["event_id"] = ev_id
+    at.run()
+    at.text_input(key=f"edit{ev_id}_title").input("2026年第四季度外贸形势分析会（调整）")
+    _submit(at, "Save").click().run()
+    assert not at.exception, at.exception
+    assert not any("printed badges" in w.value for w in at.warning)
+    from planners.store.uow import read as read_session
+    with read_session() as s:
+        assert s.get(Event, ev_id).version > 1
+

@@ -65,13 +65,28 @@ else:
     st.info(ui.t("home.no_events"))
 
 
+def _lead() -> timedelta:
+    from planners import plan
+
+    try:
+        return plan.earliest_lead()
+    except ConclaveError:  # a broken rule file is reported on the plan board
+        return timedelta(days=7)
+
+
+def _feasible_start() -> datetime:
+    """The new meeting's default day: far enough ahead that no plan task is already late (the plan rules' earliest
+    due offset, T-14d, plus a day to do it), issue 16."""
+    return datetime.now() + _lead() + timedelta(days=1)
+
+
 def event_form(prefix: str, current=None) -> ev_mod.EventInput | None:
     """Draw the event form; returns the input when submitted."""
     tzname = current.tz if current else "Asia/Shanghai"
     if current:
         s_local, e_local = ev_mod.local(current.starts_at, tzname), ev_mod.local(current.ends_at, tzname)
     else:
-        base = datetime.now() + timedelta(days=7)
+        base = _feasible_start()
         s_local = datetime.combine(base.date(), time(9, 0))
         e_local = datetime.combine(base.date(), time(12, 0))
     with st.form(f"{prefix}_form"):
@@ -118,18 +133,31 @@ def event_form(prefix: str, current=None) -> ev_mod.EventInput | None:
                              foreign_participants=foreign)
 
 
+def _late_at_birth(event_id: int) -> list[str]:
+    """The plan tasks of a just-created meeting that are already past due (issue 16): said at once."""
+    from planners import plan
+
+    with ui.reading() as s:
+        return [f"{t.rule_id} {t.text[LANG]}" for t in plan.readiness(s, event_id).overdue]
+
+
 if me.role in ("organizer", "admin"):
     with st.expander(ui.t("events.new"), expanded=not listed):
+        st.caption(ui.t("events.default_start_help", days=_lead().days))
         data = event_form("new")
         if data is not None:
             try:
                 with ui.writing() as s:
                     created = ev_mod.create_event(s, data, actor=me)
                     st.session_state["event_id"] = created.id
+                late = _late_at_birth(created.id)
             except ConclaveError as exc:
                 report(exc)
             else:
                 ui.flash(ui.t("events.created", title=ui.plain(data.title)))
+                if late:
+                    ui.flash(ui.t("events.born_late", n=len(late), tasks=ui.t("approvals.list_sep").join(late)),
+                             "warning")
                 st.rerun()
 
 # ---- one event: moving its dates with badges already printed (issue 16)

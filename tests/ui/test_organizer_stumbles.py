@@ -97,3 +97,37 @@ def test_an_edit_the_badges_still_cover_saves_at_once(db_url, demo, users):
     with read_session() as s:
         assert s.get(Event, ev_id).version > 1
 
+
+def test_a_new_meeting_is_not_born_overdue(db_url, users):
+    """Issue 16: the default start leaves the plan feasible (T-14d tasks are not late at creation)."""
+    from planners import plan
+    from planners.store.uow import read as read_session
+
+    at = app_test("events", user=users["organizer"], lang="zh_CN").run()
+    assert not at.exception, at.exception
+    assert any("会前14天" in c.value for c in at.caption)
+    at.text_input(key="new_title").input("市商务局保密工作例会")
+    at.selectbox(key="new_level").set_value("secret")
+    at.text_input(key="new_retention").input("10年")
+    _submit(at, "创建活动").click().run()
+    assert not at.exception, at.exception
+    with read_session() as s:
+        [ev] = s.query(Event).all()
+        ready = plan.readiness(s, ev.id)
+        assert ready.mandatory_total > 0 and ready.overdue == []
+    assert not at.warning
+
+
+def test_a_meeting_created_too_close_says_which_tasks_are_late(db_url, users):
+    from datetime import date
+
+    at = app_test("events", user=users["organizer"], lang="zh_CN").run()
+    at.text_input(key="new_title").input("临时保密会议")
+    at.selectbox(key="new_level").set_value("secret")
+    at.text_input(key="new_retention").input("10年")
+    at.date_input(key="new_sd").set_value(date.today() + timedelta(days=5))
+    at.date_input(key="new_ed").set_value(date.today() + timedelta(days=5))
+    _submit(at, "创建活动").click().run()
+    assert not at.exception, at.exception
+    late = " ".join(w.value for w in at.warning)
+    assert "超过完成时限" in late and "B1.1" in late

@@ -215,6 +215,27 @@ def _badges_warning(chosen) -> None:
         st.rerun()
 
 
+# ---- safety-changing side effects, said when they happen (issue 16)
+def _venue_verdict(s, event_id: int) -> str | None:
+    from planners.venues import assess_event
+
+    a = assess_event(s, ev_mod.get_event(s, event_id))
+    return a.verdict if a else None
+
+
+def _open_mandatory_said(event_id: int, target: str) -> None:
+    """Moving to 已计划 with mandatory tasks open is allowed, but said with the count."""
+    from planners import plan
+
+    if target != "planned":
+        return
+    with ui.reading() as s:
+        r = plan.readiness(s, event_id)
+    if r.open_mandatory:
+        ui.flash(ui.t("events.planned_open_mandatory", n=len(r.open_mandatory), done=r.mandatory_done,
+                      total=r.mandatory_total), "warning")
+
+
 # ---- one event: edit, undo, status
 if listed:
     st.divider()
@@ -255,6 +276,7 @@ if listed:
                     ui.show_error(exc)
                 else:
                     ui.flash(ui.t("events.moved", status=ui.t("status." + target)))
+                    _open_mandatory_said(chosen.id, target)
                     st.rerun()
 
 
@@ -353,10 +375,16 @@ def plan_board(chosen, editable: bool) -> None:
         if docs != docs_now:
             try:
                 with ui.writing() as s:
+                    before = _venue_verdict(s, chosen.id)
                     timeline.set_documents_issued(s, chosen.id, docs, actor=me)
+                    after = _venue_verdict(s, chosen.id)
             except ConclaveError as exc:
                 ui.show_error(exc)
             else:
+                if after != before and after is not None:  # a safety-changing side effect, said (issue 16)
+                    ui.flash(ui.t("events.venue_verdict_changed", verdict=ui.t(f"venues.verdict_{after}"),
+                                  was=ui.t(f"venues.verdict_{before}") if before else "—"),
+                             "error" if after == "unsuitable" else "warning")
                 st.rerun()
     if not ts:
         st.info(ui.t("plan.empty"))

@@ -131,3 +131,49 @@ def test_a_meeting_created_too_close_says_which_tasks_are_late(db_url, users):
     assert not at.exception, at.exception
     late = " ".join(w.value for w in at.warning)
     assert "超过完成时限" in late and "B1.1" in late
+
+
+def test_switching_on_numbered_documents_names_the_new_venue_verdict(db_url, demo, users):
+    """Issue 16: a safety-changing side effect is said when it happens."""
+    from planners.venues import assess_event
+    from planners.store.uow import read as read_session
+
+    ev_id = demo.events["q4-trade-meeting"].id
+    with write_session() as s:
+        e = s.get(Event, ev_id)
+        e.facts = {**(e.facts or {}), "documents_issued": False}
+        e.venue.features = {**(e.venue.features or {}), "secure_storage": False}  # no safe: V10 bites
+        timeline.build_plan(s, ev_id, actor=users["organizer"])
+        before = assess_event(s, e).verdict
+    at = app_test("events", user=users["organizer"], lang="zh_CN")
+    at.session_state["event_id"] = ev_id
+    at.run()
+    at.toggle(key=f"docs{ev_id}").set_value(True).run()
+    assert not at.exception, at.exception
+    with read_session() as s:
+        after = assess_event(s, s.get(Event, ev_id)).verdict
+    said = " ".join(x.value for x in list(at.warning) + list(at.error))
+    from planners.core.i18n import t
+
+    assert after != before, (before, after)  # the demo's venue turns 不适合 with numbered documents
+    assert "场所评估结论由" in said and t(f"venues.verdict_{after}", "zh_CN") in said
+
+
+def test_moving_to_planned_with_mandatory_tasks_open_says_how_many(db_url, demo, users):
+    from planners.store.uow import read as read_session
+
+    ev_id = demo.events["q4-trade-meeting"].id
+    with write_session() as s:
+        s.get(Event, ev_id).status = "draft"
+        timeline.build_plan(s, ev_id, actor=users["organizer"])
+    at = app_test("events", user=users["organizer"], lang="zh_CN")
+    at.session_state["event_id"] = ev_id
+    at.run()
+    at.selectbox(key=f"target{ev_id}").set_value("planned")
+    at.button(key=f"move{ev_id}").click().run()
+    assert not at.exception, at.exception
+    with read_session() as s:
+        assert s.get(Event, ev_id).status == "planned"
+        r = timeline.readiness(s, ev_id)
+    assert r.open_mandatory
+    assert any(f"尚有{len(r.open_mandatory)}项必办任务未完成" in w.value for w in at.warning)

@@ -177,3 +177,24 @@ def test_moving_to_planned_with_mandatory_tasks_open_says_how_many(db_url, demo,
         r = timeline.readiness(s, ev_id)
     assert r.open_mandatory
     assert any(f"尚有{len(r.open_mandatory)}项必办任务未完成" in w.value for w in at.warning)
+
+
+def test_the_import_report_names_fields_in_the_readers_words(db_url, users):
+    """Issue 16: the report says 证件号后四位 / "ID number, last 4 digits", not the raw code id_last4."""
+    from planners.attendees import allowlist
+    from tests.checkin.helpers import make_event
+
+    eid, _ = make_event(db_url, users["organizer"], n=0)
+    bad = "姓名,单位,证件号后四位,涉密等级,已签保密承诺书\n王五,市财政局,20x1,机密,是\n,市财政局,2002,机密,是\n"
+    with write_session() as s:
+        rep = allowlist.import_file(s, eid, "名单.csv", bad.encode("utf-8"), actor=users["organizer"])
+    assert {p.field for p in rep.problems} >= {"id_last4", "name"}
+    zh = "\n".join(rep.lines("zh_CN"))
+    assert "第2行 · 证件号后四位：" in zh and "第3行 · 姓名：" in zh and "id_last4" not in zh
+    assert "row 2 · ID number, last 4 digits:" in "\n".join(rep.lines("en"))
+    at = app_test("attendees", user=users["organizer"], lang="zh_CN").run()
+    at.session_state["att_report"] = rep
+    at.run()
+    assert not at.exception, at.exception
+    [report] = [d.value for d in at.dataframe if "问题" in d.value.columns]
+    assert "证件号后四位" in report["字段"].tolist() and "id_last4" not in report.to_string()

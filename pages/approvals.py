@@ -27,7 +27,48 @@ _md = ui.plain  # text shown as typed (pages/parts/ui.py)
 
 def _label(key: str) -> str:
     lk = f"approvals.payload_{key}"
-    return ui.t(lk) if ui.t(lk) != lk else key
+    return ui.t(lk) if ui.t(lk) != lk else ui.t("approvals.payload_other")
+
+
+def _code(prefix: str, code: str) -> str:
+    """A stored code in the reader's words through the catalogue (`prefix` + code), or the code itself."""
+    key = f"{prefix}{code}"
+    return ui.t(key) if ui.t(key) != key else code
+
+
+_DECISION_CODES = ("may_discuss", "agreed_line", "must_not")
+
+
+def _value(key: str, v) -> str:
+    """A payload value as the leader reads it (issue 16): yes/no in words, lists joined, codes (a disclosure
+    decision, a destruction method, a change type) through the catalogues, never a Python repr."""
+    sep = ui.t("approvals.list_sep")
+    if isinstance(v, bool) or v in ("yes", "no"):
+        return ui.t("approvals.value_yes" if v in (True, "yes") else "approvals.value_no")
+    if isinstance(v, (list, tuple)):
+        return sep.join(_value(key, x) for x in v)
+    if isinstance(v, dict):
+        return sep.join(f"{_code('approvals.field_', str(k))}：{_value(str(k), x)}" if ui.lang() == "zh_CN"
+                        else f"{_code('approvals.field_', str(k))}: {_value(str(k), x)}" for k, x in v.items())
+    text = str(v)
+    if key == "method":
+        return _code("documents.method_", text)
+    if key == "op":
+        return _code("approvals.op_", text)
+    if key == "topics":  # "topic: must_not; topic: may_discuss" (planners/visits/disclosure.py)
+        parts = []
+        for part in text.split("; "):
+            name, colon, code = part.rpartition(": ")
+            parts.append(f"{name}{'：' if ui.lang() == 'zh_CN' else ': '}{_code('disclosure.decision_', code)}"
+                         if colon and code in _DECISION_CODES else part)
+        return sep.join(parts)
+    return text
+
+
+def _payload_lines(payload: dict) -> str:
+    """The card's payload as labelled lines; internal ids (…_id) are the system's, not the leader's."""
+    return "\n".join(f"- **{_md(_label(k))}**: {_md(_value(k, v))}" for k, v in payload.items()
+                     if v not in ("", None, [], {}) and not k.endswith("_id"))
 
 
 def _age(then) -> str:
@@ -49,6 +90,49 @@ with ui.reading() as s:
 def _who(username: str) -> str:
     """A person by name, not by account (issue 16); the account only where there is no name."""
     return _names.get(username) or username
+
+
+def _decision_buttons(a, comment: str) -> None:
+    """Approve / return / reject ask once more before they act (issue 16): the first click only arms a confirm
+    button naming the decision and the item; the second one decides."""
+    armed_key = f"armed_{a.id}"
+    c1, c2, c3 = st.columns(3)
+    if c1.button(ui.t("approvals.approve"), key=f"approve_{a.id}", type="primary"):
+        st.session_state[armed_key] = "approved"
+    if c2.button(ui.t("approvals.return"), key=f"return_{a.id}"):
+        st.session_state[armed_key] = "returned"
+    if c3.button(ui.t("approvals.reject"), key=f"reject_{a.id}"):
+        st.session_state[armed_key] = "rejected"
+    choice = st.session_state.get(armed_key)
+    if choice not in approvals.DECISIONS:
+        return
+    title = ui.plain(ui.pick(a.title))
+    st.warning(ui.t("approvals.confirm_ask", decision=ui.t(f"approvals.verb_{choice}"), title=title, n=a.id))
+    k1, k2 = st.columns(2)
+    if k2.button(ui.t("approvals.confirm_cancel"), key=f"cancel_{a.id}"):
+        st.session_state.pop(armed_key, None)
+        st.rerun()
+    if k1.button(ui.t(f"approvals.confirm_{choice}", title=title), key=f"confirm_{a.id}", type="primary"):
+        st.session_state.pop(armed_key, None)
+        ui.change(lambda s: approvals.decide(s, a.id, choice, leader=me, comment=comment or ""),
+                  ui.t("approvals.decided", title=title, decision=ui.t(f"approvals.action_{choice}")))
+
+
+def _my_decisions() -> None:
+    """What this leader decided lately: the item, the decision, when (office time) and the comment (issue 16)."""
+    with ui.reading() as s:
+        mine = [(ui.pick(item.title) if item else "", step) for item, step in approvals.decided_by(s, me.username)]
+    with st.expander(ui.t("approvals.mine_title"), expanded=True):
+        if not mine:
+            st.caption(ui.t("approvals.mine_empty"))
+        for title, step in mine:
+            action = f"approvals.action_{step.action}"
+            line = ui.t("approvals.mine_line", when=f"{local(step.at, 'Asia/Shanghai'):%Y-%m-%d %H:%M}",
+                        decision=ui.t(action) if ui.t(action) != action else step.action, title=ui.plain(title))
+            if step.comment:
+                line += "  \n" + ui.t("approvals.mine_comment", comment=ui.plain(step.comment))
+            st.markdown("- " + line)
+
 
 if not queue:
     st.success(ui.t("approvals.empty"))
@@ -76,8 +160,7 @@ for a in queue:
             if q["first_approvals"]:
                 st.warning(ui.t("signoff.queue_first_approvals", names=ui.plain("、".join(q["first_approvals"]))))
         elif a.payload:
-            st.markdown("\n".join(f"- **{_md(_label(k))}**: {_md(v)}" for k, v in a.payload.items()
-                                   if v not in ("", None, [], {})))
+            st.markdown(_payload_lines(a.payload))
         with st.expander(ui.t("approvals.history")):
             for h in steps[a.id]:
                 st.markdown(f"- {local(h.at, 'Asia/Shanghai'):%Y-%m-%d %H:%M} · {ui.plain(_who(h.actor))} · "
@@ -88,14 +171,7 @@ for a in queue:
             continue
         comment = st.text_area(ui.t("approvals.comment"), key=f"comment_{a.id}",
                                help=ui.t("approvals.comment_help"))
-        c1, c2, c3 = st.columns(3)
-        choice = None
-        if c1.button(ui.t("approvals.approve"), key=f"approve_{a.id}", type="primary"):
-            choice = "approved"
-        if c2.button(ui.t("approvals.return"), key=f"return_{a.id}"):
-            choice = "returned"
-        if c3.button(ui.t("approvals.reject"), key=f"reject_{a.id}"):
-            choice = "rejected"
-        if choice:
-            ui.change(lambda s: approvals.decide(s, a.id, choice, leader=me, comment=comment or ""),
-                      ui.t("approvals.decided", title=ui.plain(ui.pick(a.title)), decision=ui.t(f"approvals.action_{choice}")))
+        _decision_buttons(a, comment)
+
+
+_my_decisions()

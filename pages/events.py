@@ -65,13 +65,28 @@ else:
     st.info(ui.t("home.no_events"))
 
 
+def _lead() -> timedelta:
+    from planners import plan
+
+    try:
+        return plan.earliest_lead()
+    except ConclaveError:  # a broken rule file is reported on the plan board
+        return timedelta(days=7)
+
+
+def _feasible_start() -> datetime:
+    """The new meeting's default day: far enough ahead that no plan task is already late (the plan rules' earliest
+    due offset, T-14d, plus a day to do it), issue 16."""
+    return datetime.now() + _lead() + timedelta(days=1)
+
+
 def event_form(prefix: str, current=None) -> ev_mod.EventInput | None:
     """Draw the event form; returns the input when submitted."""
     tzname = current.tz if current else "Asia/Shanghai"
     if current:
         s_local, e_local = ev_mod.local(current.starts_at, tzname), ev_mod.local(current.ends_at, tzname)
     else:
-        base = datetime.now() + timedelta(days=7)
+        base = _feasible_start()
         s_local = datetime.combine(base.date(), time(9, 0))
         e_local = datetime.combine(base.date(), time(12, 0))
     with st.form(f"{prefix}_form"):
@@ -118,19 +133,108 @@ def event_form(prefix: str, current=None) -> ev_mod.EventInput | None:
                              foreign_participants=foreign)
 
 
+def _late_at_birth(event_id: int) -> list[str]:
+    """The plan tasks of a just-created meeting that are already past due (issue 16): said at once."""
+    from planners import plan
+
+    with ui.reading() as s:
+        return [f"{t.rule_id} {t.text[LANG]}" for t in plan.readiness(s, event_id).overdue]
+
+
 if me.role in ("organizer", "admin"):
     with st.expander(ui.t("events.new"), expanded=not listed):
+        st.caption(ui.t("events.default_start_help", days=_lead().days))
         data = event_form("new")
         if data is not None:
             try:
                 with ui.writing() as s:
                     created = ev_mod.create_event(s, data, actor=me)
                     st.session_state["event_id"] = created.id
+                late = _late_at_birth(created.id)
             except ConclaveError as exc:
                 report(exc)
             else:
                 ui.flash(ui.t("events.created", title=ui.plain(data.title)))
+                if late:
+                    ui.flash(ui.t("events.born_late", n=len(late), tasks=ui.t("approvals.list_sep").join(late)),
+                             "warning")
                 st.rerun()
+
+# ---- one event: moving its dates with badges already printed (issue 16)
+def _save_edit(chosen, data, *, reissue: bool) -> None:
+    """Save the edit; with `reissue`, every badge of the event is reissued for the new dates in the same step."""
+    from planners.attendees import badges
+
+    def run(s):
+        ev_mod.update_event(s, chosen.id, data, actor=me, expected_version=chosen.version)
+        return badges.reissue_all(s, chosen.id, actor=me) if reissue else None
+
+    try:
+        with ui.writing() as s:
+            n = run(s)
+    except ConclaveError as exc:
+        report(exc)
+        return
+    st.session_state.pop(f"move_badges{chosen.id}", None)
+    msg = ui.t("events.saved", title=ui.plain(data.title))
+    if n is not None:
+        msg += " " + ui.t("events.badges_reissued", n=n)
+    ui.flash(msg)
+    st.rerun()
+
+
+def _badges_asked(chosen, data) -> bool:
+    """Before a save that moves the dates: if printed badges would stop working, keep the edit and ask first."""
+    from planners.attendees import badges
+
+    try:
+        start, end = ev_mod.validate(data)
+    except ConclaveError:
+        return False  # the save itself names the field
+    with ui.reading() as s:
+        n = badges.broken_by_move(s, chosen.id, start, end)
+    if not n:
+        return False
+    st.session_state[f"move_badges{chosen.id}"] = (data, n)
+    return True
+
+
+def _badges_warning(chosen) -> None:
+    asked = st.session_state.get(f"move_badges{chosen.id}")
+    if not asked:
+        return
+    data, n = asked
+    st.warning(ui.t("events.badges_will_break", n=n))
+    a, b, c = st.columns(3)
+    if a.button(ui.t("events.save_and_reissue"), key=f"move_reissue{chosen.id}", type="primary"):
+        _save_edit(chosen, data, reissue=True)
+    if b.button(ui.t("events.save_only"), key=f"move_only{chosen.id}"):
+        _save_edit(chosen, data, reissue=False)
+    if c.button(ui.t("events.move_cancel"), key=f"move_cancel{chosen.id}"):
+        st.session_state.pop(f"move_badges{chosen.id}", None)
+        st.rerun()
+
+
+# ---- safety-changing side effects, said when they happen (issue 16)
+def _venue_verdict(s, event_id: int) -> str | None:
+    from planners.venues import assess_event
+
+    a = assess_event(s, ev_mod.get_event(s, event_id))
+    return a.verdict if a else None
+
+
+def _open_mandatory_said(event_id: int, target: str) -> None:
+    """Moving to 已计划 with mandatory tasks open is allowed, but said with the count."""
+    from planners import plan
+
+    if target != "planned":
+        return
+    with ui.reading() as s:
+        r = plan.readiness(s, event_id)
+    if r.open_mandatory:
+        ui.flash(ui.t("events.planned_open_mandatory", n=len(r.open_mandatory), done=r.mandatory_done,
+                      total=r.mandatory_total), "warning")
+
 
 # ---- one event: edit, undo, status
 if listed:
@@ -145,15 +249,9 @@ if listed:
         if editable and chosen.status != "closed":
             with st.expander(ui.t("events.edit")):
                 data = event_form(f"edit{chosen.id}", chosen)
-                if data is not None:
-                    try:
-                        with ui.writing() as s:
-                            ev_mod.update_event(s, chosen.id, data, actor=me, expected_version=chosen.version)
-                    except ConclaveError as exc:
-                        report(exc)
-                    else:
-                        ui.flash(ui.t("events.saved", title=ui.plain(data.title)))
-                        st.rerun()
+                if data is not None and not _badges_asked(chosen, data):
+                    _save_edit(chosen, data, reissue=False)
+                _badges_warning(chosen)
                 if st.button(ui.t("events.undo"), key=f"undo{chosen.id}"):
                     try:
                         with ui.writing() as s:
@@ -184,6 +282,7 @@ if listed:
                     ui.show_error(exc)
                 else:
                     ui.flash(ui.t("events.moved", status=ui.t("status." + target)))
+                    _open_mandatory_said(chosen.id, target)
                     st.rerun()
 
 
@@ -283,10 +382,16 @@ def plan_board(chosen, editable: bool) -> None:
         if docs != docs_now:
             try:
                 with ui.writing() as s:
+                    before = _venue_verdict(s, chosen.id)
                     timeline.set_documents_issued(s, chosen.id, docs, actor=me)
+                    after = _venue_verdict(s, chosen.id)
             except ConclaveError as exc:
                 ui.show_error(exc)
             else:
+                if after != before and after is not None:  # a safety-changing side effect, said (issue 16)
+                    ui.flash(ui.t("events.venue_verdict_changed", verdict=ui.t(f"venues.verdict_{after}"),
+                                  was=ui.t(f"venues.verdict_{before}") if before else "—"),
+                             "error" if after == "unsuitable" else "warning")
                 st.rerun()
     if not ts:
         st.info(ui.t("plan.empty"))

@@ -69,8 +69,19 @@ class Problem:
     def fix(self, lang: str) -> str:
         return both(f"allowlist.fix.{self.code}", **self.params)[lang]
 
+    def field_label(self, lang: str) -> str:
+        return field_label(self.field, lang)
+
     def as_row(self, lang: str) -> dict:
-        return {"row": self.row, "field": self.field, "problem": self.problem(lang), "fix": self.fix(lang)}
+        return {"row": self.row, "field": self.field_label(lang), "problem": self.problem(lang),
+                "fix": self.fix(lang)}
+
+
+def field_label(name: str, lang: str) -> str:
+    """A column as the reader names it (issue 16): 证件号后四位 / ID number, last 4 digits, never `id_last4`."""
+    key = f"allowlist.field_label.{'row' if name == '-' else name}"
+    text = both(key)[lang]
+    return text if text != key else name
 
 
 @dataclass
@@ -98,11 +109,11 @@ class ImportReport:
         out = [both("allowlist.summary", file=self.filename, total=self.rows_total, valid=len(self.valid),
                     errors=self.rows_in_error, imported=self.imported)[lang]]
         for p in self.problems:
-            out.append(f"  row {p.row} · {p.field}: {p.problem(lang)} → {p.fix(lang)}" if lang == "en" else
-                       f"  第{p.row}行 · {p.field}：{p.problem(lang)} → {p.fix(lang)}")
+            out.append(f"  row {p.row} · {p.field_label(lang)}: {p.problem(lang)} → {p.fix(lang)}" if lang == "en"
+                       else f"  第{p.row}行 · {p.field_label(lang)}：{p.problem(lang)} → {p.fix(lang)}")
         for p in self.warnings:
-            out.append(f"  warning: row {p.row} · {p.field}: {p.problem(lang)} → {p.fix(lang)}" if lang == "en"
-                       else f"  注意：第{p.row}行 · {p.field}：{p.problem(lang)} → {p.fix(lang)}")
+            out.append(f"  warning: row {p.row} · {p.field_label(lang)}: {p.problem(lang)} → {p.fix(lang)}"
+                       if lang == "en" else f"  注意：第{p.row}行 · {p.field_label(lang)}：{p.problem(lang)} → {p.fix(lang)}")
         for r in self.links:  # issue 13: the match with the people register, row by row
             out.append(self.link_line(r, lang))
         return out

@@ -339,3 +339,43 @@ def prepare_event(session: Session, event_id: int, *, actor: str = "system") -> 
         audit.record(session, actor=actor, action="badge.prepare", object_type="event", object_id=ev.id,
                      event_id=ev.id, count=made)
     return made
+
+
+# ---- issue 16: moving an event's dates ----------------------------------------------------------------------
+
+def broken_by_move(session: Session, event_id: int, starts_at: datetime, ends_at: datetime) -> int:
+    """How many badges already issued for the event would stop opening the door if the event ran from
+    `starts_at` to `ends_at` (naive UTC): a printed badge carries its own window, so a badge whose window does not
+    cover the new dates is refused at the desk as `outside_window` until it is reissued."""
+    from sqlalchemy import func, or_, select
+
+    return session.scalar(select(func.count()).select_from(Badge).where(
+        Badge.event_id == event_id, or_(Badge.valid_from > starts_at, Badge.valid_until < ends_at))) or 0
+
+
+def reissue_all(session: Session, event_id: int, *, actor) -> int:
+    """Reissue every badge of the event for its current dates, in one step: each generation goes up (the old
+    printed badges read `revoked`), each window becomes the event's; audited once with the count. Returns how
+    many badges were reissued (print the sheet again to hand out the new ones)."""
+    from sqlalchemy import select
+
+    from planners.store.models import Event
+
+    ev = session.get(Event, event_id)
+    if ev is None:
+        from planners.core.errors import NotFound
+
+        raise NotFound(f"No event with id {event_id}.", key="events.not_found", id=event_id)
+    _may_issue(actor, ev)
+    ensure_event_key(session, ev.id, actor=_actor_name(actor))
+    n = 0
+    for b in session.scalars(select(Badge).where(Badge.event_id == ev.id).order_by(Badge.id)):
+        b.generation += 1
+        b.issued_at, b.issued_by = utcnow(), _actor_name(actor)
+        b.valid_from, b.valid_until = ev.starts_at - EARLY, ev.ends_at + LATE
+        n += 1
+    session.flush()
+    audit.record(session, actor=_actor_name(actor), action="badge.reissue_all", object_type="event",
+                 object_id=ev.id, event_id=ev.id, count=n, valid_from=as_utc_text(ev.starts_at - EARLY),
+                 valid_until=as_utc_text(ev.ends_at + LATE))
+    return n

@@ -169,3 +169,12 @@ def supersede(session: Session, item: Approval, *, actor: str, why: str = "chang
     audit.record(session, actor=actor, action="approval.superseded", object_type="approval", object_id=item.id,
                  event_id=item.event_id, kind=item.kind, before={"status": before}, why=why)
     return item
+
+
+# issue 16: the leader's own recent decisions ("what I decided")
+def decided_by(session: Session, username: str, *, limit: int = 10) -> list[tuple[Approval, ApprovalStep]]:
+    """The last `limit` decisions `username` took (approve, return, reject), newest first, each with its item."""
+    steps = session.scalars(select(ApprovalStep).where(
+        ApprovalStep.actor == username, ApprovalStep.action.in_(DECISIONS + ("approved_first",)))
+        .order_by(ApprovalStep.at.desc(), ApprovalStep.id.desc()).limit(limit))
+    return [(session.get(Approval, st.approval_id), st) for st in steps]

@@ -31,7 +31,7 @@ from planners.attendees import eligibility
 from planners.base import audit
 from planners.checkin.sessions import admitted_ids, list_sessions
 from planners.checkin.verdict import MAX_INPUT, Verdict, normalize
-from planners.core.clock import utcnow
+from planners.core.clock import local, utcnow
 from planners.core.errors import NotFound, OfflineLogRefused, OfflinePackRefused
 from planners.core.i18n import both
 from planners.core.rules import Field, load_catalogue
@@ -335,6 +335,9 @@ class OfflineDesk:
         v.details.setdefault("offline", True)
         return v
 
+    def _office(self, at: datetime) -> str:
+        return local(at, self.pack.body["event"].get("tz") or "Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+
     def _judge(self, code: str, door: str, direction: str, now: datetime):
         try:
             tok = tokens.parse(code) if len(code) <= MAX_INPUT else None
@@ -349,8 +352,8 @@ class OfflineDesk:
         info["has_photo"] = False
         if not (tok.valid_from <= now <= tok.valid_until):
             return Verdict(reason="outside_window", attendee=info,
-                           details={"start": tokens.as_utc_text(tok.valid_from),
-                                    "end": tokens.as_utc_text(tok.valid_until)}), None
+                           details={"start": self._office(tok.valid_from),  # office time (issue 16)
+                                    "end": self._office(tok.valid_until)}), None
         if p["generation"] is None or (p["generation"] & 0xFFFF) != tok.generation:
             return Verdict(reason="revoked", attendee=info), None
         title = self.pack.door_title(door, "zh_CN")

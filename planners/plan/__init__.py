@@ -16,6 +16,7 @@ from planners.plan.rules import (  # noqa: F401
     TASK_STATUSES,
     WHEN_KEYS,
     check_rules,
+    earliest_lead,
     plan_rules,
 )
 from planners.plan.build import (  # noqa: F401

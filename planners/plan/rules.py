@@ -85,3 +85,13 @@ def check_rules(rules_dir=None) -> None:
 def plan_rules(rules_dir=None) -> list[dict]:
     """The plan rules (RuleFileError, naming file, line, rule and problem, when the file is wrong)."""
     return load_catalogue("plan", PLAN_FIELDS, rules_dir=rules_dir)["rules"]
+
+
+# issue 16: a new meeting is not born overdue
+def earliest_lead(rules_dir=None):
+    """The longest time a before-task is due ahead of the start (T-14d → 14 days): a meeting starting later than
+    now + this leaves every task of its plan feasible."""
+    from datetime import timedelta
+
+    leads = [-d.offset for d in (parse_due(r["due"]) for r in plan_rules(rules_dir)) if d.anchor == "start"]
+    return max([x for x in leads if x > timedelta()], default=timedelta())

@@ -31,7 +31,7 @@ def test_template_then_import_with_dry_run_and_refusal_exit_codes(db_url, users,
     bad = tmp_path / "bad.csv"
     bad.write_bytes((ZH + ",市财政局,2004,机密,是\n").encode("utf-8"))
     r = runner.invoke(main, ["attendees", "import", str(eid), str(bad), "--as", "organizer"])
-    assert r.exit_code == 3 and "row 4 · name" in r.output
+    assert r.exit_code == 3 and "row 4 · Name" in r.output
     r = runner.invoke(main, ["attendees", "import", str(eid), str(bad), "--valid-only", "--as", "organizer"])
     assert r.exit_code == 0 and "2 imported" in r.output
     r = runner.invoke(main, ["attendees", "import", str(eid), str(f), "--as", "organizer"])

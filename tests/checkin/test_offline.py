@@ -163,3 +163,22 @@ def test_the_log_is_append_only_and_survives_a_reopen(db_url, users, tmp_path):
 def _codes_of(url, eid):
     with uow.write_session(url) as s:
         return [c for _a, c in tokens.codes_for_event(s, eid, actor="system")]
+
+
+def test_the_offline_outside_window_refusal_says_the_window_in_office_time(db_url, users, tmp_path):
+    """Issue 16: the desk says when a badge opens in office time (2026-12-11 21:00), not ISO UTC (…T13:00+00:00)."""
+    eid, codes = make_event(db_url, users["organizer"], n=1, device_policy="none")
+    register_desks(db_url, "offline")
+    pack_file = tmp_path / "desk.pack"
+    pack_file.write_bytes(_pack(db_url, eid))
+    desk = offline.open_desk(pack_file, tmp_path / "desk.log")
+    tok = tokens.parse(next(iter(codes.values())))
+    v = desk.decide(next(iter(codes.values())), now=tok.valid_until + timedelta(minutes=5))
+    desk.close()
+    assert v.reason == "outside_window"
+    with uow.read(db_url) as s:
+        from planners.store.models import Event
+
+        tz = s.get(Event, eid).tz
+    assert v.details["end"] == clock.local(tok.valid_until, tz).strftime("%Y-%m-%d %H:%M")
+    assert "+00:00" not in v.details["start"] and "T" not in v.details["end"]

@@ -89,14 +89,17 @@ def test_leader_sees_the_queue_returns_with_a_comment_and_a_return_without_comme
         [list_item] = approvals.pending(s, kind="attendee_list")
     assert "added: 孙立新" in md  # the leader sees the list's diff, not just "changed"
     at.button(key=f"return_{item.id}").click().run()
+    at.button(key=f"confirm_{item.id}").click().run()  # a decision is confirmed before it acts (issue 16)
     assert any("needs a comment" in e.value for e in at.error)
     at.text_area(key=f"comment_{item.id}").input("请补充参观路线")
     at.button(key=f"return_{item.id}").click().run()
+    at.button(key=f"confirm_{item.id}").click().run()
     assert not at.exception
     with read_session() as s:
         assert [a.id for a in approvals.pending(s)] == [list_item.id]
         v = _visit_titles(users)["日本贸易振兴机构代表团来访"]
         assert (v.status, v.last_comment) == ("returned", "请补充参观路线")
+    assert "日本贸易振兴机构代表团来访" not in " ".join(m.value for m in at.markdown if "**" in m.value[:2])
 
 
 def test_a_leader_sees_their_own_request_but_cannot_decide_it(db_url, users):

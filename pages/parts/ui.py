@@ -435,3 +435,15 @@ def event_picker(events, *, key: str = "event_id", label: str | None = None, emp
                           key=wkey, on_change=lambda: st.session_state.__setitem__(key, st.session_state[wkey]))
     st.session_state[key] = chosen
     return by_id[chosen]
+
+
+def page_link(page: str, label: str, *, icon: str | None = None) -> None:
+    """A link to another page (pages/<page>.py). Through app.py's navigation it is Streamlit's page link; when
+    the page was opened by its own address (a fresh server runs pages/X.py directly for /X, without app.py's
+    navigation) it is a plain link to that address, never an error."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.page_link(f"pages/{page}.py", label=label, icon=icon)
+    except StreamlitAPIException:
+        st.markdown(f"[{plain(label)}](/{page})")

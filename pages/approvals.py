@@ -30,6 +30,16 @@ def _label(key: str) -> str:
     return ui.t(lk) if ui.t(lk) != lk else key
 
 
+def _value(key: str, v):
+    """A card's value in the reader's language (issue 16): yes/no as 是/否, a "中文 / English" pair as one of them."""
+    if v in ("yes", "no"):
+        return ui.t(f"values.{v}")
+    if key == "visit_type" and isinstance(v, str) and " / " in v:  # written as "zh / en" by visits.requests
+        zh, _, en = v.partition(" / ")
+        return zh if ui.lang() == "zh_CN" else en
+    return v
+
+
 def _age(then) -> str:
     mins = int((utcnow() - then).total_seconds() // 60)
     if mins < 60:
@@ -76,7 +86,7 @@ for a in queue:
             if q["first_approvals"]:
                 st.warning(ui.t("signoff.queue_first_approvals", names=ui.plain("、".join(q["first_approvals"]))))
         elif a.payload:
-            st.markdown("\n".join(f"- **{_md(_label(k))}**: {_md(v)}" for k, v in a.payload.items()
+            st.markdown("\n".join(f"- **{_md(_label(k))}**: {_md(_value(k, v))}" for k, v in a.payload.items()
                                    if v not in ("", None, [], {})))
         with st.expander(ui.t("approvals.history")):
             for h in steps[a.id]:

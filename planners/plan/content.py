@@ -125,7 +125,7 @@ def plan_csv(snap, lang: str = "zh_CN") -> bytes:
             "reason", "marked_by", "source"]
     rows = [{"event": snap.title, "phase": t(f"plan.phase_{x.phase}", lang), "rule": x.rule_id,
              "task": x.text[lang], "owner": t("role." + x.owner, lang), "due": _due(x, snap.tz),
-             "due_expr": x.due_expr, "mandatory": "yes" if x.mandatory else "no",
-             "proposal": "yes" if x.proposal else "no", "status": t(f"plan.status_{x.status}", lang),
+             "due_expr": x.due_expr, "mandatory": t("values." + ("yes" if x.mandatory else "no"), lang),  # issue 16
+             "proposal": t("values." + ("yes" if x.proposal else "no"), lang), "status": t(f"plan.status_{x.status}", lang),
              "reason": x.reason, "marked_by": x.marked_by or "", "source": x.source} for x in snap.tasks]
     return to_csv(rows, cols)

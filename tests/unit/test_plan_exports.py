@@ -99,6 +99,14 @@ def test_the_csv_lists_every_task_and_neutralises_formulas(snap):
     assert all(not r["due_expr"].startswith(("=", "+", "-", "@")) for r in rows)
 
 
+def test_the_chinese_csv_says_yes_and_no_in_chinese(snap):
+    """Issue 16: no yes/no in an export from the Chinese UI."""
+    rows = list(csv.DictReader(io.StringIO(plan_csv(snap, "zh_CN").decode("utf-8-sig"))))
+    assert {r["mandatory"] for r in rows} <= {"是", "否"} and {r["proposal"] for r in rows} <= {"是", "否"}
+    en = list(csv.DictReader(io.StringIO(plan_csv(snap, "en").decode("utf-8-sig"))))
+    assert {r["mandatory"] for r in en} <= {"yes", "no"}
+
+
 @pytest.mark.parametrize("fmt,magic", [("ics", b"BEGIN:VCALENDAR"), ("pdf", b"%PDF"), ("docx", b"PK"),
                                        ("csv", "\ufeffevent".encode())])
 def test_conclave_export_writes_each_format(demo, tmp_path, fmt, magic):

@@ -103,6 +103,8 @@ def error_text(exc: ConclaveError) -> str:
     code = lang()
     if type(exc).localized is ConclaveError.localized and exc.params:
         params = {k: plain(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+        if isinstance(exc.params.get("source"), str):  # a rule's source as this language reads it (issue 16)
+            params["source"] = plain(source_text(exc.params["source"]))
         text = i18n.t(exc.key, code, **params)
         if text != exc.key:
             return text

@@ -111,3 +111,18 @@ def test_the_desk_shows_the_refusal_without_its_provenance(db_url, users, lang):
     page = " ".join(texts)
     for leak in ("art.", "§", "CFR", "NISPOM", "保密法第"):
         assert leak not in page, leak
+
+
+def test_a_refusal_quoting_a_source_reads_it_in_chinese(monkeypatch):
+    """A route refusal (vplan.error_escort_not_staff) quotes its rule's source: 规则目录F3、P4, never "F3 practice P4
+    (escorted); 32 CFR …" inside a Chinese sentence."""
+    from pages.parts import ui
+    from planners.core.errors import EscortNotStaff
+
+    exc = EscortNotStaff("escort not staff", field="escort", line=2, escort="张三", rule="VIS-ESCORT",
+                         source="F3 practice P4 (escorted); 32 CFR 117.19(e)(4)")
+    monkeypatch.setattr(ui, "_last_lang", "zh_CN")
+    text = ui.error_text(exc)
+    assert "规则目录F3、P4" in text and "CFR" not in text and "practice" not in text
+    monkeypatch.setattr(ui, "_last_lang", "en")
+    assert "F3 practice P4" in ui.error_text(exc) and "CFR" not in ui.error_text(exc)

@@ -121,3 +121,11 @@ def test_conclave_export_refuses_an_unknown_event(db_url, users, tmp_path):
     res = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["export", "999", "--format", "ics", "--out", str(tmp_path / "x.ics"),
                                     "--as", "admin"])
     assert res.exit_code == 2 and "No event with id 999" in res.output
+
+
+def test_the_chinese_calendar_reads_due_and_source_in_chinese(snap):
+    """Issue 16: 期限：会前14天, 依据：实施条例第四十五条…, never "T-14d" or "art." in the Chinese calendar."""
+    from planners.plan.calendar import plan_ics
+
+    text = plan_ics(snap, "zh_CN").decode("utf-8").replace("\r\n ", "")
+    assert "期限：会前" in text and "art." not in text and "T-" not in text

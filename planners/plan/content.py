@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from planners.base.events import local
 from planners.core.i18n import t
 from planners.core.levels import Classification
+from planners.core.sources import cite, due_text
 from planners.plan.rules import PHASES
 
 FMT = "%Y-%m-%d %H:%M"
@@ -29,8 +30,15 @@ class PlanContent:
     watermark: str = ""  # 未经审批 / NOT APPROVED while the current plan is not approved
 
 
-def _due(task, tz: str) -> str:
-    return local(task.due_at, tz).strftime(FMT) if task.due_at else task.due_expr
+def _due(task, tz: str, lang: str | None = None) -> str:
+    if task.due_at:
+        return local(task.due_at, tz).strftime(FMT)
+    return due_text(task.due_expr, lang) if lang else task.due_expr  # T-3d → 会前3天 (issue 16)
+
+
+def _src(source: str, lang: str) -> str:
+    """A rule's source in a printed plan: the reader's own form (第四十五条第一项), foreign references left out."""
+    return cite(source, lang).main or source
 
 
 def task_text(task, lang: str) -> str:
@@ -76,14 +84,14 @@ def plan_content(snap, lang: str = "zh_CN") -> PlanContent:
                                                                          level=level.label(lang))
         for f in a.findings:
             venue_rows.append([f.rule, f.text(lang), t(f"venues.req_{f.data['requirement']}", lang),
-                               "✓" if f.met else "×", f.source])
+                               "✓" if f.met else "×", _src(f.source, lang)])
     header = [t("export.col_no", lang), t("export.col_rule", lang), t("export.col_task", lang),
               t("export.col_owner", lang), t("export.col_due", lang), t("export.col_status", lang),
               t("export.col_source", lang)]
     phases = []
     for p in PHASES:
-        rows = [[str(i), x.rule_id, task_text(x, lang), t("role." + x.owner, lang), _due(x, snap.tz),
-                 status_text(x, lang), x.source] for i, x in enumerate(snap.phase(p), 1)]
+        rows = [[str(i), x.rule_id, task_text(x, lang), t("role." + x.owner, lang), _due(x, snap.tz, lang),
+                 status_text(x, lang), _src(x.source, lang)] for i, x in enumerate(snap.phase(p), 1)]
         phases.append((t(f"plan.phase_{p}", lang), rows))
     return PlanContent(
         title=t("export.title", lang, title=snap.title),

@@ -38,7 +38,8 @@ def _due(task, tz: str, lang: str | None = None) -> str:
 
 def _src(source: str, lang: str) -> str:
     """A rule's source in a printed plan: the reader's own form (第四十五条第一项), foreign references left out."""
-    return cite(source, lang).main or source
+    c = cite(source, lang)
+    return c.main or (t("sources.foreign_only_print", lang) if c.foreign else source)
 
 
 def task_text(task, lang: str) -> str:

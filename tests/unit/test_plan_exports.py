@@ -129,3 +129,13 @@ def test_the_chinese_calendar_reads_due_and_source_in_chinese(snap):
 
     text = plan_ics(snap, "zh_CN").decode("utf-8").replace("\r\n ", "")
     assert "期限：会前" in text and "art." not in text and "T-" not in text
+
+
+def test_the_chinese_printed_plan_cites_sources_in_chinese(snap):
+    """Issue 16: the PDF/Word tables of the Chinese plan say 第四十五条第一项, never "art.", "§" or "CFR"."""
+    from planners.plan.content import plan_content
+
+    pc = plan_content(snap, "zh_CN")
+    cells = [c for _, rows in pc.phases for row in rows for c in row] + [c for row in pc.venue_rows for c in row]
+    assert not [c for c in cells if "art." in c or "§" in c or "CFR" in c]
+    assert any("第" in c and "条" in c for c in cells)

@@ -51,6 +51,9 @@ def _value(key: str, v) -> str:
         return sep.join(f"{_code('approvals.field_', str(k))}：{_value(str(k), x)}" if ui.lang() == "zh_CN"
                         else f"{_code('approvals.field_', str(k))}: {_value(str(k), x)}" for k, x in v.items())
     text = str(v)
+    if key == "visit_type" and " / " in text:  # written as "zh / en" by visits.requests: one of them
+        zh, _, en = text.partition(" / ")
+        return zh if ui.lang() == "zh_CN" else en
     if key == "method":
         return _code("documents.method_", text)
     if key == "op":

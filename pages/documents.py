@@ -50,8 +50,10 @@ def state_label(state: str) -> str:
 
 
 def refused(exc: docs.CustodyRefused) -> None:
-    lines = [f"{f.text(LANG)} ({f.source})" for f in exc.findings]
+    # the refusal and what to do, big; the rule's provenance folded away below it (issue 16)
+    lines = [f.text(LANG) for f in exc.findings]
     ui.verdict_banner("red", t("documents.verdict_refused"), lines, key="verdict")
+    ui.source_details([(f.rule, f.source) for f in exc.findings])
 
 
 def move(record, verdict_key: str, code: str) -> None:

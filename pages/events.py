@@ -333,7 +333,7 @@ def _task_html(task, now, tz: str) -> str:
     """One task as a line of inline HTML inside Markdown (so every text goes through ui.plain_html: a reason or a
     name typed by a user cannot add a tag, a link or an image)."""
     overdue = timeline.is_overdue(task, now)
-    due = _office_when(task.due_at, now, tz) if task.due_at else task.due_expr
+    due = _office_when(task.due_at, now, tz) if task.due_at else ui.due_text(task.due_expr)
     color = "#b00020" if overdue else "#555"
     tags = []
     if task.mandatory:
@@ -350,7 +350,7 @@ def _task_html(task, now, tz: str) -> str:
         line += (f"<br><span style='color:#666;font-size:.8em'>"
                  f"{ui.plain_html(ui.t('plan.marked', status=_status_label(task.status), who=task.marked_by, when=when))}"
                  f"{(' — ' + ui.plain_html(task.reason)) if task.reason else ''}</span>")
-    line += f"<br><span style='color:#999;font-size:.75em'>{ui.plain_html(task.source)}</span>"
+    line += f"<br><span style='color:#999;font-size:.75em'>{ui.plain_html(ui.source_text(task.source))}</span>"
     return line
 
 

@@ -219,13 +219,15 @@ with tabs[1]:
         for f in x["findings"]:
             rows.append({ui.t("trips.col_traveller"): x["name"], ui.t("trips.col_rule"): f["rule"],
                          ui.t("trips.findings"): ui.pick(f["reason"]), ui.t("trips.col_todo"): ui.pick(f["todo"]) if f["todo"] else "",
-                         ui.t("trips.col_source"): f["source"]})
+                         ui.t("trips.col_source"): ui.source_text(f["source"])})
     for f in info["destination_findings"]:
         rows.append({ui.t("trips.col_traveller"): "—", ui.t("trips.col_rule"): f["rule"],
                      ui.t("trips.findings"): ui.pick(f["reason"]), ui.t("trips.col_todo"): ui.pick(f["todo"]),
-                     ui.t("trips.col_source"): f["source"]})
+                     ui.t("trips.col_source"): ui.source_text(f["source"])})
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        ui.source_details([(f["rule"], f["source"]) for x in info["travellers"] for f in x["findings"]]
+                          + [(f["rule"], f["source"]) for f in info["destination_findings"]])
     else:
         st.success(ui.t("trips.no_findings"))
 

@@ -144,9 +144,10 @@ if assessment is not None:
     if assessment.tasks:
         st.table(ui.frame([{
             ui.t("venues.col_rule"): r.rule, ui.t("venues.col_task"): ui.pick(r.text),
-            ui.t("venues.col_owner"): ui.t("role." + r.owner), ui.t("venues.col_due"): r.due,
+            ui.t("venues.col_owner"): ui.t("role." + r.owner), ui.t("venues.col_due"): ui.due_text(r.due),
             ui.t("venues.col_requirement"): ui.t("venues.req_mandatory") if r.mandatory
             else ui.t("venues.req_recommended"),
-            ui.t("venues.col_source"): r.source} for r in assessment.tasks]))
+            ui.t("venues.col_source"): ui.source_text(r.source)} for r in assessment.tasks]))
+        ui.source_details([(r.rule, r.source) for r in assessment.tasks])
     else:
         st.success(ui.t("venues.no_remedies"))

@@ -615,7 +615,7 @@ with tab_route:
         for r in refusals:
             st.markdown("- " + ui.plain(ui.t("vplan_ui.refusal_line", at=(r.get("at") or "").replace("T", " "),
                                                place=r.get("place"), location=r.get("location"), rule=r.get("rule"),
-                                               source=r.get("source"))))
+                                               source=ui.source_text(r.get("source")))))
     granted = [loc_names.get(int(k), k) for k in ((v.facts or {}).get("location_exceptions") or {})]
     if granted:
         st.caption(ui.t("vplan_ui.exceptions_granted", names=ui.plain("、".join(map(str, granted)))))

@@ -19,7 +19,7 @@ import streamlit as st  # noqa: E402
 import planners.wiring  # noqa: E402,F401  (installs which area answers which hook)
 
 from planners.base import auth  # noqa: E402
-from planners.core import i18n, textsafe  # noqa: E402
+from planners.core import i18n, sources, textsafe  # noqa: E402
 from planners.core.errors import DISK_FULL_ERRNOS, ConclaveError, DiskFull  # noqa: E402
 from planners.core.findings import Finding, Severity  # noqa: E402
 from planners.base import launch_check  # noqa: E402
@@ -103,6 +103,8 @@ def error_text(exc: ConclaveError) -> str:
     code = lang()
     if type(exc).localized is ConclaveError.localized and exc.params:
         params = {k: plain(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+        if isinstance(exc.params.get("source"), str):  # a rule's source as this language reads it (issue 16)
+            params["source"] = plain(source_text(exc.params["source"]))
         text = i18n.t(exc.key, code, **params)
         if text != exc.key:
             return text
@@ -396,12 +398,45 @@ def badge(text: str) -> str:
     return f"【{text}】" if lang() == "zh_CN" else f"[{text}]"
 
 
-def show_findings(findings: list[Finding]) -> None:
+def source_text(source: str | None) -> str:
+    """A rule's source as this language reads it: 第四十五条第一项, the Chinese source first, the foreign references
+    left for `source_details` (issue 16)."""
+    c = sources.cite(source, lang())
+    if not c.main and c.foreign:
+        return t("sources.foreign_only")
+    return c.main
+
+
+def due_text(expr: str | None) -> str:
+    """A due offset as words: T-3d → 会前3天 / 3 days before the start."""
+    return sources.due_text(expr, lang())
+
+
+def source_details(items: list[tuple[str, str]]) -> None:
+    """The sources as written (foreign references included), folded away in one details view. `items`:
+    (rule id, source). Nothing is drawn when no source adds anything to what the page shows."""
+    rows = [(rule, src) for rule, src in items if src and sources.cite(src, lang()).has_details]
+    if not rows:
+        return
+    with st.expander(t("sources.details")):
+        for rule, src in dict.fromkeys(rows):
+            c = sources.cite(src, lang())
+            line = f"**{plain(rule)}** {plain(c.main)}" if c.main else f"**{plain(rule)}**"
+            if c.foreign:
+                line += f"  \n{plain(t('sources.foreign'))}{plain(c.foreign)}"
+            line += f"  \n{plain(t('sources.as_written'))}{plain(c.full)}"
+            st.markdown(line)
+
+
+def show_findings(findings: list[Finding], *, details: bool = True) -> None:
     for f in findings:
         icon = MET_ICON if f.met else SEVERITY_ICON.get(f.severity, "•")
-        src = f" — {f.source}" if f.source else ""
+        shown = source_text(f.source)
+        src = f" — {shown}" if shown else ""
         st.markdown(f"{icon} **{plain(f.rule)}** {plain(f.text(lang()))}"
                     f"<span style='color:#666'>{plain(src)}</span>", unsafe_allow_html=True)
+    if details:
+        source_details([(f.rule, f.source) for f in findings])
 
 
 VERDICT_COLORS = {"green": "#0a7d32", "orange": "#c76a00", "red": "#b00020", "grey": "#555"}

@@ -22,6 +22,7 @@ EXACT = {
     "Select all": "widget.select_all",
     "No results": "widget.no_results",
     "No options to select.": "widget.no_options",
+    "No options to select": "widget.no_options",  # issue 16 (walk test): newer Streamlit drops the full stop
     "Remove an option first": "widget.remove_option_first",
     "Press Enter to submit form": "widget.enter_submit",
     "Press Enter to apply": "widget.enter_apply",

@@ -9,6 +9,7 @@ from icalendar import Event as VEvent
 
 from planners.base.events import local
 from planners.core.i18n import t
+from planners.core.sources import cite, due_text
 from planners.core.clock import utcnow
 from planners.exports.safe_text import clean_snapshot
 
@@ -40,10 +41,11 @@ def plan_ics(snap, lang: str = "zh_CN") -> bytes:
         ev.add("dtstart", start)
         ev.add("dtend", start + timedelta(minutes=TASK_MINUTES))
         ev.add("summary", summary)
-        desc = [f"{t('plan.owner', lang)}: {t('role.' + task.owner, lang)}",
-                f"{t('plan.due', lang)}: {task.due_expr}",
-                f"{t('export.col_status', lang)}: {t(f'plan.status_{task.status}', lang)}",
-                f"{t('export.col_source', lang)}: {task.source}",
+        sep = "：" if lang == "zh_CN" else ": "  # issue 16: full-width in Chinese, due and source as read
+        desc = [f"{t('plan.owner', lang)}{sep}{t('role.' + task.owner, lang)}",
+                f"{t('plan.due', lang)}{sep}{due_text(task.due_expr, lang)}",
+                f"{t('export.col_status', lang)}{sep}{t(f'plan.status_{task.status}', lang)}",
+                f"{t('export.col_source', lang)}{sep}{cite(task.source, lang).main or task.source}",
                 t("export.no_content", lang)]
         ev.add("description", "\n".join(desc))
         ev.add("categories", [phase])

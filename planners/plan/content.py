@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from planners.base.events import local
 from planners.core.i18n import t
 from planners.core.levels import Classification
+from planners.core.sources import cite, due_text
 from planners.plan.rules import PHASES
 
 FMT = "%Y-%m-%d %H:%M"
@@ -29,8 +30,16 @@ class PlanContent:
     watermark: str = ""  # 未经审批 / NOT APPROVED while the current plan is not approved
 
 
-def _due(task, tz: str) -> str:
-    return local(task.due_at, tz).strftime(FMT) if task.due_at else task.due_expr
+def _due(task, tz: str, lang: str | None = None) -> str:
+    if task.due_at:
+        return local(task.due_at, tz).strftime(FMT)
+    return due_text(task.due_expr, lang) if lang else task.due_expr  # T-3d → 会前3天 (issue 16)
+
+
+def _src(source: str, lang: str) -> str:
+    """A rule's source in a printed plan: the reader's own form (第四十五条第一项), foreign references left out."""
+    c = cite(source, lang)
+    return c.main or (t("sources.foreign_only_print", lang) if c.foreign else source)
 
 
 def task_text(task, lang: str) -> str:
@@ -76,14 +85,14 @@ def plan_content(snap, lang: str = "zh_CN") -> PlanContent:
                                                                          level=level.label(lang))
         for f in a.findings:
             venue_rows.append([f.rule, f.text(lang), t(f"venues.req_{f.data['requirement']}", lang),
-                               "✓" if f.met else "×", f.source])
+                               "✓" if f.met else "×", _src(f.source, lang)])
     header = [t("export.col_no", lang), t("export.col_rule", lang), t("export.col_task", lang),
               t("export.col_owner", lang), t("export.col_due", lang), t("export.col_status", lang),
               t("export.col_source", lang)]
     phases = []
     for p in PHASES:
-        rows = [[str(i), x.rule_id, task_text(x, lang), t("role." + x.owner, lang), _due(x, snap.tz),
-                 status_text(x, lang), x.source] for i, x in enumerate(snap.phase(p), 1)]
+        rows = [[str(i), x.rule_id, task_text(x, lang), t("role." + x.owner, lang), _due(x, snap.tz, lang),
+                 status_text(x, lang), _src(x.source, lang)] for i, x in enumerate(snap.phase(p), 1)]
         phases.append((t(f"plan.phase_{p}", lang), rows))
     return PlanContent(
         title=t("export.title", lang, title=snap.title),
@@ -125,7 +134,7 @@ def plan_csv(snap, lang: str = "zh_CN") -> bytes:
             "reason", "marked_by", "source"]
     rows = [{"event": snap.title, "phase": t(f"plan.phase_{x.phase}", lang), "rule": x.rule_id,
              "task": x.text[lang], "owner": t("role." + x.owner, lang), "due": _due(x, snap.tz),
-             "due_expr": x.due_expr, "mandatory": "yes" if x.mandatory else "no",
-             "proposal": "yes" if x.proposal else "no", "status": t(f"plan.status_{x.status}", lang),
+             "due_expr": x.due_expr, "mandatory": t("values." + ("yes" if x.mandatory else "no"), lang),  # issue 16
+             "proposal": t("values." + ("yes" if x.proposal else "no"), lang), "status": t(f"plan.status_{x.status}", lang),
              "reason": x.reason, "marked_by": x.marked_by or "", "source": x.source} for x in snap.tasks]
     return to_csv(rows, cols)

@@ -47,7 +47,8 @@ def test_the_desk_at_a_session_door_refuses_the_foreign_guest_with_e3(db_url, us
     at.selectbox(key=f"desk_door_{eid}").set_value(sid).run()
     at.text_input(key="scan_input").set_value(codes["Guest"]).run()
     banner = " ".join(m.value for m in at.markdown if "data-testid='verdict'" in m.value)
-    assert "不符合参会条件" in banner and "E3" in banner and "保密法" in banner
+    assert "不符合参会条件" in banner and "E3" in banner
+    assert "保密法" not in banner and "art." not in banner  # issue 16: no provenance at the desk
     at.text_input(key="scan_input").set_value(codes["王明"]).run()
     banner = " ".join(m.value for m in at.markdown if "data-testid='verdict'" in m.value)
     assert "欢迎" in banner and "闭门会议" in banner

@@ -99,6 +99,14 @@ def test_the_csv_lists_every_task_and_neutralises_formulas(snap):
     assert all(not r["due_expr"].startswith(("=", "+", "-", "@")) for r in rows)
 
 
+def test_the_chinese_csv_says_yes_and_no_in_chinese(snap):
+    """Issue 16: no yes/no in an export from the Chinese UI."""
+    rows = list(csv.DictReader(io.StringIO(plan_csv(snap, "zh_CN").decode("utf-8-sig"))))
+    assert {r["mandatory"] for r in rows} <= {"是", "否"} and {r["proposal"] for r in rows} <= {"是", "否"}
+    en = list(csv.DictReader(io.StringIO(plan_csv(snap, "en").decode("utf-8-sig"))))
+    assert {r["mandatory"] for r in en} <= {"yes", "no"}
+
+
 @pytest.mark.parametrize("fmt,magic", [("ics", b"BEGIN:VCALENDAR"), ("pdf", b"%PDF"), ("docx", b"PK"),
                                        ("csv", "\ufeffevent".encode())])
 def test_conclave_export_writes_each_format(demo, tmp_path, fmt, magic):
@@ -113,3 +121,21 @@ def test_conclave_export_refuses_an_unknown_event(db_url, users, tmp_path):
     res = CliRunner(env={"CONCLAVE_PASSWORD": TEST_PASSWORD}).invoke(main, ["export", "999", "--format", "ics", "--out", str(tmp_path / "x.ics"),
                                     "--as", "admin"])
     assert res.exit_code == 2 and "No event with id 999" in res.output
+
+
+def test_the_chinese_calendar_reads_due_and_source_in_chinese(snap):
+    """Issue 16: 期限：会前14天, 依据：实施条例第四十五条…, never "T-14d" or "art." in the Chinese calendar."""
+    from planners.plan.calendar import plan_ics
+
+    text = plan_ics(snap, "zh_CN").decode("utf-8").replace("\r\n ", "")
+    assert "期限：会前" in text and "art." not in text and "T-" not in text
+
+
+def test_the_chinese_printed_plan_cites_sources_in_chinese(snap):
+    """Issue 16: the PDF/Word tables of the Chinese plan say 第四十五条第一项, never "art.", "§" or "CFR"."""
+    from planners.plan.content import plan_content
+
+    pc = plan_content(snap, "zh_CN")
+    cells = [c for _, rows in pc.phases for row in rows for c in row] + [c for row in pc.venue_rows for c in row]
+    assert not [c for c in cells if "art." in c or "§" in c or "CFR" in c]
+    assert any("第" in c and "条" in c for c in cells)

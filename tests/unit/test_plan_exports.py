@@ -81,7 +81,8 @@ def test_the_english_pdf_says_the_same_in_english(snap):
 
 def test_the_docx_reads_back_with_marking_phases_tasks_and_signatures(snap):
     doc = Document(io.BytesIO(plan_docx(snap, "zh_CN")))
-    assert doc.paragraphs[0].text == "2026年第四季度外贸形势分析会保密工作方案"
+    # an unapproved plan opens with its 未经审批 mark (issue 11), then the title
+    assert [p.text for p in doc.paragraphs[:2]] == ["未经审批", "2026年第四季度外贸形势分析会保密工作方案"]
     assert doc.sections[0].header.paragraphs[0].text == "机密★10年"
     cells = {c.text for tbl in doc.tables for row in tbl.rows for c in row.cells}
     for t in snap.tasks:

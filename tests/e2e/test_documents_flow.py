@@ -55,7 +55,13 @@ def test_register_five_copies_issue_two_recover_one_reconcile_shows_one_outstand
     page.get_by_role("link", name="Documents").click()
     page.wait_for_selector("h1:has-text('Documents')")
     wait_idle(page)
-    event_label = page.get_by_role("combobox", name="Event", exact=True).input_value()
+    box = page.get_by_role("combobox", name="Event", exact=True)
+    if "第四季度外贸形势分析会" not in box.input_value():  # the organizer also runs the meeting under way
+        box.click()
+        page.keyboard.type("第四季度")
+        page.get_by_role("option").filter(has_text="第四季度外贸形势分析会").first.click()
+        wait_idle(page)
+    event_label = box.input_value()
     assert "第四季度外贸形势分析会" in event_label
     event_id = int(event_label.split()[0].lstrip("#"))
 

@@ -96,6 +96,6 @@ def test_the_cli_offers_eligible_only(event, tmp_path):
     out = tmp_path / "b.csv"
     r = runner.invoke(main, ["badges", str(event), "--out", str(out), "--eligible-only", "--as", "organizer"])
     assert r.exit_code == 0, r.output
-    assert "1 badges" in r.output and "赵六" not in out.read_text(encoding="utf-8-sig")
+    assert "1 badge written" in r.output and "赵六" not in out.read_text(encoding="utf-8-sig")
     r = runner.invoke(main, ["badges", str(event), "--out", str(out), "--as", "organizer"])
     assert r.exit_code == 0 and "赵六" in out.read_text(encoding="utf-8-sig")

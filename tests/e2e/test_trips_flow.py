@@ -84,6 +84,8 @@ def test_organizer_leader_briefing_and_debrief_of_the_demo_trade_fair(server, pa
         assert TITLE in box.inner_text() and "Why this needs a leader" in box.inner_text()
         box.get_by_role("textbox").fill("同意")
         box.get_by_role("button", name="Approve").click()
+        wait_idle(lp)
+        box.get_by_role("button", name=re.compile("^Confirm: approve")).click()  # confirmed (issue 16)
         lp.wait_for_selector(f".st-key-approval_{item}", state="detached")
         wait_idle(lp, 60000)
     finally:

@@ -5,6 +5,8 @@ report, which the leader approves and which then downloads (issue 12). Organizer
 browser contexts."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -48,6 +50,8 @@ def _leader_decides(browser, server, button: str, comment: str, item=None, title
         assert TITLE in box.inner_text()
         box.get_by_role("textbox").fill(comment)
         box.get_by_role("button", name=button).click()
+        wait_idle(lp)
+        box.get_by_role("button", name=re.compile("^Confirm: ")).click()  # a decision is confirmed (issue 16)
         lp.wait_for_selector(f"text=/{title}.*: (returned|approved)/")
         wait_idle(lp)
     finally:
@@ -124,7 +128,7 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     # the visit ends (moved into the past in the database), the organizer files the post-visit report
     _end_visit(server, vid)
     _open_visits(page, server)
-    page.get_by_role("tab", name="Post-visit report").click()
+    page.get_by_role("tab", name="Post-visit report").first.click()
     wait_idle(page)
     page.locator(f".st-key-gifts{vid} textarea").fill("瓷盘 | Markus Weber | 交局办公室登记保管")
     page.get_by_role("button", name="File the report to the leader and the foreign-affairs office").click()
@@ -134,7 +138,7 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     assert rep_item is not None
     _leader_decides(browser, server, "Approve", "同意备案", item=rep_item, title="Post-visit report")
     _open_visits(page, server)
-    page.get_by_role("tab", name="Post-visit report").click()
+    page.get_by_role("tab", name="Post-visit report").first.click()
     wait_idle(page)
     page.wait_for_selector("text=Report: approved")
     page.get_by_role("button", name="Make the report files").click()

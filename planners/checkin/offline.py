@@ -3,7 +3,7 @@ that decides scans from it and keeps every scan in an append-only, hash-chained 
 
 The pack (`conclave desk pack EVENT --out FILE`): the event's public key, every attendee's id, name, unit, ID
 digits, badge generation and verdict at each door (the main entrance and each session's), who is inside and the
-lockers in use, when it was made and how long it is valid (rule O1, data/rules/sessions.yaml). It is JSON holding
+lockers in use, when it was made and how long it is valid (rule O1, data/rules/checkin.yaml). It is JSON holding
 the body's exact text and an Ed25519 signature by the event's key over it; a changed byte is refused.
 
 The local log is a SQLite file (WAL, synchronous=FULL: a scan answered is on disk, so killing the desk mid-scan
@@ -46,10 +46,10 @@ _RULE_FIELDS = {"valid_hours": Field("int"), "retention_days": Field("int"), "ma
 
 
 def rule(rule_id: str) -> dict:
-    for r in load_catalogue("sessions", _RULE_FIELDS)["rules"]:
+    for r in load_catalogue("checkin", _RULE_FIELDS)["rules"]:
         if r["id"] == rule_id:
             return r
-    raise NotFound(f"data/rules/sessions.yaml has no rule {rule_id}.", key="error.not_found")
+    raise NotFound(f"data/rules/checkin.yaml has no rule {rule_id}.", key="error.not_found")
 
 
 def canonical(obj) -> str:

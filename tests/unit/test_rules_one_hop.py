@@ -2,6 +2,7 @@
 the file is applied by code in that package (not in a page, not in another area)."""
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +35,22 @@ def _ids(area: str, key: str = "rules") -> list[str]:
     return [r["id"] for r in yaml.safe_load((RULES / f"{area}.yaml").read_text(encoding="utf-8"))[key]]
 
 
+def _visit_types() -> set[str]:
+    import yaml
+
+    from planners.core.config import ROOT
+
+    doc = yaml.safe_load((ROOT / "data/rules/plan.yaml").read_text(encoding="utf-8"))
+    out = {""}
+    for r in doc.get("rules", []):
+        v = (r.get("when") or {}).get("visit_type")
+        out.update(v if isinstance(v, list) else [v] if v else [])
+    return out
+
+
+VISITS = [(t, k) for t in sorted(_visit_types()) for k in (False, True)]
+
+
 def test_every_plan_rule_gives_a_task_for_some_event():
     from planners.plan.build import PlanFacts, applicable_rules
 
@@ -41,8 +58,9 @@ def test_every_plan_rule_gives_a_task_for_some_event():
     for level in ("internal", "secret", "confidential", "top_secret"):
         for kind in ("meeting", "foreign_visit"):
             for flag in (False, True):
-                for policy in ("lockers", "approved_only", "none"):
+                for policy, (vtype, keyloc) in itertools.product(("lockers", "approved_only", "none"), VISITS):
                     f = PlanFacts(level=level, kind=kind, foreign_participants=flag, documents_issued=flag,
+                                  visit_type=vtype if kind == "foreign_visit" else "", route_key_location=keyloc,
                                   device_policy=policy, incidents=(("document_lost", datetime(2027, 1, 10, 2)),) if flag else (),
                                   venue_unmet=("V3",) if flag else (), venue_verdict="conditional" if flag else None,
                                   start=datetime(2027, 1, 10, 1), end=datetime(2027, 1, 10, 5))
@@ -51,6 +69,7 @@ def test_every_plan_rule_gives_a_task_for_some_event():
 
 
 def test_every_venue_criterion_is_judged_by_the_suitability_check():
+    kinds = ("meeting", "foreign_visit")  # a visit's criteria (VV1–VV3, issue 12) are judged for visits
     from planners.venues.suitability import assess, criteria
 
     from types import SimpleNamespace
@@ -58,11 +77,13 @@ def test_every_venue_criterion_is_judged_by_the_suitability_check():
     V = lambda: SimpleNamespace(id=1, name="v", kind="foreign_hotel", features={}, last_sweep_at=None)  # noqa: E731
 
     judged = set()
-    for level in ("secret", "confidential", "top_secret"):
+    for level in ("internal", "secret", "confidential", "top_secret"):
         for flags in (False, True):
-            a = assess(V(), level, datetime(2027, 1, 10, 1), foreign_participants=flags, documents_issued=flags,
-                       now=datetime(2027, 1, 1))
-            judged.update(f.rule for f in a.findings)
+            for kind in kinds:
+                a = assess(V(), level, datetime(2027, 1, 10, 1), foreign_participants=flags, documents_issued=flags,
+                           now=datetime(2027, 1, 1), kind=kind,
+                           event_facts={"route_key_location": flags} if kind == "foreign_visit" else None)
+                judged.update(f.rule for f in a.findings)
     assert {c["id"] for c in criteria()} == set(_ids("venues"))
     assert set(_ids("venues")) - judged == set()
 

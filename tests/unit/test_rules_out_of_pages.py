@@ -14,10 +14,10 @@ from planners.visits.requests import VisitInput, validate
 
 
 @pytest.mark.parametrize("state, actions", [
-    ("in_store", {"issued", "to_secrecy_room", "destroyed", "lost"}),
+    ("in_store", {"issued", "to_secrecy_room", "destroyed", "lost", "taken_abroad"}),  # taken abroad: issue 14
     ("issued", {"transferred", "recovered", "to_secrecy_room", "lost"}),
-    ("recovered", {"issued", "to_secrecy_room", "destroyed", "lost"}),
-    ("secrecy_room", {"destroyed", "lost"}),
+    ("recovered", {"issued", "to_secrecy_room", "destroyed", "lost", "taken_abroad"}),
+    ("secrecy_room", {"destroyed", "lost", "taken_abroad"}),
     ("destroyed", set()),
     ("lost", set()),
 ])

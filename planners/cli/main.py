@@ -10,7 +10,6 @@ A new command module: add ONE line per top-level command at the end of COMMANDS,
 planners.core); import the area inside the command's function."""
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 
@@ -52,6 +51,39 @@ def _wired() -> None:
     import planners.wiring  # noqa: F401  (installs which area answers which hook)
 
 
+def _module(module_path: str):
+    """The CLI module named in COMMANDS, imported here by name, statically (no importlib): each import runs only
+    when its command is first asked for, so `conclave --help` loads none of the areas."""
+    name = module_path.rpartition(".")[2]
+    if name == "approvals":
+        from planners.cli import approvals as m
+    elif name == "attendees":
+        from planners.cli import attendees as m
+    elif name == "audit":
+        from planners.cli import audit as m
+    elif name == "desk":
+        from planners.cli import desk as m
+    elif name == "documents":
+        from planners.cli import documents as m
+    elif name == "events":
+        from planners.cli import events as m
+    elif name == "keys":
+        from planners.cli import keys as m
+    elif name == "people":
+        from planners.cli import people as m
+    elif name == "plan":
+        from planners.cli import plan as m
+    elif name == "sessions":
+        from planners.cli import sessions as m
+    elif name == "trips":
+        from planners.cli import trips as m
+    elif name == "visits":
+        from planners.cli import visits as m
+    else:
+        raise LookupError(f"{module_path} is not a CLI module: add it to planners/cli/main.py's _module()")
+    return m
+
+
 class _Conclave(click.Group):
     """A full disk or temp folder is a clear refusal at every command, never a traceback. The commands of COMMANDS
     are loaded from their module the first time they are asked for."""
@@ -72,7 +104,7 @@ class _Conclave(click.Group):
         # register() adds its commands to what it is given (and may wrap one already there, as `events` does):
         # it gets the commands so far, and what it adds or replaces is taken at once
         scratch = click.Group(commands=dict(self.commands))
-        importlib.import_module(module_path).register(scratch)
+        _module(module_path).register(scratch)
         self._loaded.add(module_path)
         for name, cmd in scratch.commands.items():
             if self.commands.get(name) is not cmd:

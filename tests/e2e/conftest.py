@@ -5,7 +5,7 @@ import os
 import pytest
 
 from tests.conftest import make_user
-from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, Server
+from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, LIMIT_MS, Server
 
 pytestmark = pytest.mark.e2e
 
@@ -55,6 +55,6 @@ def browser():
 def page(browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = ctx.new_page()
-    pg.set_default_timeout(20000)
+    pg.set_default_timeout(LIMIT_MS)
     yield pg
     ctx.close()

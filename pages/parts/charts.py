@@ -34,7 +34,6 @@ STATE_COLORS: dict[str, str] = {
 PLAN_STATES = ("open", "done", "na")
 SHORT_SPAN = timedelta(hours=2)  # arrivals over at most this span: per 5 minutes; longer: per 15 minutes
 WHOLE = {"tickMinStep": 1, "format": "d"}  # an axis of people or copies: no 0.5 person
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # a name only: nothing is fetched
 
 
 def color_scale(states: Sequence[str], label: Callable[[str], str] = str) -> dict:
@@ -52,7 +51,7 @@ def plan_status_chart(rows: Iterable[dict], *, title: str, phase_title: str, cou
     (phase and status as labels, `state` the code, `order` the phase's place)."""
     values = [{"phase": r["phase"], "status": r["status"], "n": r["n"], "order": r["order"]} for r in rows]
     return {
-        "$schema": SCHEMA, "title": title, "data": {"values": values}, "mark": {"type": "bar"},
+        "title": title, "data": {"values": values}, "mark": {"type": "bar"},
         "encoding": {
             "x": {"field": "phase", "type": "nominal", "title": phase_title, "sort": {"field": "order", "op": "min"},
                   "axis": {"labelAngle": 0}},
@@ -79,7 +78,7 @@ def arrivals_chart(rows: Iterable[dict], *, time_title: str, count_title: str) -
     rows = list(rows)
     step = arrival_step(r["at"] for r in rows)
     return {
-        "$schema": SCHEMA, "data": {"values": [{"at": _iso(r["at"]), "arrivals": r["arrivals"]} for r in rows]},
+        "data": {"values": [{"at": _iso(r["at"]), "arrivals": r["arrivals"]} for r in rows]},
         "mark": {"type": "bar", "color": STATE_COLORS["arrived"]},
         "encoding": {
             "x": {"field": "at", "type": "temporal", "title": time_title,
@@ -102,7 +101,7 @@ def custody_timeline_chart(rows: Iterable[dict], *, title: str, series_label: Ca
     states = [s for s in ("issued", "recovered") if any(r["series"] == s for r in rows)] or ["issued", "recovered"]
     values = [{"at": _iso(r["at"]), "series": series_label(r["series"]), "count": r["count"]} for r in rows]
     return {
-        "$schema": SCHEMA, "title": title, "data": {"values": values},
+        "title": title, "data": {"values": values},
         "mark": {"type": "line", "interpolate": "step-after"},
         "encoding": {
             "x": {"field": "at", "type": "temporal", "title": "", "axis": {"labelAngle": 0}},
@@ -116,7 +115,7 @@ def holders_chart(by_holder: dict[str, int], *, title: str) -> dict:
     """Copies each holder still has: horizontal bars, so a Chinese name is read on one line."""
     values = [{"holder": k, "n": v} for k, v in by_holder.items()]
     return {
-        "$schema": SCHEMA, "title": title, "data": {"values": values},
+        "title": title, "data": {"values": values},
         "mark": {"type": "bar", "color": STATE_COLORS["issued"]},
         "encoding": {
             "y": {"field": "holder", "type": "nominal", "title": "", "sort": "-x", "axis": {"labelAngle": 0}},

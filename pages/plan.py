@@ -38,7 +38,8 @@ st.caption(f"#{chosen.id} {ui.plain(chosen.title)} · {ui.t('events.status')}: {
            f"{ui.plain(Classification(chosen.level).marking(chosen.retention, ui.lang()))}")
 st.caption(ui.t("plan.relay_scope", scope=ui.plain(chosen.relay_scope) or ui.t("plan.relay_not_decided")) + " · "
            + ui.t("plan.device_policy", policy=ui.t("device_policy." + chosen.device_policy)) + " · "
-           + ui.t("planpage.documents_" + ("yes" if (chosen.facts or {}).get("documents_issued") else "no")))
+           + (ui.t("planpage.documents_yes") if (chosen.facts or {}).get("documents_issued")
+              else ui.t("planpage.documents_no")))
 
 
 # ---- marking a task from its row: the callbacks run before the page is drawn, so it shows the new state

@@ -151,7 +151,7 @@ except RuleFileError as exc:
     ui.show_error(exc)
     st.stop()
 
-a, b = st.columns([1, 1])
+a, b, _ = st.columns([2, 2, 5])
 if may_build and a.button(ui.t("plan.build"), key=f"build{chosen.id}", type="primary" if not ts else "secondary"):
     ui.change(lambda s: timeline.build_plan(s, chosen.id, actor=me),
               lambda r: ui.t("plan.built", added=r.added, updated=r.updated, retired=r.retired, kept=r.kept_done))
@@ -162,18 +162,20 @@ if not ts:
     st.info(ui.t("plan.empty"))
     st.stop()
 
-st.progress(ready.ratio, text=ui.t("plan.readiness", done=ready.mandatory_done, total=ready.mandatory_total))
-if live:
+state, approvals = st.columns([3, 2])
+with state:
+    st.progress(ready.ratio, text=ui.t("plan.readiness", done=ready.mandatory_done, total=ready.mandatory_total))
+    if ready.overdue:
+        st.markdown(f"<span style='color:#b00020;font-weight:700'>"
+                    f"{ui.plain_html(ui.t('plan.overdue', n=len(ready.overdue)))}</span>", unsafe_allow_html=True)
+    elif ready.ready:
+        st.success(ui.t("plan.ready_yes"))
+with approvals.container(border=True):  # the leader approvals beside the readiness they decide (issue 11)
+    st.markdown(f"**{ui.t('signoff.section')}**")
+    plan_ui.signoff_panel(chosen, me, editable, submit=("plan",), heading=False)
+if live:  # what the other areas find while the event runs (issue 15), before the tasks
     st.warning(ui.t("plan.live_findings", n=len(live)))
     ui.show_findings(live)
-if ready.overdue:
-    st.markdown(f"<span style='color:#b00020;font-weight:700'>{ui.plain_html(ui.t('plan.overdue', n=len(ready.overdue)))}"
-                "</span>", unsafe_allow_html=True)
-elif ready.ready:
-    st.success(ui.t("plan.ready_yes"))
-
-with st.expander(ui.t("signoff.section"), expanded=True):
-    plan_ui.signoff_panel(chosen, me, editable, submit=("plan",), heading=False)
 
 st.caption(ui.t("planpage.intro"))
 now = utcnow()

@@ -220,3 +220,29 @@ def test_the_events_page_keeps_a_summary_and_a_link_to_the_plan(db_url, demo, us
     assert "data-testid='plan-task'" not in md and not at.segmented_control  # the tasks are on their own page
     assert "Open the security plan" in md and "/plan" in md
     assert at.get("progress") and any("tasks" in c.value and "overdue" in c.value for c in at.caption)
+    assert {f"submit_list{ev_id}", f"submit_plan{ev_id}", f"docs{ev_id}"} <= {w.key for w in [*at.button, *at.toggle]}
+
+
+def test_the_organizers_home_links_overdue_tasks_to_the_plan_page(db_url, demo, users):
+    from datetime import timedelta
+
+    from streamlit.testing.v1 import AppTest
+
+    from planners.store.models import Event
+    from planners.store.uow import write_session
+    from tests.conftest import ROOT
+
+    ev_id = _demo_event(demo)
+    with write_session() as s:  # start in 3 days whatever the hour, so the T-7d tasks are surely overdue
+        e = s.get(Event, ev_id)
+        e.starts_at, e.ends_at = e.starts_at - timedelta(days=4), e.ends_at - timedelta(days=4)
+        timeline.build_plan(s, ev_id, actor=users["organizer"])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)  # the real navigation, on its home page
+    at.session_state["lang"] = "zh_CN"
+    at.session_state["user_id"] = users["organizer"].id
+    at.run()
+    assert not at.exception, at.exception
+    assert any("项方案任务已逾期" in x.value for x in at.error)
+    links = [p.proto for p in at.get("page_link")]
+    assert any(p.page == "plan" and p.label == "打开保密工作方案" for p in links)  # in the item, not only the sidebar
+    assert [p.label for p in links].count("保密工作方案") == 1  # the sidebar lists the page once

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import charts, ui
 
 me = ui.require_role("documents")
 
@@ -263,17 +261,13 @@ def reconcile_tab() -> None:
     with ui.reading() as s:
         tl = docs.timeline(s, EID, chosen.tz)
     a, b = st.columns(2)
-    if tl:
-        df = pd.DataFrame(tl)
-        df["series"] = df["series"].map(lambda x: t(f"documents.series_{x}"))
-        a.altair_chart(alt.Chart(df, title=t("documents.chart_timeline")).mark_line(interpolate="step-after")
-                       .encode(x=alt.X("at:T", title=""), y=alt.Y("count:Q", title=""),
-                               color=alt.Color("series:N", title="")), width="stretch")
+    if tl:  # one colour per state in every chart, whole copies on the axis (issue 16: pages/parts/charts.py)
+        a.vega_lite_chart(charts.custody_timeline_chart(tl, title=t("documents.chart_timeline"),
+                                                        series_label=lambda x: t(f"documents.series_{x}")),
+                          width="stretch")
     by_holder = rec.outstanding_by_holder()
     if by_holder:
-        df = pd.DataFrame([{"holder": k, "n": v} for k, v in by_holder.items()])
-        b.altair_chart(alt.Chart(df, title=t("documents.chart_holders")).mark_bar()
-                       .encode(x=alt.X("n:Q", title=""), y=alt.Y("holder:N", title="", sort="-x")), width="stretch")
+        b.vega_lite_chart(charts.holders_chart(by_holder, title=t("documents.chart_holders")), width="stretch")
     st.subheader(t("documents.secrecy_room"))
     with st.form("doc_room_form", clear_on_submit=True):
         code = st.text_input(t("documents.code_input"), key="doc_room_code")

@@ -286,233 +286,64 @@ if listed:
                     st.rerun()
 
 
-# ---- the plan board of the chosen event (before / during / after)
-
-import altair as alt  # noqa: E402
+# ---- the plan of the chosen event: a summary and the way to its own page (issue 16: 保密工作方案)
 
 from planners import plan as timeline  # noqa: E402
 from planners.core.errors import RuleFileError  # noqa: E402
 
-STATUS_COLOR = {"open": "#666", "done": "#1b7f3b", "na": "#8a6d00"}  # text badges, not emoji (issue 16)
+from pages.parts import plan_ui  # noqa: E402
 
 
-def _status_badge_html(status: str) -> str:
-    return (f"<span style='border:1px solid {STATUS_COLOR[status]};color:{STATUS_COLOR[status]};border-radius:3px;"
-            f"padding:0 .3em;font-size:.85em'>{ui.plain_html(_status_label(status))}</span>")
+def _documents_toggle(chosen) -> None:
+    """Whether numbered documents are issued (rules B9, D6, A1, A2, A5, V10 depend on it): an event fact whose
+    effect on the venue verdict is said when it happens (issue 16)."""
+    docs_now = bool((chosen.facts or {}).get("documents_issued"))
+    docs = st.toggle(ui.t("plan.documents_issued"), value=docs_now, key=f"docs{chosen.id}")
+    if docs == docs_now:
+        return
+    try:
+        with ui.writing() as s:
+            before = _venue_verdict(s, chosen.id)
+            timeline.set_documents_issued(s, chosen.id, docs, actor=me)
+            after = _venue_verdict(s, chosen.id)
+    except ConclaveError as exc:
+        ui.show_error(exc)
+    else:
+        if after != before and after is not None:  # a safety-changing side effect, said (issue 16)
+            ui.flash(ui.t("events.venue_verdict_changed", verdict=ui.t(f"venues.verdict_{after}"),
+                          was=ui.t(f"venues.verdict_{before}") if before else "—"),
+                     "error" if after == "unsuitable" else "warning")
+        st.rerun()
 
 
-def _status_label(status: str) -> str:
-    return ui.t(f"plan.status_{status}")
-
-
-def _phase_label(phase: str) -> str:
-    return ui.t(f"plan.phase_{phase}")
-
-
-def _download(label: str, fmt: str, ev_id: int, mime: str, filename: str) -> None:
-    from planners.plan.export import render
-
-    lang = LANG  # the callable runs when the button is pressed, outside this run: capture the language now
-
-    def data() -> bytes:
-        with ui.reading() as s:
-            snap = timeline.snapshot(s, ev_id)
-        return render(snap, fmt, lang)
-
-    st.download_button(label, data=data, file_name=filename, mime=mime, key=f"dl_{fmt}_{ev_id}",
-                       on_click="ignore")
-
-
-def _office_when(at, now, tz: str) -> str:
-    """Office time as 12-03 09:00, with the year when it is not this year's (issue 16)."""
-    t, this = ev_mod.local(at, tz), ev_mod.local(now, tz)
-    return t.strftime("%m-%d %H:%M" if t.year == this.year else "%Y-%m-%d %H:%M")
-
-
-def _task_html(task, now, tz: str) -> str:
-    """One task as a line of inline HTML inside Markdown (so every text goes through ui.plain_html: a reason or a
-    name typed by a user cannot add a tag, a link or an image)."""
-    overdue = timeline.is_overdue(task, now)
-    due = _office_when(task.due_at, now, tz) if task.due_at else ui.due_text(task.due_expr)
-    color = "#b00020" if overdue else "#555"
-    tags = []
-    if task.mandatory:
-        tags.append(ui.t("plan.mandatory"))
-    if task.proposal:
-        tags.append(ui.t("plan.proposal"))
-    tag = f" <b>[{ui.plain_html(', '.join(tags))}]</b>" if tags else ""
-    line = (f"{_status_badge_html(task.status)} <b>{ui.plain_html(task.rule_id)}</b> {ui.plain_html(task.text[ui.lang()])}{tag}"
-            f"<br><span data-testid='plan-task' data-status='{task.status}' data-overdue='{str(overdue).lower()}' "
-            f"style='color:{color};font-size:.85em'>{ui.plain_html(ui.t('role.' + task.owner_role))} · "
-            f"{ui.plain_html(ui.t('plan.due'))} {ui.plain_html(due)}{ui.plain_html(ui.badge(ui.t('plan.overdue_badge'))) if overdue else ''}</span>")
-    if task.status != "open" and task.marked_by:
-        when = _office_when(task.marked_at, now, tz) if task.marked_at else ""
-        line += (f"<br><span style='color:#666;font-size:.8em'>"
-                 f"{ui.plain_html(ui.t('plan.marked', status=_status_label(task.status), who=task.marked_by, when=when))}"
-                 f"{(' — ' + ui.plain_html(task.reason)) if task.reason else ''}</span>")
-    line += f"<br><span style='color:#999;font-size:.75em'>{ui.plain_html(ui.source_text(task.source))}</span>"
-    return line
-
-
-def plan_board(chosen, editable: bool) -> None:
+def plan_summary(chosen, editable: bool) -> None:
+    """Readiness, what is late, what the other areas find while the event runs, and the link to the plan page."""
     st.divider()
     st.subheader(ui.t("plan.board"))
-    st.caption(ui.t("plan.relay_scope", scope=ui.plain(chosen.relay_scope) or ui.t("plan.relay_not_decided")) + " · "
-               + ui.t("plan.device_policy", policy=ui.t("device_policy." + chosen.device_policy)))
-    may_build = editable or me.role == "leader"
+    if editable:
+        _documents_toggle(chosen)
     try:
         timeline.check_rules()
         with ui.reading() as s:
-            ts = timeline.tasks(s, chosen.id)
+            n = len(timeline.tasks(s, chosen.id))
             ready = timeline.readiness(s, chosen.id)
-            chart = pd.DataFrame(timeline.chart_rows(s, chosen.id, ui.lang()))
-            retired = len(timeline.tasks(s, chosen.id, include_retired=True)) - len(ts)
             live = timeline.live_findings(s, chosen.id)  # e.g. a missed end-of-day room check (issue 15)
     except RuleFileError as exc:
         st.error(ui.t("plan.rules_error"))
         ui.show_error(exc)
         return
-    a, b = st.columns([1, 1])
-    if may_build and a.button(ui.t("plan.build"), key=f"build{chosen.id}", type="primary" if not ts else "secondary"):
-        ui.change(lambda s: timeline.build_plan(s, chosen.id, actor=me),
-                  lambda r: ui.t("plan.built", added=r.added, updated=r.updated, retired=r.retired, kept=r.kept_done))
-    if editable:
-        docs_now = bool((chosen.facts or {}).get("documents_issued"))
-        docs = b.toggle(ui.t("plan.documents_issued"), value=docs_now, key=f"docs{chosen.id}")
-        if docs != docs_now:
-            try:
-                with ui.writing() as s:
-                    before = _venue_verdict(s, chosen.id)
-                    timeline.set_documents_issued(s, chosen.id, docs, actor=me)
-                    after = _venue_verdict(s, chosen.id)
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                if after != before and after is not None:  # a safety-changing side effect, said (issue 16)
-                    ui.flash(ui.t("events.venue_verdict_changed", verdict=ui.t(f"venues.verdict_{after}"),
-                                  was=ui.t(f"venues.verdict_{before}") if before else "—"),
-                             "error" if after == "unsuitable" else "warning")
-                st.rerun()
-    if not ts:
+    if not n:
         st.info(ui.t("plan.empty"))
-        return
-    st.progress(ready.ratio, text=ui.t("plan.readiness", done=ready.mandatory_done, total=ready.mandatory_total))
-    if live:
-        st.warning(ui.t("plan.live_findings", n=len(live)))
-        ui.show_findings(live)
-    if ready.overdue:
-        st.markdown(f"<span style='color:#b00020;font-weight:700'>{ui.plain_html(ui.t('plan.overdue', n=len(ready.overdue)))}"
-                    "</span>", unsafe_allow_html=True)
-    elif ready.ready:
-        st.success(ui.t("plan.ready_yes"))
-    if len(chart):
-        st.altair_chart(
-            alt.Chart(chart, title=ui.t("plan.chart_title")).mark_bar().encode(
-                x=alt.X("phase:N", title=ui.t("plan.chart_phase"), sort=alt.SortField("order")),
-                y=alt.Y("n:Q", title=ui.t("plan.chart_count")),
-                color=alt.Color("status:N", title=ui.t("plan.chart_status")),
-                tooltip=["phase", "status", "n"]),
-            width="stretch")
-    now = utcnow()
-    for col, phase in zip(st.columns(3), timeline.PHASES):
-        with col:
-            st.markdown(f"#### {_phase_label(phase)}")
-            for task in (x for x in ts if x.phase == phase):
-                st.markdown(_task_html(task, now, chosen.tz), unsafe_allow_html=True)
-    if retired:
-        st.caption(ui.t("plan.retired", n=retired))
-    # ---- mark a task, undo
-    if editable or me.role == "leader":
-        st.markdown(f"##### {ui.t('plan.mark')}")
-        by_id = {x.id: x for x in ts if x.rule_id not in signoff.DERIVED_RULES}  # issue 11: those follow approvals
-        c1, c2 = st.columns([3, 1])
-        task_id = c1.selectbox(ui.t("plan.task"), list(by_id), key=f"marktask{chosen.id}",
-                               format_func=lambda i: f"{ui.badge(_status_label(by_id[i].status))} {by_id[i].rule_id} · "
-                                                     f"{by_id[i].text[LANG][:60]}")
-        action = c2.radio(ui.t("plan.mark"), ("done", "na", "open"), key=f"markaction{chosen.id}",
-                          format_func=lambda x: tr({"done": "plan.mark_done", "na": "plan.mark_na",
-                                                      "open": "plan.reopen"}[x]), label_visibility="collapsed")
-        reason = st.text_input(ui.t("plan.reason"), key=f"markreason{chosen.id}", help=ui.t("plan.na_leader_hint"))
-        c1, c2, c3 = st.columns(3)
-        if action == "na" and by_id[task_id].mandatory and me.role != "leader" and \
-                c3.button(ui.t("plan.ask_leader"), key=f"askleader{chosen.id}"):
-            ui.change(lambda s: timeline.request_na(s, task_id, actor=me, reason=reason), ui.t("plan.asked_leader"))
-        if c1.button(ui.t("plan.mark"), key=f"markbtn{chosen.id}", type="primary"):
-            try:
-                with ui.writing() as s:
-                    t_ = timeline.mark_task(s, task_id, action, actor=me, reason=reason)
-                    rule = t_.rule_id
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                ui.flash(ui.t("plan.marked_ok", rule=ui.plain(rule), status=ui.t(f"plan.status_{action}")))
-                st.rerun()
-        if c2.button(ui.t("plan.undo"), key=f"markundo{chosen.id}"):
-            try:
-                with ui.writing() as s:
-                    t_ = timeline.undo_last_mark(s, chosen.id, actor=me)
-                    rule, status = t_.rule_id, t_.status
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                ui.flash(ui.t("plan.undone", rule=ui.plain(rule), status=ui.t(f"plan.status_{status}")))
-                st.rerun()
-        with st.expander(ui.t("plan.incident")):
-            if st.button(ui.t("plan.incident_lost"), key=f"incident{chosen.id}"):
-                ui.change(lambda s: timeline.report_incident(s, chosen.id, "document_lost", actor=me),
-                          ui.t("plan.incident_reported"), "warning")
-    # ---- downloads
-    st.markdown(f"##### {ui.t('plan.downloads')}")
-    d1, d2, d3, d4 = st.columns(4)
-    stem = f"plan-{chosen.id}"
-    with d1:
-        _download(ui.t("plan.dl_ics"), "ics", chosen.id, "text/calendar", f"{stem}.ics")
-    with d2:
-        from planners.core.errors import NoCJKFont
-        from planners.exports.fonts import find_cjk_font
-
-        try:
-            find_cjk_font()
-        except NoCJKFont as exc:
-            st.warning(ui.error_text(exc))
-        else:
-            _download(ui.t("plan.dl_pdf"), "pdf", chosen.id, "application/pdf", f"{stem}.pdf")
-    with d3:
-        _download(ui.t("plan.dl_docx"), "docx", chosen.id,
-                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", f"{stem}.docx")
-    with d4:
-        _download(ui.t("plan.dl_csv"), "csv", chosen.id, "text/csv", f"{stem}.csv")
-
-
-# ---- the leader approvals of the chosen event (issue 11): the plan and the list, frozen, versioned, hashed
-
-from planners.plan import signoff  # noqa: E402
-
-
-def signoff_panel(chosen, editable: bool) -> None:
-    st.divider()
-    st.subheader(ui.t("signoff.section"))
-    try:
-        with ui.reading() as s:
-            states = [signoff.state(s, chosen, k) for k in signoff.KINDS]
-    except ConclaveError as exc:  # e.g. a rule file in error: said once, where the plan board says it too
-        ui.show_error(exc)
-        return
-    for stt in states:
-        kind = ui.t(f"signoff.kind_{stt['kind']}")
-        st.markdown(ui.t("signoff.state_line", kind=kind, status=ui.t(f"signoff.status_{stt['status']}"))
-                    + (f" · v{stt['version']}" if stt["version"] else ""))
-        for who in stt["approved_by"]:
-            st.caption(ui.t("signoff.approved_line", kind=kind, version=stt["approved_version"], who=ui.plain(who["by"]),
-                            at=who["at"].replace("T", " "), hash=stt["approved_hash"][:16]))
-    if editable and chosen.status != "closed":
-        a, b = st.columns(2)
-        for col, what in ((a, "plan"), (b, "list")):
-            if col.button(ui.t(f"signoff.submit_{what}"), key=f"submit_{what}{chosen.id}"):
-                ui.change(lambda s, w=what: signoff.submit(s, chosen.id, w, actor=me).payload["version"],
-                          lambda version: ui.t("signoff.submitted", version=version))
+    else:
+        st.progress(ready.ratio, text=ui.t("plan.readiness", done=ready.mandatory_done, total=ready.mandatory_total))
+        st.caption(ui.t("planpage.summary", n=n, overdue=len(ready.overdue)))
+        if live:
+            st.warning(ui.t("plan.live_findings", n=len(live)))
+            ui.show_findings(live)
+    ui.page_link("plan", ui.t("planpage.open_link"), icon=":material/checklist:")
 
 
 if listed and chosen is not None:
-    signoff_panel(chosen, editable)
-    plan_board(chosen, editable)
+    st.divider()
+    plan_ui.signoff_panel(chosen, me, editable)
+    plan_summary(chosen, editable)

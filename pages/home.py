@@ -34,7 +34,7 @@ for it in items:
     text = ui.plain(ui.pick(it.text))  # built from titles and names: shown as text
     {"red": st.error, "orange": st.warning}.get(it.color, st.info)(text)
     if it.data.get("link") and it.page:  # issue 16: the item opens the page it is about (the desk)
-        ui.page_link(it.page, ui.t(it.data["link"]), icon=":material/qr_code_scanner:")
+        ui.page_link(it.page, ui.t(it.data["link"]), icon=it.data.get("icon", ":material/qr_code_scanner:"))
 
 st.subheader(ui.t("home.my_events"))
 if rows:

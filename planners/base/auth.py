@@ -36,6 +36,7 @@ ROLES = [r.value for r in Role]
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "home": tuple(ROLES),
     "events": ("organizer", "leader"),
+    "plan": ("organizer", "leader"),  # issue 16: the plan's own page (保密工作方案), beside the events
     "venues": ("organizer", "leader"),
     "attendees": ("organizer", "leader"),
     "checkin": ("front_desk",),

@@ -5,7 +5,7 @@ Building the plan is idempotent and keeps what was done: a task whose rule still
 task whose rule no longer applies is kept (hidden, `applies=False`) and comes back with its marks if the rule
 applies again. Readiness: every mandatory before-task done, or marked not applicable by a leader.
 
-Rules: data/rules/plan.yaml (rules.py). Screens: pages/events.py (the plan board). CLI: `conclave plan build`,
+Rules: data/rules/plan.yaml (rules.py). Screens: pages/plan.py (the plan, 保密工作方案; a summary on pages/events.py). CLI: `conclave plan build`,
 `conclave export`. Modules: rules, build, board, snapshot, export (PDF, Word, CSV, calendar), hooks."""
 from planners.plan.rules import (  # noqa: F401
     INCIDENT_KINDS,
@@ -32,12 +32,14 @@ from planners.plan.build import (  # noqa: F401
 )
 from planners.plan.board import (  # noqa: F401
     NA_KIND,
+    MarkChoice,
     Readiness,
     apply_na_decision,
     chart_rows,
     counts_done,
     is_overdue,
     live_findings,
+    mark_choice,
     mark_task,
     readiness,
     report_incident,

@@ -192,7 +192,31 @@ def chart_rows(session: Session, event_id: int, lang: str) -> list[dict]:
     """Tasks by phase and status, for the board's chart."""
     r = readiness(session, event_id)
     return [{"phase": both(f"plan.phase_{p}")[lang], "status": both(f"plan.status_{s}")[lang], "n": n,
-             "order": PHASES.index(p)} for (p, s), n in sorted(r.counts.items())]
+             "order": PHASES.index(p), "state": s} for (p, s), n in sorted(r.counts.items())]
+
+
+# ---------------------------------------------------------------- what a task's row offers (issue 16)
+
+@dataclass(frozen=True, kw_only=True)
+class MarkChoice:
+    """What the plan page draws beside one task: a control (done / not applicable / open) or none, and whether
+    "not applicable" is a request to a leader rather than a mark (a mandatory task, asked by a non-leader)."""
+    markable: bool
+    na_by_request: bool = False
+    why: str = ""  # locale key: why there is no control (derived from an approval, event closed, not yours)
+
+
+def mark_choice(ev: Event, task: PlanTask, actor: Principal) -> MarkChoice:
+    """The rules of `mark_task` as a question asked before the user acts, so the page offers only what works."""
+    from planners.plan.signoff import DERIVED_RULES
+
+    if task.rule_id in DERIVED_RULES:
+        return MarkChoice(markable=False, why="planpage.derived")
+    if ev.status == "closed" or not task.applies:
+        return MarkChoice(markable=False, why="plan.event_closed" if ev.status == "closed" else "plan.task_retired")
+    if not permissions.allowed(actor, "plan.mark", (task, ev)):
+        return MarkChoice(markable=False, why="plan.mark_denied")
+    return MarkChoice(markable=True, na_by_request=task.mandatory and actor.role != "leader")
 
 
 

@@ -126,15 +126,20 @@ def approval_lines(snap, lang: str) -> list[str]:
     return out
 
 
+CSV_COLUMNS = ("event", "phase", "rule", "task", "owner", "due", "due_expr", "mandatory", "proposal", "status",
+               "reason", "marked_by", "source")
+
+
 def plan_csv(snap, lang: str = "zh_CN") -> bytes:
-    """The task list as CSV (cells starting with = + - @ neutralised)."""
+    """The task list as CSV in the reader's language (issue 16): headers, phases, owners, states and 是/否 from
+    the catalogue (cells starting with = + - @ neutralised)."""
     from planners.exports.tables import to_csv
 
-    cols = ["event", "phase", "rule", "task", "owner", "due", "due_expr", "mandatory", "proposal", "status",
-            "reason", "marked_by", "source"]
+    yes, no = t("values.yes", lang), t("values.no", lang)
     rows = [{"event": snap.title, "phase": t(f"plan.phase_{x.phase}", lang), "rule": x.rule_id,
              "task": x.text[lang], "owner": t("role." + x.owner, lang), "due": _due(x, snap.tz),
-             "due_expr": x.due_expr, "mandatory": t("values." + ("yes" if x.mandatory else "no"), lang),  # issue 16
-             "proposal": t("values." + ("yes" if x.proposal else "no"), lang), "status": t(f"plan.status_{x.status}", lang),
+             "due_expr": x.due_expr, "mandatory": yes if x.mandatory else no,
+             "proposal": yes if x.proposal else no, "status": t(f"plan.status_{x.status}", lang),
              "reason": x.reason, "marked_by": x.marked_by or "", "source": x.source} for x in snap.tasks]
-    return to_csv(rows, cols)
+    header = {c: t(f"export.csv_{c}", lang) for c in CSV_COLUMNS}
+    return to_csv([{header[c]: r[c] for c in CSV_COLUMNS} for r in rows], list(header.values()))

@@ -95,7 +95,9 @@ def overdue_plan_tasks(session: Session, me: Principal) -> list:
                                                                             t.owner_role == "leader")]
         if late:
             rules = ", ".join(t.rule_id for t in late[:6]) + ("…" if len(late) > 6 else "")
-            out.append(Attention(color="red", event_id=e.id, page="events", data={"count": len(late)},
+            # issue 16: the item opens the plan's own page, where the tasks are marked
+            out.append(Attention(color="red", event_id=e.id, page="plan",
+                                 data={"count": len(late), "link": "planpage.open_link", "icon": ":material/checklist:"},
                                  text=both("plan.home_overdue", title=e.title, n=len(late), rules=rules)))
     return out
 

@@ -17,7 +17,7 @@ def test_plan_due_dates_carry_the_year_when_it_differs(db_url, demo, users):
         e.starts_at, e.ends_at = e.starts_at + timedelta(days=400), e.ends_at + timedelta(days=400)
         timeline.build_plan(s, ev_id, actor=users["organizer"])
         year = str(e.starts_at.year)
-    at = app_test("events", user=users["organizer"], lang="zh_CN")
+    at = app_test("plan", user=users["organizer"], lang="zh_CN")
     at.session_state["event_id"] = ev_id
     at.run()
     assert not at.exception, at.exception

@@ -47,7 +47,7 @@ def test_tables_show_a_dash_not_none():
 
 def test_plan_status_and_eligibility_are_text_badges_not_emoji(db_url, users, demo):
     ev = demo.events["q4-trade-meeting"]
-    at = app_test("events", user=users["organizer"], lang="zh_CN")
+    at = app_test("plan", user=users["organizer"], lang="zh_CN")
     at.session_state["event_id"] = ev.id
     at.run()
     assert not at.exception

@@ -95,21 +95,30 @@ def test_the_docx_reads_back_with_marking_phases_tasks_and_signatures(snap):
 def test_the_csv_lists_every_task_and_neutralises_formulas(snap):
     rows = list(csv.DictReader(io.StringIO(plan_csv(snap, "en").decode("utf-8-sig"))))
     assert len(rows) == len(snap.tasks)
-    f3 = next(r for r in rows if r["rule"] == "F3")
-    assert f3["status"] == "Not applicable" and f3["reason"] == "外方仅参加公开环节"
-    assert all(not r["due_expr"].startswith(("=", "+", "-", "@")) for r in rows)
+    f3 = next(r for r in rows if r["Rule"] == "F3")
+    assert f3["Status"] == "Not applicable" and f3["Reason"] == "外方仅参加公开环节"
+    assert all(not r["Due rule"].startswith(("=", "+", "-", "@")) for r in rows)
 
 
-def test_the_chinese_csv_says_yes_and_no_in_chinese(snap):
-    """Issue 16: no yes/no in an export from the Chinese UI."""
-    rows = list(csv.DictReader(io.StringIO(plan_csv(snap, "zh_CN").decode("utf-8-sig"))))
-    assert {r["mandatory"] for r in rows} <= {"是", "否"} and {r["proposal"] for r in rows} <= {"是", "否"}
-    en = list(csv.DictReader(io.StringIO(plan_csv(snap, "en").decode("utf-8-sig"))))
-    assert {r["mandatory"] for r in en} <= {"yes", "no"}
+def test_the_csv_speaks_the_language_of_the_ui_headers_and_yes_no_included(snap):
+    """Issue 16: an export from the Chinese UI has Chinese headers and 是/否; from the English UI, English."""
+    zh = list(csv.reader(io.StringIO(plan_csv(snap, "zh_CN").decode("utf-8-sig"))))
+    assert zh[0] == ["活动", "阶段", "规则", "任务", "责任人", "期限", "期限规则", "必办", "本项目建议", "状态", "理由",
+                     "标记人", "依据"]
+    rows = [dict(zip(zh[0], r)) for r in zh[1:]]
+    assert {r["必办"] for r in rows} == {"是", "否"} and {r["本项目建议"] for r in rows} <= {"是", "否"}
+    assert {r["阶段"] for r in rows} == {"会前", "会中", "会后"} and "不适用" in {r["状态"] for r in rows}
+    en = list(csv.reader(io.StringIO(plan_csv(snap, "en").decode("utf-8-sig"))))
+    assert en[0] == ["Event", "Phase", "Rule", "Task", "Owner", "Due", "Due rule", "Mandatory", "Project proposal",
+                     "Status", "Reason", "Marked by", "Source"]
+    en_rows = [dict(zip(en[0], r)) for r in en[1:]]
+    assert {r["Mandatory"] for r in en_rows} == {"yes", "no"} and {r["Phase"] for r in en_rows} == {
+        "Before", "During", "After"}
+    assert not any(c.isascii() and c.isalpha() for c in "".join(zh[0]))  # not one English letter in the headers
 
 
 @pytest.mark.parametrize("fmt,magic", [("ics", b"BEGIN:VCALENDAR"), ("pdf", b"%PDF"), ("docx", b"PK"),
-                                       ("csv", "\ufeffevent".encode())])
+                                       ("csv", "\ufeff活动".encode())])  # zh_CN, the CLI's default
 def test_conclave_export_writes_each_format(demo, tmp_path, fmt, magic):
     out = tmp_path / f"plan.{fmt}"
     ev_id = demo.events["q4-trade-meeting"].id

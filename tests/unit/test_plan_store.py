@@ -110,6 +110,36 @@ def test_who_may_mark_a_task_and_how(db_url, users, role, mandatory, status, rea
     assert ok == allowed
 
 
+@pytest.mark.parametrize("role,rule,markable,na_by_request,why", [
+    ("organizer", "B2", True, True, ""),          # mandatory: not applicable goes to a leader as a request
+    ("leader", "B2", True, False, ""),
+    ("organizer", "B10.1", True, False, ""),
+    ("front_desk", "B2", False, False, "plan.mark_denied"),
+    ("front_desk", "D1", True, True, ""),         # the desk's own task
+    ("organizer", "B1.2", False, False, "planpage.derived"),  # follows the plan's approval (issue 11)
+])
+def test_what_a_tasks_row_offers_follows_the_marking_rules(db_url, users, role, rule, markable, na_by_request,
+                                                           why):
+    """Issue 16: the plan page asks planners.plan.mark_choice what to draw beside a task, so it holds no rule."""
+    with write_session() as s:
+        e = _event(s, users)
+    with read_session() as s:
+        t = _by_rule(s, e.id)[rule]
+        c = timeline.mark_choice(ev.get_event(s, e.id), t, users[role])
+    assert (c.markable, c.na_by_request, c.why) == (markable, na_by_request, why)
+
+
+def test_a_closed_events_rows_offer_no_control(db_url, users):
+    from planners.store.models import Event
+
+    with write_session() as s:
+        e = _event(s, users)
+        s.get(Event, e.id).status = "closed"
+    with read_session() as s:
+        c = timeline.mark_choice(ev.get_event(s, e.id), _by_rule(s, e.id)["B2"], users["leader"])
+    assert (c.markable, c.why) == (False, "plan.event_closed")
+
+
 def test_the_desk_marks_its_own_tasks(db_url, users):
     with write_session() as s:
         e = _event(s, users)

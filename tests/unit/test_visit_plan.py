@@ -232,7 +232,7 @@ def test_the_cli_builds_and_exports_the_visit_plan_lists_key_locations_and_write
     r = run(main, ["export", ev, "--format", "csv", "--out", str(out), "--as", "admin"])
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert {"VB2", "VD3", "VA3"} <= {x["rule"] for x in rows}
+    assert {"VB2", "VD3", "VA3"} <= {x["规则"] for x in rows}  # the CLI's default language (issue 16)
     r = run(main, ["locations", "--json"])
     assert r.exit_code == 0 and "市商务局机要室" in {x["name"] for x in json.loads(r.output)}
     r = run(main, ["visits", "report", ev, "--out", str(tmp_path / "r.pdf"), "--as", "admin"])

@@ -11,6 +11,7 @@ from pages.parts import charts, ui
 me = ui.require_role("documents")
 
 from planners import documents as docs  # noqa: E402
+from planners.checkin import sessions as ss  # noqa: E402
 from planners.base import events as ev_mod  # noqa: E402
 from planners.core import i18n  # noqa: E402
 from planners.core.errors import ConclaveError  # noqa: E402
@@ -40,7 +41,12 @@ with ui.reading() as s:
     attendees = docs.attendees_of(s, EID)
     rec = docs.reconcile(s, EID)
     doc_list = docs.documents_of(s, EID)
+    sessions = {x.id: x.title for x in ss.list_sessions(s, EID)}  # issue 15: copies issued per session
 names = {a.id: f"{a.name} · {a.unit}" if a.unit else a.name for a in attendees}
+
+
+def session_label(sid: int | None) -> str:
+    return t("documents.whole_meeting") if sid is None else sessions[sid]
 
 
 def state_label(state: str) -> str:
@@ -100,13 +106,20 @@ def desk_tab() -> None:
                            key="doc_issue_ack")
         # the desk this browser session is bound to (the front desk page), never the account's user name
         desk = b.text_input(t("documents.desk"), key="doc_issue_desk", value=st.session_state.get("desk_name", ""))
+        sid = None
+        if sessions:  # issue 15: the session whose door the copy is issued at (the desk page's door by default)
+            door = st.session_state.get(f"desk_door_{EID}")
+            options = [None] + list(sessions)
+            sid = st.selectbox(t("documents.for_session"), options, format_func=session_label,
+                               index=options.index(door) if door in options else 0,
+                               help=t("documents.for_session_help"), key="doc_issue_session")
         go = st.form_submit_button(t("documents.issue_button"), type="primary")
     if go:
         if who is None:
             st.error(t("documents.choose_receiver"))
         else:
-            move(lambda s: docs.issue_copy(s, EID, code, who, actor=me, desk=desk, acknowledgement=ack),
-                 "documents.verdict_issued", code)
+            move(lambda s: docs.issue_copy(s, EID, code, who, actor=me, desk=desk, acknowledgement=ack,
+                                           session_id=sid), "documents.verdict_issued", code)
 
     st.subheader(t("documents.recover"))
     with st.form("doc_recover_form", clear_on_submit=True):
@@ -233,11 +246,20 @@ def copies_tab() -> None:
 
 
 def reconcile_tab() -> None:
-    c = rec.counts
+    view = rec
+    if sessions:  # issue 15: the copies of one session, as its 文件签收单 lists them
+        one = st.selectbox(t("documents.reconcile_session"), [None] + list(sessions), format_func=session_label,
+                           help=t("documents.reconcile_session_help"), key="doc_rec_session")
+        if one is not None:
+            with ui.reading() as s:
+                view = docs.reconcile(s, EID, session_id=one)
+            if not view.rows:
+                st.info(t("documents.session_none_issued"))
+    c = view.counts
     cols = st.columns(len(docs.STATES))
     for col, state in zip(cols, docs.STATES):
         col.metric(state_label(state), c.get(state, 0))
-    outstanding = rec.outstanding
+    outstanding = view.outstanding
     if outstanding:
         st.error(t("documents.outstanding_n", n=len(outstanding)))
         # a static table the desk can read at a glance (and print); every cell is typed text, shown as text
@@ -246,17 +268,18 @@ def reconcile_tab() -> None:
                                 t("documents.holder"): ui.plain(t("documents.abroad_with", name=r.holder_name)
                                                                 if r.state == "abroad" else r.holder_name)}
                                for r in outstanding]))  # abroad: issue 14
-    elif rec.clean:
+    elif view.clean:
         st.success(t("documents.reconciled_clean"))
     else:
-        st.warning(t("documents.reconciled_lost", n=len(rec.lost)))
-    if rec.rows:
+        st.warning(t("documents.reconciled_lost", n=len(view.lost)))
+    if view.rows:
         st.dataframe(ui.frame([{
             t("documents.code"): r.code, t("documents.control_no"): r.control_no,
             t("documents.marking"): r.marking, t("documents.copy"): docs.copy_label(r.number, r.total, LANG),
-            t("documents.state_col"): state_label(r.state), t("documents.holder"): r.holder_name}
-            for r in rec.rows]), hide_index=True, width="stretch")
-        st.download_button(t("documents.csv_download"), docs.reconciliation_csv(rec, LANG),
+            t("documents.state_col"): state_label(r.state), t("documents.holder"): r.holder_name,
+            **({t("documents.session_col"): sessions.get(r.session_id, "")} if sessions else {})}
+            for r in view.rows]), hide_index=True, width="stretch")
+        st.download_button(t("documents.csv_download"), docs.reconciliation_csv(view, LANG),
                            file_name=f"reconciliation-{EID}.csv", mime="text/csv", key="doc_rec_csv")
     with ui.reading() as s:
         tl = docs.timeline(s, EID, chosen.tz)
@@ -265,7 +288,7 @@ def reconcile_tab() -> None:
         a.vega_lite_chart(charts.custody_timeline_chart(tl, title=t("documents.chart_timeline"),
                                                         series_label=lambda x: t(f"documents.series_{x}")),
                           width="stretch")
-    by_holder = rec.outstanding_by_holder()
+    by_holder = view.outstanding_by_holder()
     if by_holder:
         b.vega_lite_chart(charts.holders_chart(by_holder, title=t("documents.chart_holders")), width="stretch")
     st.subheader(t("documents.secrecy_room"))

@@ -16,13 +16,15 @@ from planners.core.clock import utcnow
 from planners.core.errors import NotFound
 from planners.core.i18n import t
 from planners.core.levels import Classification
+from planners.documents.reconcile import reconcile
 from planners.exports.pdfdoc import OfficePDF
 from planners.store.models import Attendee, Event
-from planners.store.models_documents import Document, DocumentCopy
+from planners.store.models_documents import Document
 from planners.store.models_sessions import SessionAttendee
 
 SIGNIN_WIDTHS = [12, 44, 52, 24, 42]
-RECEIPT_WIDTHS = [12, 30, 52, 16, 32, 32]
+RECEIPT_WIDTHS = [10, 28, 46, 12, 28, 25, 25]
+_AT_DESK = ("in_store", "recovered", "issued")
 
 
 def _scope(session: Session, event_id: int, session_id: int | None):
@@ -70,20 +72,34 @@ def signin_sheet(session: Session, event_id: int, *, session_id: int | None = No
 
 def receipt_sheet(session: Session, event_id: int, *, session_id: int | None = None, lang: str = "zh_CN",
                   actor: Principal) -> bytes:
-    """The 文件签收单: each numbered copy of the event's documents (at most the session's level for a session),
-    with columns to sign for it and to sign its return."""
+    """The 文件签收单: the numbered copies to sign for and to sign back, each with who received it.
+
+    For the whole event: every copy of its documents that can be at the desk (in store, recovered or issued).
+    For a session (issue 15): that session's copies — those issued for it (the receiver named) — then the copies
+    still in store at or below the session's level, which the desk may hand out there on paper; a copy issued for
+    another session or the whole meeting, or above the session's level, is not on it."""
     ev, s = _scope(session, event_id, session_id)
     permissions.require(actor, "paper.print", ev)
-    rows_q = (select(Document, DocumentCopy).join(DocumentCopy, DocumentCopy.document_id == Document.id)
-              .where(Document.event_id == ev.id).order_by(Document.control_no, DocumentCopy.number))
-    rows = []
-    for d, c in session.execute(rows_q).all():
-        if s is not None and Classification(d.level).above(s.level):
-            continue  # a copy above the session's level is not handed out in that room
-        rows.append([str(len(rows) + 1), d.control_no, d.short_title, str(c.number), "", ""])
+    rec = reconcile(session, ev.id)
+    levels = {d.id: d.level for d in session.scalars(select(Document).where(Document.event_id == ev.id))}
+    issued_here, available = [], []
+    for r in sorted(rec.rows, key=lambda r: (r.control_no, r.number)):
+        if r.state not in _AT_DESK:
+            continue  # in the 保密室, destroyed, lost or abroad: not at this desk
+        held = r.state == "issued"
+        if s is None:
+            (issued_here if held else available).append(r)
+        elif held and r.session_id == s.id:
+            issued_here.append(r)
+        elif not held and not Classification(levels[r.document_id]).above(s.level):
+            available.append(r)  # a copy above the session's level is not handed out in that room
+    rows = [[str(i), r.control_no, r.short_title, str(r.number), r.holder_name if r.state == "issued" else "", "",
+             ""] for i, r in enumerate(issued_here + available, start=1)]
     pdf = _pdf(ev, s, "paper.receipt_title", lang, actor.username)
-    header = [t(f"paper.col.{k}", lang) for k in ("no", "control", "document", "copy", "received", "returned")]
+    header = [t(f"paper.col.{k}", lang) for k in ("no", "control", "document", "copy", "holder", "received",
+                                                  "returned")]
     pdf.table(header, rows, RECEIPT_WIDTHS, font_size=9)
     audit.record(session, actor=actor.username, action="paper.receipt_printed", object_type="event",
-                 object_id=ev.id, event_id=ev.id, session_id=session_id, rows=len(rows), lang=lang)
+                 object_id=ev.id, event_id=ev.id, session_id=session_id, rows=len(rows), issued=len(issued_here),
+                 lang=lang)
     return pdf.output_bytes()

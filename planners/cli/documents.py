@@ -21,7 +21,9 @@ def register(main) -> None:
     @documents.command("reconcile")
     @click.argument("event_id", type=int)
     @click.option("--json", "as_json", is_flag=True, help="Print every copy with its state and holder as JSON.")
-    def reconcile_cmd(event_id: int, as_json: bool) -> None:
+    @click.option("--session", "session_id", type=int, default=None,
+                  help="Only the copies issued for this session of the event (issue 15).")
+    def reconcile_cmd(event_id: int, as_json: bool, session_id: int | None) -> None:
         """Every copy of EVENT_ID with its state and holder; exit 0 when nothing is outstanding, 3 otherwise."""
         from planners import documents as docs
         from planners.base.events import get_event
@@ -31,11 +33,11 @@ def register(main) -> None:
         try:
             with read_session() as s:
                 get_event(s, event_id)
-                rec = docs.reconcile(s, event_id)
+                rec = docs.reconcile(s, event_id, session_id=session_id)
         except ConclaveError as exc:
             fail(exc)
         if as_json:
-            click.echo(json.dumps({"event_id": event_id, "counts": rec.counts, "outstanding": len(rec.outstanding),
+            click.echo(json.dumps({"event_id": event_id, "session_id": session_id, "counts": rec.counts, "outstanding": len(rec.outstanding),
                                    "lost": len(rec.lost), "clean": rec.clean,
                                    "copies": [r.as_json() for r in rec.rows]}, ensure_ascii=False, indent=1))
         else:
@@ -52,7 +54,10 @@ def register(main) -> None:
                   help="The desk's (or the organizer's) account; its password is asked for (or CONCLAVE_PASSWORD).")
     @click.option("--desk", default="")
     @click.option("--ack", default="", help="Signature / acknowledgement text.")
-    def issue_cmd(event_id: int, code: str, attendee_id: int, username: str, desk: str, ack: str) -> None:
+    @click.option("--session", "session_id", type=int, default=None,
+                  help="Issue it for this session of the event (at its door): its level and list apply (issue 15).")
+    def issue_cmd(event_id: int, code: str, attendee_id: int, username: str, desk: str, ack: str,
+                  session_id: int | None) -> None:
         """Issue copy CODE to ATTENDEE_ID (refused with the reason: exit 3)."""
         from planners import documents as docs
         from planners.store.uow import write_session
@@ -61,7 +66,7 @@ def register(main) -> None:
         try:
             with write_session() as s:
                 e = docs.issue_copy(s, event_id, code, attendee_id, actor=actor, desk=desk,
-                                    acknowledgement=ack)
+                                    acknowledgement=ack, session_id=session_id)
                 holder = e.holder_name
         except docs.CustodyRefused as exc:
             fail(exc, EXIT_OUTSTANDING)

@@ -22,6 +22,7 @@ from planners.core.clock import utcnow
 from planners.store.db import is_sqlite
 from planners.store.models import Attendee
 from planners.store.models_documents import CustodyEntry, Document, DocumentCopy
+from planners.store.models_sessions import EventSession, SessionAttendee
 from planners.documents.register import _norm
 from planners.documents.rules import _may_desk, _may_manage, parse_code, refusal, rules
 from planners.attendees.eligibility import is_foreign
@@ -94,7 +95,17 @@ def replay(entries: Iterable, copy_ids: Iterable[int] = ()) -> dict[int, CopySta
 
 def _entry_cols():
     return (CustodyEntry.copy_id, CustodyEntry.seq, CustodyEntry.action, CustodyEntry.attendee_id,
-            CustodyEntry.holder_name, CustodyEntry.at, CustodyEntry.desk)
+            CustodyEntry.holder_name, CustodyEntry.at, CustodyEntry.desk, CustodyEntry.session_id)
+
+
+def issued_for(entries: Iterable) -> dict[int, int | None]:
+    """The session each copy's latest issue was made for (issue 15), from ledger entries in any order; copies
+    never issued are absent, a copy last issued for the whole meeting maps to None."""
+    last: dict[int, tuple[int, int | None]] = {}
+    for e in entries:
+        if e.action == "issued" and e.seq > last.get(e.copy_id, (0, None))[0]:
+            last[e.copy_id] = (e.seq, getattr(e, "session_id", None))
+    return {cid: sid for cid, (_seq, sid) in last.items()}
 
 
 def copy_state(session: Session, copy_id: int) -> CopyState:
@@ -186,12 +197,14 @@ def _state_refusal(st: CopyState, action: str, code: str) -> Finding | None:
 
 def _append(session: Session, copy: DocumentCopy, st: CopyState, action: str, *, actor: Principal,
             attendee: Attendee | None = None, holder_name: str | None = None, desk: str = "",
-            acknowledgement: str = "", ref: str = "", attendee_id: int | None = None) -> CustodyEntry:
+            acknowledgement: str = "", ref: str = "", attendee_id: int | None = None,
+            session_id: int | None = None) -> CustodyEntry:
     e = CustodyEntry(event_id=copy.event_id, copy_id=copy.id, seq=st.seq + 1, action=action,
                      attendee_id=attendee.id if attendee else attendee_id,
                      holder_name=holder_name if holder_name is not None else (attendee.name if attendee else ""),
                      actor=actor.username, desk=(desk or "").strip()[:60],
-                     acknowledgement=(acknowledgement or "").strip()[:300], ref=ref, at=utcnow())
+                     acknowledgement=(acknowledgement or "").strip()[:300], ref=ref, at=utcnow(),
+                     session_id=session_id)
     session.add(e)
     session.flush()
     return e
@@ -203,19 +216,41 @@ def _audit_move(session, actor, e: CustodyEntry, code: str, **extra) -> None:
                  desk=e.desk, **extra)
 
 
+def session_findings(session: Session, ev, doc: Document, a: Attendee, session_id: int) -> list[Finding]:
+    """Why a copy of `doc` may not be issued to `a` for the session `session_id` (issue 15: documents issued per
+    session): a session of another meeting, a document above the session's level, a receiver not admitted to it."""
+    s = session.get(EventSession, session_id)
+    if s is None:
+        raise NotFound(f"No session with id {session_id}.", key="sessions.not_found", id=session_id)
+    if s.event_id != ev.id:
+        return [refusal("session_other_event", session=s.title, id=s.id, event=s.event_id)]
+    out = []
+    if Classification(doc.level).above(s.level):
+        out.append(refusal("above_session_level", session=s.title, level=Classification(doc.level).label("zh_CN"),
+                           session_level=Classification(s.level).label("zh_CN")))
+    if session.scalar(select(SessionAttendee.id).where(SessionAttendee.session_id == s.id,
+                                                       SessionAttendee.attendee_id == a.id)) is None:
+        out.append(refusal("not_admitted_to_session", name=a.name, session=s.title))
+    return out
+
+
 def issue_copy(session: Session, event_id: int, code: str, attendee_id: int, *, actor: Principal,
-               desk: str = "", acknowledgement: str = "") -> CustodyEntry:
-    """Issue one copy to an attendee against signature. Refused with every reason; nothing changes then."""
+               desk: str = "", acknowledgement: str = "", session_id: int | None = None) -> CustodyEntry:
+    """Issue one copy to an attendee against signature, for the whole event or for one of its sessions
+    (`session_id`: at that session's door). Refused with every reason; nothing changes then."""
     ev = get_event(session, event_id)
     _may_desk(ev, actor)
     copy, doc = _resolve(session, ev.id, code)
     a = _attendee(session, ev.id, attendee_id)
     st = copy_state(session, copy.id)
     findings = [f for f in [_state_refusal(st, "issued", code.strip())] if f] + receiver_findings(session, doc, a)
+    if session_id is not None:
+        findings += session_findings(session, ev, doc, a, session_id)
     if findings:
         raise IssueRefused(findings)
-    e = _append(session, copy, st, "issued", actor=actor, attendee=a, desk=desk, acknowledgement=acknowledgement)
-    _audit_move(session, actor, e, code.strip())
+    e = _append(session, copy, st, "issued", actor=actor, attendee=a, desk=desk, acknowledgement=acknowledgement,
+                session_id=session_id)
+    _audit_move(session, actor, e, code.strip(), **({"session_id": session_id} if session_id is not None else {}))
     return e
 
 

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planners.base.events import local
+from planners.core.errors import NotFound
 from planners.store.models_documents import CustodyEntry, Document, DocumentCopy
-from planners.documents.custody import STATES, _entry_cols, replay
+from planners.store.models_sessions import EventSession
+from planners.documents.custody import STATES, _entry_cols, issued_for, replay
 from planners.documents.rules import copy_code, marking
 
 # ---------------------------------------------------------------- reconciliation
@@ -28,12 +30,14 @@ class CopyRow:
     holder_id: int | None
     holder_name: str
     since: datetime | None
+    session_id: int | None = None  # issue 15: the session the copy's latest issue was for (None: the meeting)
 
     def as_json(self) -> dict:
         return {"code": self.code, "control_no": self.control_no, "short_title": self.short_title,
                 "marking": self.marking, "copy": self.number, "of": self.total, "state": self.state,
                 "holder_id": self.holder_id, "holder": self.holder_name,
-                "since_utc": self.since.isoformat(timespec="seconds") if self.since else None}
+                "since_utc": self.since.isoformat(timespec="seconds") if self.since else None,
+                "session_id": self.session_id}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +45,7 @@ class Reconciliation:
     event_id: int
     rows: list[CopyRow]
     counts: dict[str, int]
+    session_id: int | None = None  # issue 15: only the copies of this session (those last issued for it)
 
     @property
     def outstanding(self) -> list[CopyRow]:
@@ -72,7 +77,9 @@ def _rows(session: Session, event_id: int, copy_ids: list[int] | None = None) ->
     if copy_ids is not None:
         q, eq = q.where(DocumentCopy.id.in_(copy_ids)), eq.where(CustodyEntry.copy_id.in_(copy_ids))
     copies = session.execute(q).all()
-    states = replay(session.execute(eq).all(), [c.id for c in copies])
+    entries = session.execute(eq).all()
+    states = replay(entries, [c.id for c in copies])
+    sessions = issued_for(entries)
     doc_ids = {c.document_id for c in copies}
     totals = dict(session.execute(select(DocumentCopy.document_id, func.count()).where(
         DocumentCopy.document_id.in_(doc_ids)).group_by(DocumentCopy.document_id)).all()) if doc_ids else {}
@@ -86,17 +93,27 @@ def _rows(session: Session, event_id: int, copy_ids: list[int] | None = None) ->
         rows.append(CopyRow(copy_id=c.id, code=copy_code(event_id, c.document_id, c.number),
                             document_id=c.document_id, control_no=c.control_no, short_title=c.short_title,
                             marking=mk, number=c.number, total=totals[c.document_id], state=st.state,
-                            holder_id=st.holder_id, holder_name=st.holder_name, since=st.since))
+                            holder_id=st.holder_id, holder_name=st.holder_name, since=st.since,
+                            session_id=sessions.get(c.id)))
     return rows
 
 
-def reconcile(session: Session, event_id: int) -> Reconciliation:
-    """Every copy of the event with its state and holder, derived from the ledger."""
+def reconcile(session: Session, event_id: int, *, session_id: int | None = None) -> Reconciliation:
+    """Every copy of the event with its state and holder, derived from the ledger. With `session_id` (issue 15):
+    the copies of that session only — those whose latest issue was made for it — with their state now (a copy
+    issued there and recovered shows as recovered; one issued again later elsewhere belongs to that later one)."""
+    if session_id is not None:
+        found = session.get(EventSession, session_id)
+        if found is None or found.event_id != event_id:
+            raise NotFound(f"No session with id {session_id} in this event.", key="sessions.not_found",
+                           id=session_id)
     rows = _rows(session, event_id)
+    if session_id is not None:
+        rows = [r for r in rows if r.session_id == session_id]
     counts = {s: 0 for s in STATES}
     for r in rows:
         counts[r.state] += 1
-    return Reconciliation(event_id=event_id, rows=rows, counts=counts)
+    return Reconciliation(event_id=event_id, rows=rows, counts=counts, session_id=session_id)
 
 
 def copies_held_by(session: Session, event_id: int, attendee_id: int) -> list[CopyRow]:

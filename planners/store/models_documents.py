@@ -67,9 +67,12 @@ class CustodyEntry(Base):
     acknowledgement: Mapped[str] = mapped_column(String(300), default="")  # signature / acknowledgement text
     ref: Mapped[str] = mapped_column(String(60), default="")  # destruction:ID / incident:ID
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # issue 15: the session an `issued` entry was made for (its door); empty for the whole event / other movements
+    session_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (UniqueConstraint("copy_id", "seq", name="uq_custody_copy_seq"),
-                      Index("ix_custody_event_copy", "event_id", "copy_id", "seq"), {"sqlite_autoincrement": True})
+                      Index("ix_custody_event_copy", "event_id", "copy_id", "seq"),
+                      Index("ix_custody_session", "session_id"), {"sqlite_autoincrement": True})
 
 
 class Destruction(Base):

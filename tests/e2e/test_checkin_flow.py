@@ -50,11 +50,41 @@ def desk(tmp_path_factory):
     srv.stop()
 
 
+def choose(page, key: str, label: str, *, attempts: int = 4) -> None:
+    """Choose `label` in the selectbox with widget key `key`, once the page is idle: focus its combobox, type the
+    label (the list opens, filtered to it) and click the option.
+
+    Clicking the selectbox and waiting for the option, as this did before, failed on a loaded machine: a click
+    while Streamlit is still running the script (the "Running" mark shows late, so `wait_idle` can pass too
+    early) focuses a combobox that the run's re-render replaces, and its list never opens; the test then waited
+    for an option that was never drawn ("the picker offers no desk 'd'"). So if the option does not show, the
+    combobox is focused and typed into again (a condition wait each time, never a fixed sleep)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    combo = page.locator(f".st-key-{key} [role='combobox']")
+    combo.wait_for(state="visible")
+    wait_idle(page)
+    option = page.get_by_role("option", name=label, exact=True)
+    for attempt in range(attempts):
+        combo.click()
+        combo.fill(label)
+        try:
+            option.wait_for(state="visible", timeout=5000)
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    option.click()
+    wait_idle(page)
+
+
 def pick_desk(page, desk: str = "d") -> None:
-    """Bind the desk page to the registered desk `desk` (chosen once per session, issue 18 item 1)."""
-    page.wait_for_selector(".st-key-desk_pick")
-    page.locator(".st-key-desk_pick").click()
-    page.get_by_role("option", name=desk, exact=True).click()
+    """Bind the desk page to the registered desk `desk` (chosen once per session, issue 18 item 1); returns once
+    the page is bound (the picker is gone: it is not offered again in this session)."""
+    choose(page, "desk_pick", desk)
+    page.wait_for_selector(".st-key-desk_pick", state="detached")
     wait_idle(page)
 
 

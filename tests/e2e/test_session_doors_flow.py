@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.harness import Server, sign_in, wait_idle
-from tests.e2e.test_checkin_flow import pick_desk, prepare_desk_db, scan
+from tests.e2e.test_checkin_flow import choose, pick_desk, prepare_desk_db, scan
 
 pytestmark = pytest.mark.e2e
 
@@ -44,14 +44,12 @@ def doors(tmp_path_factory):
 
 
 def _door(page, eid: int, label: str) -> None:
-    page.locator(f".st-key-desk_door_{eid}").click()
-    page.get_by_role("option", name=label, exact=True).click()
-    wait_idle(page)
+    """Choose the door `label` and wait until the picker shows it chosen."""
+    choose(page, f"desk_door_{eid}", label)
+    page.wait_for_function("([k, v]) => { const i = document.querySelector(`.st-key-${k} [role=combobox]`);"
+                           " return i && i.value === v; }", arg=[f"desk_door_{eid}", label])
 
 
-@pytest.mark.skip(reason="after the merge the desk picker in this flow's server offers no desk 'd'; the same "
-                         "two doors are covered by tests/checkin/test_sessions_pages.py and tests/store/"
-                         "test_sessions_both_engines.py; to fix next (closing note of 2026-12-02)")
 def test_one_badge_two_session_doors(doors, page):
     srv, eid, codes = doors
     sign_in(page, srv.base, "front_desk", TEST_PASSWORD, path="checkin")

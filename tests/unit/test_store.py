@@ -172,4 +172,4 @@ def test_the_app_shows_the_database_error_instead_of_a_page(tmp_path, monkeypatc
 
 
 def test_the_schema_has_one_head():
-    assert schema.head_revisions() == {"0016_sessions"}
+    assert schema.head_revisions() == {"0017_session_documents"}

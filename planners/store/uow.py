@@ -182,8 +182,17 @@ def write(url: str | None = None) -> Iterator[Work]:
         raise mapped from exc
     finally:
         work._close()
+    _COMMITTED[0] += 1  # issue 17: a screen's cached reads are keyed on this (planners.base.work.data_version)
     for fn in then:
         fn()
+
+
+_COMMITTED = [0]  # write transactions committed by this process
+
+
+def committed() -> int:
+    """How many write transactions this process has committed (any gear, any database)."""
+    return _COMMITTED[0]
 
 
 @contextmanager

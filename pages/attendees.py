@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.parts import oneclick, said, ui
+from pages.parts import cache, oneclick, said, ui
 
 me = ui.require_role("attendees")
 
@@ -18,8 +18,7 @@ from planners.attendees import badge_sheet as badge_export  # noqa: E402
 from planners.attendees import people_link  # noqa: E402  (issue 13)
 
 st.title(ui.t("att.title"))
-with ui.reading() as s:
-    events = visible_events(s, me)
+events = cache.read(visible_events, me)  # issue 17: until the data changes
 ev = ui.event_picker(events)
 if ev is None:
     st.stop()

@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from pages.parts import charts, ui
+from pages.parts import cache, charts, ui
 
 me = ui.require_role("documents")
 
@@ -30,17 +30,16 @@ def t(key: str, **params) -> str:
 st.title(t("documents.title"))
 st.caption(t("documents.principle"))
 
-with ui.reading() as s:
-    chosen = ui.event_picker(ev_mod.visible_events(s, me))
+chosen = ui.event_picker(cache.read(ev_mod.visible_events, me))  # issue 17: until the data changes
 if chosen is None:
     st.stop()
 EID = chosen.id
 DESK_ONLY = me.role == "front_desk"
 
+attendees = cache.read(docs.attendees_of, EID)  # issue 17: until the data changes
+rec = cache.read(docs.reconcile, EID)
+doc_list = cache.read(docs.documents_of, EID)
 with ui.reading() as s:
-    attendees = docs.attendees_of(s, EID)
-    rec = docs.reconcile(s, EID)
-    doc_list = docs.documents_of(s, EID)
     sessions = {x.id: x.title for x in ss.list_sessions(s, EID)}  # issue 15: copies issued per session
 names = {a.id: f"{a.name} · {a.unit}" if a.unit else a.name for a in attendees}
 

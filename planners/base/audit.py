@@ -28,12 +28,22 @@ _SECRET_WORDS = ("password", "secret", "private", "token_key", "signing_key", "h
 _PG_AUDIT_LOCK = 0x43_4F_4E_43  # advisory lock id: serialises the chain on PostgreSQL
 
 
+_SECRET_KEY: dict[str, bool] = {}  # key -> names a secret (issue 17: the same few keys, every scan)
+
+
+def _is_secret_key(k) -> bool:
+    k = str(k)
+    got = _SECRET_KEY.get(k)
+    if got is None:
+        got = any(w in k.lower() for w in _SECRET_WORDS)
+        if len(_SECRET_KEY) < 4096:
+            _SECRET_KEY[k] = got
+    return got
+
+
 def _scrub(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            k: ("[redacted]" if any(w in str(k).lower() for w in _SECRET_WORDS) else _scrub(v))
-            for k, v in value.items()
-        }
+        return {k: ("[redacted]" if _is_secret_key(k) else _scrub(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_scrub(v) for v in value]
     if isinstance(value, datetime):

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from planners.core.config import keys_dir
+from planners.core.config import KEYS_DIR_DEFAULT, keys_dir
 from planners.core.keyfiles import write_private
 from planners.core.errors import ConclaveError, TrailError
 from planners.core.rules import Field, load_catalogue
@@ -236,10 +236,10 @@ def describe(c: dict) -> str:
 _LAST: dict[str, tuple[tuple, int, datetime | None]] = {}  # path -> (stat key, last count, last time)
 
 
-def _last_of(path: Path) -> tuple[int, datetime | None] | None:
+def _last_of(path: Path | str) -> tuple[int, datetime | None] | None:
     """(audit count, time) of the file's last line, cached on the file's size and mtime (a stat per call)."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     key = (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -248,7 +248,7 @@ def _last_of(path: Path) -> tuple[int, datetime | None] | None:
         return got[1], got[2]
     count, at = -1, None
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             f.seek(max(0, st.st_size - 8192))
             tail = f.read().splitlines()
         last = json.loads(tail[-1]) if tail else {}
@@ -260,9 +260,17 @@ def _last_of(path: Path) -> tuple[int, datetime | None] | None:
     return count, at
 
 
+def _checkpoints_file() -> str:
+    """checkpoints_path() as text, without building paths: asked on every scan (issue 17)."""
+    env = os.environ.get("CONCLAVE_CHECKPOINTS", "").strip()
+    if env:
+        return env
+    return os.path.join(os.environ.get("CONCLAVE_KEYS_DIR", str(KEYS_DIR_DEFAULT)), "checkpoints.jsonl")
+
+
 def due(count: int, now: datetime | None = None) -> bool:
     """Is a checkpoint due now that the chain has `count` entries? (rule A1: every N entries or M minutes)"""
-    last = _last_of(checkpoints_path())
+    last = _last_of(_checkpoints_file())
     if last is None or last[1] is None:
         return True
     n, minutes = cadence()

@@ -106,6 +106,9 @@ def normalize(raw) -> str:
 
 def safe_raw(raw: str) -> str:
     """The code as stored in the scan log: printable ASCII only, at most 60 characters, and its length."""
+    head = raw[:60]
+    if head.isascii() and head.isprintable():  # a badge code: nothing to replace (issue 17)
+        return head if len(raw) <= 60 else f"{head}…(+{len(raw) - 60})"
     printable = "".join(c if 32 <= ord(c) < 127 else "?" for c in raw[:60])
     return printable if len(raw) <= 60 else f"{printable}…(+{len(raw) - 60})"
 

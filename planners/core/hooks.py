@@ -2,7 +2,8 @@
 
 An area never imports another area to patch a slot. It *answers* a hook, and `planners/wiring.py` says, in one
 table, which area answers which hook. The entry points (`pages/parts/ui.py`, `planners/cli/main.py`, the test
-suite) import `planners.wiring`, which installs that table here; asking for a hook before it is installed is an
+suite) import `planners.wiring`, which installs that table here (each hook's answers imported when it is first
+asked for, issue 17); asking for a hook before it is installed is an
 error, never a silent "nobody answers" (a gate that silently disappears would let an event become ready).
 
 | hook             | keyed by        | an answer is called as                          | asked by                          |
@@ -66,34 +67,58 @@ HOOKS: dict[str, Hook] = {h.name: h for h in (
 
 Table = dict[str, object]  # hook name -> list of answers, or {key: list of answers} for a keyed hook
 _table: Table | None = None
+_lazy: dict[str, Callable[[], object]] = {}  # issue 17: hook name -> the function giving its answers
 
 
-def install(table: Table) -> None:
-    """Install the wiring table (planners.wiring does this once, when it is imported)."""
+def _check(name: str, answers: object) -> None:
+    hook = HOOKS.get(name)
+    if hook is None:
+        raise UnknownHook(f"wiring answers {name!r}, which core/hooks.py does not declare")
+    if hook.keyed != isinstance(answers, dict):
+        raise UnknownHook(f"hook {name!r} is {'keyed' if hook.keyed else 'not keyed'}; fix its wiring entry")
+
+
+def install(table: Table, *, lazy: bool = False) -> None:
+    """Install the wiring table (planners.wiring does this once, when it is imported). `lazy`: each entry is a
+    function giving that hook's answers, called (its areas imported) the first time the hook is asked for."""
     global _table
     for name, answers in table.items():
-        hook = HOOKS.get(name)
-        if hook is None:
-            raise UnknownHook(f"wiring answers {name!r}, which core/hooks.py does not declare")
-        if hook.keyed != isinstance(answers, dict):
-            raise UnknownHook(f"hook {name!r} is {'keyed' if hook.keyed else 'not keyed'}; fix its wiring entry")
+        if lazy:
+            if name not in HOOKS:
+                raise UnknownHook(f"wiring answers {name!r}, which core/hooks.py does not declare")
+        else:
+            _check(name, answers)
     missing = set(HOOKS) - set(table)
     if missing:
         raise UnknownHook(f"wiring gives no entry for {sorted(missing)}; give each hook an entry (an empty list)")
-    _table = table
+    _lazy.clear()
+    if lazy:
+        _lazy.update(table)  # type: ignore[arg-type]
+        _table = {}
+    else:
+        _table = dict(table)
 
 
 def installed() -> bool:
     return _table is not None
 
 
-def answers(name: str, key: str | None = None) -> list[Callable]:
-    """The answers to `name` (for `key` if the hook is keyed), in the wiring table's order."""
+def _entry(name: str) -> object:
     if _table is None:
         raise HooksNotInstalled("Import planners.wiring at the entry point before using Conclave's areas.")
-    hook = HOOKS[name]
-    entry = _table[name]
-    if hook.keyed:
+    if name not in _table:
+        if name not in _lazy:
+            raise UnknownHook(f"no hook {name!r}: core/hooks.py declares {sorted(HOOKS)}")
+        got = _lazy[name]()
+        _check(name, got)
+        _table[name] = got
+    return _table[name]
+
+
+def answers(name: str, key: str | None = None) -> list[Callable]:
+    """The answers to `name` (for `key` if the hook is keyed), in the wiring table's order."""
+    entry = _entry(name)
+    if HOOKS[name].keyed:
         return list(entry.get(key, ()))  # type: ignore[union-attr]
     return list(entry)  # type: ignore[arg-type]
 
@@ -103,7 +128,7 @@ def replaced(name: str, new_answers: list[Callable], key: str | None = None) -> 
     """Tests: answer `name` (for `key`) with `new_answers` inside the block, then restore the table."""
     if _table is None:
         raise HooksNotInstalled("Import planners.wiring before replacing a hook.")
-    old = _table[name]
+    old = _entry(name)
     if HOOKS[name].keyed:
         _table[name] = {**old, key: list(new_answers)}  # type: ignore[dict-item]
     else:

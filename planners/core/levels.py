@@ -14,10 +14,11 @@ class Classification(str, Enum):
 
     @property
     def rank(self) -> int:
-        return _ORDER.index(self)
+        return _RANK[self]
 
     def at_least(self, other: "Classification | str") -> bool:
-        return self.rank >= Classification(other).rank
+        r = _RANK.get(other)  # a member or its value (issue 17: asked a dozen times per scan at the desk)
+        return _RANK[self] >= (r if r is not None else Classification(other).rank)
 
     def above(self, other: "Classification | str") -> bool:
         return self.rank > Classification(other).rank
@@ -50,6 +51,9 @@ class Classification(str, Enum):
         """Accepts the enum value, the Chinese or English label, case-insensitive."""
         if isinstance(value, Classification):
             return value
+        got = _BY_VALUE.get(value)  # the stored value itself: one look-up (issue 17)
+        if got is not None:
+            return got
         text = str(value).strip()
         for c in cls:
             if text.lower() in (c.value, c.label("en").lower()) or text == c.label("zh_CN"):
@@ -71,6 +75,8 @@ _ORDER = [
     Classification.CONFIDENTIAL,
     Classification.TOP_SECRET,
 ]
+_RANK: dict = {**{c: i for i, c in enumerate(_ORDER)}, **{c.value: i for i, c in enumerate(_ORDER)}}
+_BY_VALUE = {c.value: c for c in _ORDER}
 _MAX_YEARS = {
     Classification.TOP_SECRET: 30,
     Classification.CONFIDENTIAL: 20,

@@ -14,6 +14,7 @@ A catalogue file looks like:
 Each area declares its fields with `Field` and calls `load_catalogue(name, fields)`."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -161,11 +162,16 @@ _REGISTRY: dict[str, Callable[[Path], dict]] = {}
 def load_catalogue(name: str, fields: dict[str, Field], *, list_key: str = "rules",
                    top_fields: dict[str, Field] | None = None, rules_dir: Path | None = None) -> dict:
     """Load data/rules/<name>.yaml (re-read when the file changes). Raises RuleFileError."""
-    path = (rules_dir or RULES_DIR) / f"{name}.yaml"
+    path = _PATHS.get((name, rules_dir))
+    if path is None:  # issue 17: the path is built once; the file is still looked at (one stat) on every call
+        path = _PATHS[(name, rules_dir)] = str((rules_dir or RULES_DIR) / f"{name}.yaml")
     key = f"{name}:{list_key}:{id(fields)}"
     _REGISTRY[key] = lambda p: parse_catalogue(p, fields, list_key=list_key, top_fields=top_fields)
     try:
-        mtime = path.stat().st_mtime
+        mtime = os.stat(path).st_mtime
     except FileNotFoundError:
         mtime = 0.0
-    return _cached(str(path), mtime, key)
+    return _cached(path, mtime, key)
+
+
+_PATHS: dict[tuple, str] = {}

@@ -65,7 +65,7 @@ class Work:
             else:
                 self._raw = self._engine.raw_connection()  # pooled, with the engine's connect-time settings
                 driver = self._raw.driver_connection
-            self._tx = Tx(driver, self._engine.dialect, str(self._engine.url), self._engine)
+            self._tx = Tx(driver, self._engine.dialect, _url_of(self._engine), self._engine)
             if self._raw is not None and self._tx.sqlite:
                 self._tx.cur.execute("BEGIN IMMEDIATE")
         elif self._session is not None:
@@ -135,6 +135,18 @@ def map_driver_error(exc: BaseException, url: str) -> BaseException | None:
     return None
 
 
+_URLS: dict[int, tuple] = {}  # id(engine) -> (that engine, its address as text)
+
+
+def _url_of(engine) -> str:
+    """str(engine.url), made once per engine: SQLAlchemy renders it anew on each call (~0.1 ms of a scan's CPU
+    for the two a write asked for; issue 17)."""
+    got = _URLS.get(id(engine))
+    if got is None or got[0] is not engine:
+        got = _URLS[id(engine)] = (engine, str(engine.url))
+    return got[1]
+
+
 _WRITE_ENGINES: dict[int, tuple] = {}  # id(engine) -> (that engine, its IMMEDIATE twin)
 
 
@@ -154,7 +166,6 @@ def _write_engine(engine):
 def write(url: str | None = None) -> Iterator[Work]:
     """One all-or-nothing change of state (see the module's docstring)."""
     engine = _write_engine(get_engine(url))
-    target = str(engine.url)
     work = Work(engine)
     try:
         try:
@@ -165,14 +176,23 @@ def write(url: str | None = None) -> Iterator[Work]:
             raise
         then = work.after_commit()
     except (sa_exc.DBAPIError, engine.dialect.loaded_dbapi.Error) as exc:
-        mapped = map_driver_error(exc, target)
+        mapped = map_driver_error(exc, _url_of(engine))
         if mapped is None:
             raise
         raise mapped from exc
     finally:
         work._close()
+    _COMMITTED[0] += 1  # issue 17: a screen's cached reads are keyed on this (planners.base.work.data_version)
     for fn in then:
         fn()
+
+
+_COMMITTED = [0]  # write transactions committed by this process
+
+
+def committed() -> int:
+    """How many write transactions this process has committed (any gear, any database)."""
+    return _COMMITTED[0]
 
 
 @contextmanager

@@ -95,3 +95,47 @@ def test_every_cli_module_is_reachable_from_the_table():
         before = ("planners.cli.desk",) if path.stem == "sessions" else ()
         scratch = _registered(main_mod, (*before, module_path))
         assert set(scratch.commands) - own <= set(main_mod.COMMANDS), module_path
+
+
+# issue 17: `conclave scan` (a scripted desk) loads the desk's path only
+_NOT_FOR_A_SCAN = ("streamlit", "fpdf", "docx", "openpyxl", "altair", "pandas", "numpy", "PIL", "icalendar",
+                   "alembic", "planners.documents", "planners.plan", "planners.visits", "planners.trips",
+                   "planners.people", "planners.venues", "planners.exports.pdf", "planners.exports.word",
+                   "planners.base.demo", "planners.base.home")
+
+
+def _scan_modules(db_url: str, keys: str, code: str, *extra: str) -> tuple[dict, set[str]]:
+    """Run `conclave scan` in a fresh interpreter (as a script would) and return its JSON verdict and the
+    modules it had loaded when it ended."""
+    probe = ("import sys, json\nfrom planners.cli.main import main\n"
+             f"try:\n    main({['scan', *extra, '--json', '--as', 'front_desk']!r})\n"
+             "except SystemExit:\n    pass\n"
+             "print(json.dumps(sorted(sys.modules)))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=db_url, CONCLAVE_KEYS_DIR=keys,
+               CONCLAVE_PASSWORD="correct-horse-battery")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[0]), set(json.loads(lines[-1]))
+
+
+def _loaded_of(loaded: set[str], prefixes) -> list[str]:
+    return sorted(m for m in loaded if any(m == p or m.startswith(p + ".") for p in prefixes))
+
+
+def test_a_scripted_desk_scan_loads_no_other_area_nor_page_library(db_url, users, tmp_path):
+    from tests.checkin.helpers import make_event
+
+    eid, codes = make_event(db_url, users["organizer"], n=1)
+    code = next(iter(codes.values()))
+    keys = os.environ["CONCLAVE_KEYS_DIR"]
+    verdict, loaded = _scan_modules(db_url, keys, code, str(eid), code, "--desk", "north")
+    assert verdict["reason"] == "ok", verdict  # a real admission, recorded
+    assert _loaded_of(loaded, _NOT_FOR_A_SCAN) == []
+    assert "planners.checkin.desk" in loaded and "planners.wiring" in loaded  # the table is there, not its areas
+    verdict, loaded = _scan_modules(db_url, keys, code, str(eid), code, "--desk", "north", "--exit")
+    assert verdict["reason"] == "exit_ok", verdict
+    # an exit asks the documents area what to take back (copies still held): that area (with the home's Attention
+    # it names), and still no page library nor any other area
+    asked = ("planners.documents", "planners.base.home")
+    assert _loaded_of(loaded, [p for p in _NOT_FOR_A_SCAN if p not in asked]) == []
+    assert "planners.documents.hooks" in loaded

@@ -1,0 +1,25 @@
+"""Cached pure reads for the screens (issue 17): `read(fn, *args)` is `fn(session, *args)` in a read session,
+through `st.cache_data`, keyed on the data's version (planners.base.work.data_version: this process's committed
+writes and the audit trail's last entry), the signed-in user and the language; never on a secret. Any committed
+change gives a new version, so the rerun after a write reads anew; an unchanged rerun reads the version only.
+
+For reads whose result is plain data or loaded rows used after the session closes (as a page uses them);
+`fn` is named by its module and name, `args` must be hashable values (ids, text)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.parts import ui
+from planners.base import work
+
+
+def read(fn, *args):
+    """fn(session, *args), cached until the data changes."""
+    return _cached(f"{fn.__module__}.{fn.__qualname__}", work.data_version(), st.session_state.get(ui.USER_KEY),
+                   ui.lang(), args, _fn=fn)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=900)
+def _cached(name: str, version: tuple, user, lang: str, args: tuple, _fn=None):
+    with work.reading() as s:
+        return _fn(s, *args)

@@ -6,8 +6,6 @@ any row is in error, unless the organizer explicitly asks for the valid rows onl
 (same name and ID last digits) is reported, never merged. Only the last digits of an ID are kept."""
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import unicodedata
@@ -130,40 +128,12 @@ class ImportReport:
 
 # ---- header and values ---------------------------------------------------------------------------------
 
-def _norm(h: str) -> str:
-    return re.sub(r"\s+", " ", str(h or "").replace("\ufeff", "")).strip().lower().replace("_", " ")
-
-
-_HEADER_INDEX: dict[str, str] = {}
-for _f, (_en, _zh, _other) in COLUMNS.items():
-    for _h in (_en, _zh, *_other):
-        _HEADER_INDEX[_norm(_h)] = _f
+_HEADER_INDEX: dict[str, str] = importfiles.header_index(COLUMNS)
 
 
 def header_fields(header: list[str]) -> list[str]:
     """Map a file's header to field names; refuses unknown, repeated and missing columns."""
-    fields, unknown = [], []
-    for h in header:
-        f = _HEADER_INDEX.get(_norm(h))
-        if f is None:
-            if _norm(h):
-                unknown.append(str(h))
-            fields.append("")
-        else:
-            fields.append(f)
-    if unknown:
-        raise ImportRefused(f"Unknown column(s): {', '.join(unknown)}. Use the template's columns.",
-                            key="allowlist.unknown_columns", columns="、".join(unknown))
-    seen = [f for f in fields if f]
-    dup = sorted({f for f in seen if seen.count(f) > 1})
-    if dup:
-        raise ImportRefused(f"Column(s) given twice: {', '.join(dup)}.", key="allowlist.repeated_columns",
-                            columns=", ".join(dup))
-    missing = [f for f in REQUIRED if f not in seen]
-    if missing:
-        raise ImportRefused(f"Missing column(s): {', '.join(missing)}.", key="allowlist.missing_columns",
-                            columns=", ".join(f"{COLUMNS[m][0]}/{COLUMNS[m][1]}" for m in missing))
-    return fields
+    return importfiles.header_fields(header, COLUMNS, REQUIRED, _HEADER_INDEX)
 
 
 def _choice(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
@@ -405,33 +375,12 @@ TEMPLATE_EXAMPLE = {"name": "张三", "unit": "市财政局", "post": "处长", 
 
 
 def template_header(lang: str = "zh_CN") -> list[str]:
-    return [COLUMNS[f][1] if lang == "zh_CN" else COLUMNS[f][0] for f in COLUMNS]
+    return importfiles.template_header(COLUMNS, lang)
 
 
 def template_bytes(kind: str, lang: str = "zh_CN") -> bytes:
     """An import template (header + one example row) as CSV (UTF-8 with BOM) or XLSX."""
-    header = template_header(lang)
-    example = [TEMPLATE_EXAMPLE[f] for f in COLUMNS]
-    if kind == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "attendees"
-        ws.append(header)
-        ws.append(example)
-        ws2 = wb.create_sheet("columns")
-        ws2.append(["field", "English header", "中文表头"])
-        for f, (en, zh, _o) in COLUMNS.items():
-            ws2.append([f, en, zh])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerow(example)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return importfiles.template_bytes(kind, COLUMNS, TEMPLATE_EXAMPLE, lang=lang, sheet="attendees")
 
 
 # ---- table editing -------------------------------------------------------------------------------------

@@ -350,3 +350,81 @@ def read_xlsx(data: bytes, max_rows: int) -> Table:
         raise _refuse("The file is empty.", "allowlist.empty")
     (hrow, header), rest = ordered[0], ordered[1:]
     return Table(header=[str(h) for h in header], header_row=hrow, rows=rest, encoding="xlsx")
+
+
+# ---- a table's header: which column is which field (shared by the allow-list and the people register imports)
+
+Columns = dict[str, tuple[str, str, tuple[str, ...]]]  # field -> (English header, Chinese header, other spellings)
+
+
+def norm_header(h) -> str:
+    """A header as compared: no BOM, spaces folded, lower case, `_` read as a space."""
+    return re.sub(r"\s+", " ", str(h or "").replace("\ufeff", "")).strip().lower().replace("_", " ")
+
+
+def header_index(columns: Columns) -> dict[str, str]:
+    """Every accepted spelling of every column's header (normalised) -> its field."""
+    return {norm_header(h): f for f, (en, zh, other) in columns.items() for h in (en, zh, *other)}
+
+
+def header_fields(header: list, columns: Columns, required, index: dict[str, str] | None = None) -> list[str]:
+    """Map a file's header to field names ("" for a blank header); refuses unknown, repeated and missing columns,
+    each refusal naming the columns and how to fix the file."""
+    from planners.core.errors import ImportRefused
+
+    index = index if index is not None else header_index(columns)
+    fields, unknown = [], []
+    for h in header:
+        f = index.get(norm_header(h))
+        if f is None and norm_header(h):
+            unknown.append(str(h))
+        fields.append(f or "")
+    if unknown:
+        raise ImportRefused(f"Unknown column(s): {', '.join(unknown)}. Use the template's columns.",
+                            key="allowlist.unknown_columns", columns="、".join(unknown))
+    seen = [f for f in fields if f]
+    dup = sorted({f for f in seen if seen.count(f) > 1})
+    if dup:
+        raise ImportRefused(f"Column(s) given twice: {', '.join(dup)}.", key="allowlist.repeated_columns",
+                            columns=", ".join(dup))
+    missing = [f for f in required if f not in seen]
+    if missing:
+        raise ImportRefused(f"Missing column(s): {', '.join(missing)}.", key="allowlist.missing_columns",
+                            columns=", ".join(f"{columns[m][0]}/{columns[m][1]}" for m in missing))
+    return fields
+
+
+def template_header(columns: Columns, lang: str = "zh_CN") -> list[str]:
+    return [columns[f][1] if lang == "zh_CN" else columns[f][0] for f in columns]
+
+
+def template_bytes(kind: str, columns: Columns, example: dict, *, lang: str = "zh_CN", sheet: str,
+                   example_as_text: bool = False) -> bytes:
+    """An import template (header + one example row) as CSV (UTF-8 with BOM) or XLSX, the XLSX with a second
+    sheet naming each column's field and headers; `example_as_text`: the example row's cells are text in Excel
+    (leading zeros of ID digits kept)."""
+    header, row = template_header(columns, lang), [example[f] for f in columns]
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = sheet
+        ws.append(header)
+        ws.append(row)
+        if example_as_text:
+            for col in ws.iter_cols(min_row=2, max_row=2):
+                for c in col:
+                    c.number_format = "@"
+        ws2 = wb.create_sheet("columns")
+        ws2.append(["field", "English header", "中文表头"])
+        for f, (en, zh, _o) in columns.items():
+            ws2.append([f, en, zh])
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    w.writerow(row)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -4,13 +4,11 @@ size limits, encodings, XLSX checks). Each row is a new person, optionally with 
 and of their trainings; a person already in the register is refused (edit that record instead)."""
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from planners.attendees import importfiles
 from planners.attendees.allowlist import read_rows
 from planners.base import audit
 from planners.core import permissions
@@ -51,11 +49,7 @@ EXAMPLE = {"name": "张三", "unit": "市财政局", "post": "机要秘书", "id
            "in_post_on": "2025-11-10", "in_post_hours": "12"}
 
 
-def _norm(h: str) -> str:
-    return re.sub(r"\s+", " ", str(h or "").replace("\ufeff", "")).strip().lower().replace("_", " ")
-
-
-_INDEX = {_norm(h): f for f, (en, zh, other) in COLUMNS.items() for h in (en, zh, *other)}
+_INDEX = importfiles.header_index(COLUMNS)
 
 
 @dataclass
@@ -89,25 +83,7 @@ class Report:
 
 
 def header_fields(header: list[str]) -> list[str]:
-    fields, unknown = [], []
-    for h in header:
-        f = _INDEX.get(_norm(h))
-        if f is None and _norm(h):
-            unknown.append(str(h))
-        fields.append(f or "")
-    if unknown:
-        raise ImportRefused(f"Unknown column(s): {', '.join(unknown)}. Use the template's columns.",
-                            key="allowlist.unknown_columns", columns="、".join(unknown))
-    seen = [f for f in fields if f]
-    dup = sorted({f for f in seen if seen.count(f) > 1})
-    if dup:
-        raise ImportRefused(f"Column(s) given twice: {', '.join(dup)}.", key="allowlist.repeated_columns",
-                            columns=", ".join(dup))
-    missing = [f for f in REQUIRED if f not in seen]
-    if missing:
-        raise ImportRefused(f"Missing column(s): {', '.join(missing)}.", key="allowlist.missing_columns",
-                            columns=", ".join(f"{COLUMNS[m][0]}/{COLUMNS[m][1]}" for m in missing))
-    return fields
+    return importfiles.header_fields(header, COLUMNS, REQUIRED, _INDEX)
 
 
 def _say(p: FieldProblem) -> dict:
@@ -186,32 +162,9 @@ def import_file(session: Session, filename: str, data: bytes, *, actor, dry_run:
 
 
 def template_header(lang: str = "zh_CN") -> list[str]:
-    return [COLUMNS[f][1] if lang == "zh_CN" else COLUMNS[f][0] for f in COLUMNS]
+    return importfiles.template_header(COLUMNS, lang)
 
 
 def template_bytes(kind: str, lang: str = "zh_CN") -> bytes:
     """The import template (header + one example row) as CSV (UTF-8 with BOM) or XLSX."""
-    header, example = template_header(lang), [EXAMPLE[f] for f in COLUMNS]
-    if kind == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "people"
-        ws.append(header)
-        ws.append(example)
-        for col in ws.iter_cols(min_row=2, max_row=2):  # ID digits as text: leading zeros kept
-            for c in col:
-                c.number_format = "@"
-        ws2 = wb.create_sheet("columns")
-        ws2.append(["field", "English header", "中文表头"])
-        for f, (en, zh, _o) in COLUMNS.items():
-            ws2.append([f, en, zh])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerow(example)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return importfiles.template_bytes(kind, COLUMNS, EXAMPLE, lang=lang, sheet="people", example_as_text=True)

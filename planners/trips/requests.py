@@ -17,12 +17,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planners.base import approvals, audit
+from planners.base import approvals, audit, request_flow
 from planners.base.auth import Principal
 from planners.core import permissions
 from planners.core.clock import local, utcnow
 from planners.core.errors import (
-    InvalidTransition,
     NotFound,
     SelfApprovalForbidden,
     TripBlocked,
@@ -41,26 +40,18 @@ from planners.visits import disclosure
 KIND = "trip"
 STATUSES = ("draft", "submitted", "approved", "returned", "rejected", "departed", "back", "debriefed", "closed")
 TRANSITIONS: dict[str, dict[str, str]] = {
-    "submit": {"draft": "submitted", "returned": "submitted"},
-    "approve": {"submitted": "approved"},
-    "return": {"submitted": "returned"},
-    "reject": {"submitted": "rejected"},
-    "edit": {"draft": "draft", "returned": "returned", "approved": "submitted"},
+    **request_flow.BASE_TRANSITIONS,
     "depart": {"approved": "departed"},
     "back": {"departed": "back"},
     "debrief": {"back": "debriefed"},
     "close": {"debriefed": "closed"},
 }
-DECISION_ACTION = {"approved": "approve", "returned": "return", "rejected": "reject"}
+DECISION_ACTION = request_flow.DECISION_ACTION
 EDITABLE = ("draft", "returned", "approved")
 
 
 def next_status(status: str, action: str) -> str:
-    to = TRANSITIONS.get(action, {}).get(status)
-    if to is None:
-        raise InvalidTransition(f"A trip that is {status} cannot be {action}.", key="trips.bad_transition",
-                                status=status, action=action)
-    return to
+    return request_flow.next_status(TRANSITIONS, status, action, key="trips.bad_transition", what="A trip")
 
 
 @dataclass(kw_only=True)
@@ -221,12 +212,7 @@ def snapshot(session: Session, trip: Trip) -> dict:
 
 
 def _organizer_for(session: Session, data: TripInput, actor: Principal) -> int:
-    oid = data.organizer_id or (actor.id if actor.role == "organizer" else None)
-    user = session.get(User, oid) if oid else None
-    if user is None or user.role != "organizer" or not user.active:
-        raise ValidationFailed("Choose the organizer responsible for this trip (an active organizer account).",
-                               key="trips.organizer_required", field="organizer_id")
-    return user.id
+    return request_flow.organizer_for(session, data.organizer_id, actor, key="trips.organizer_required", what="trip")
 
 
 # ---------------------------------------------------------------- commands
@@ -262,9 +248,7 @@ def update(session: Session, trip_id: int, data: TripInput, *, actor: Principal,
     """Change a draft, returned or approved trip; a change to an approved trip sends it back to the leader."""
     trip = get(session, trip_id)
     permissions.require(actor, "trip.edit", trip)
-    if expected_version is not None and trip.version != expected_version:
-        raise InvalidTransition("Someone else changed this trip since you opened it; reload and apply your change "
-                                "again.", key="trips.concurrent_edit")
+    request_flow.check_version(trip, expected_version, key="trips.concurrent_edit", what="trip")
     to = next_status(trip.status, "edit")
     validate(session, data, today=today)
     before = snapshot(session, trip)
@@ -350,21 +334,13 @@ def submit(session: Session, trip_id: int, *, actor: Principal, comment: str = "
 
 
 def pending_item(session: Session, trip: Trip):
-    item = approvals.latest_for(session, KIND, "trip", trip.id)
-    return item if item is not None and item.status == "pending" else None
+    return request_flow.pending_item(session, KIND, "trip", trip.id)
 
 
 def decide(session: Session, trip_id: int, decision: str, *, leader: Principal, comment: str = "") -> Trip:
-    if decision not in DECISION_ACTION:
-        raise ValidationFailed("Choose approve, return or reject.", key="approvals.bad_decision", field="decision")
-    trip = get(session, trip_id)
-    next_status(trip.status, DECISION_ACTION[decision])
-    item = pending_item(session, trip)
-    if item is None:
-        raise InvalidTransition("Nothing is waiting for a decision on this trip.", key="trips.bad_transition",
-                                status=trip.status, action=DECISION_ACTION[decision])
-    approvals.decide(session, item.id, decision, leader=leader, comment=comment)
-    return trip
+    return request_flow.decide(session, get(session, trip_id), decision, kind=KIND, object_type="trip",
+                               transitions=TRANSITIONS, key="trips.bad_transition", what="A trip", noun="trip",
+                               leader=leader, comment=comment)
 
 
 def apply_decision(session: Session, item, leader: Principal) -> None:

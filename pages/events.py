@@ -70,7 +70,7 @@ def _lead() -> timedelta:
 
     try:
         return plan.earliest_lead()
-    except ConclaveError:  # a broken rule file is reported on the plan board
+    except ConclaveError:  # a broken rule file is reported with the plan (summary here, the plan page)
         return timedelta(days=7)
 
 

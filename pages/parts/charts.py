@@ -34,6 +34,8 @@ STATE_COLORS: dict[str, str] = {
 PLAN_STATES = ("open", "done", "na")
 SHORT_SPAN = timedelta(hours=2)  # arrivals over at most this span: per 5 minutes; longer: per 15 minutes
 WHOLE = {"tickMinStep": 1, "format": "d"}  # an axis of people or copies: no 0.5 person
+# a vertical axis's title read across, above the axis (任务数), not turned up the page
+LEVEL_TITLE = {"titleAngle": 0, "titleAlign": "left", "titleX": 0, "titleY": -10}
 
 
 def color_scale(states: Sequence[str], label: Callable[[str], str] = str) -> dict:
@@ -55,7 +57,7 @@ def plan_status_chart(rows: Iterable[dict], *, title: str, phase_title: str, cou
         "encoding": {
             "x": {"field": "phase", "type": "nominal", "title": phase_title, "sort": {"field": "order", "op": "min"},
                   "axis": {"labelAngle": 0}},
-            "y": {"field": "n", "type": "quantitative", "title": count_title, "axis": dict(WHOLE)},
+            "y": {"field": "n", "type": "quantitative", "title": count_title, "axis": {**WHOLE, **LEVEL_TITLE}},
             "color": {"field": "status", "type": "nominal", "title": status_title,
                       "scale": color_scale(PLAN_STATES, status_label)},
             "tooltip": [{"field": "phase", "title": phase_title}, {"field": "status", "title": status_title},
@@ -85,7 +87,7 @@ def arrivals_chart(rows: Iterable[dict], *, time_title: str, count_title: str) -
                   "timeUnit": {"unit": "yearmonthdatehoursminutes", "step": step},
                   "axis": {"labelAngle": 0, "format": "%H:%M"}},
             "y": {"aggregate": "sum", "field": "arrivals", "type": "quantitative", "title": count_title,
-                  "axis": dict(WHOLE)},
+                  "axis": {**WHOLE, **LEVEL_TITLE}},
             "tooltip": [{"field": "at", "type": "temporal", "timeUnit": {"unit": "yearmonthdatehoursminutes",
                                                                          "step": step},
                          "format": "%H:%M", "title": time_title},

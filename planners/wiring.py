@@ -19,6 +19,7 @@ from planners.plan import signoff  # issue 11
 from planners.people import demo as people_demo, home as people_home, register as people_register  # issue 13
 from planners.trips import carry as trips_carry, debrief as trips_debrief, demo as trips_demo, requests as trips_requests  # issue 14
 from planners.visits import gates as visit_gates, locations as visit_locations, report as visit_report  # issue 12
+from planners.visits import decision as visit_decision  # issue 16
 
 TABLE: hooks.Table = {
     "gate": {
@@ -35,8 +36,10 @@ TABLE: hooks.Table = {
     "on_decision": {
         plan_board.NA_KIND: [plan_board.apply_na_decision],
         eligibility.EXCEPTION_KIND: [eligibility.apply_exception_decision],
-        visit_requests.KIND: [visit_requests.apply_decision],
-        disclosure.KIND: [disclosure.apply_decision, visit_gates.mark_scope_task],  # issue 12: + plan task
+        visit_requests.KIND: [visit_requests.apply_decision,
+                              visit_decision.request_decided],  # issue 16: decided with its scope
+        disclosure.KIND: [disclosure.apply_decision, visit_gates.mark_scope_task,  # issue 12: + plan task
+                          visit_decision.scope_decided],  # issue 16: only with (or after) its request
         disclosure.INCIDENT_KIND: [disclosure.incident_seen],
         "document_copy": [documents_register.on_copy_decision],
         "document_destruction": [destruction.on_destruction_decision],

@@ -44,4 +44,8 @@ from planners.visits.requests import (  # noqa: F401
     route_from_rows,
     member_rows,
     route_rows,
+    # issue 16: the meetings table
+    MEETING_COLUMNS,
+    meetings_from_rows,
+    meeting_rows,
 )

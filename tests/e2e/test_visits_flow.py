@@ -1,6 +1,7 @@
 """Foreign visit in a real browser: the organizer changes the approved demo visit (it goes back to the leader),
-the leader returns it with a comment, the organizer fixes and resubmits, the leader approves, and the host
-briefing downloads; the organizer records each host briefed and, once the visit has ended, files the post-visit
+the leader returns it with a comment (its approved disclosure scope goes back with it, issue 16), the organizer
+fixes and resubmits (the scope goes with the request), the leader approves both on the visit's one card, and the
+host briefing downloads; the organizer records each host briefed and, once the visit has ended, files the post-visit
 report, which the leader approves and which then downloads (issue 12). Organizer and leader sign in in separate
 browser contexts."""
 from __future__ import annotations
@@ -28,6 +29,17 @@ def _visit_state(server):
                               "AND status='pending'"), {"o": str(row[0])}).scalar()
     eng.dispose()
     return row, item
+
+
+def _scope_status(server):
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(server.db_url)
+    with eng.connect() as c:
+        status = c.execute(text("SELECT s.status FROM disclosure_scopes s JOIN visit_requests v ON v.id = s.visit_id "
+                                "WHERE v.title=:t"), {"t": TITLE}).scalar()
+    eng.dispose()
+    return status
 
 
 def _open_visits(page, server):
@@ -75,6 +87,7 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
 
     _leader_decides(browser, server, "Return for changes", "请补充陪同人员名单")
     assert _visit_state(server)[0][1:] == ("returned", "请补充陪同人员名单")
+    assert _scope_status(server) == "returned"  # a returned request carries no approved scope (issue 16)
 
     # the organizer sees the comment, fixes the request and resubmits it
     _open_visits(page, server)
@@ -93,9 +106,11 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     page.wait_for_selector("text=The request went to the leader's queue.")
     wait_idle(page)
     assert _visit_state(server)[0][1] == "submitted"
+    assert _scope_status(server) == "submitted"  # the returned scope went back with the request
 
-    _leader_decides(browser, server, "Approve", "同意")
+    _leader_decides(browser, server, "Approve request and scope", "同意")  # one card, one decision
     assert _visit_state(server)[0][1] == "approved"
+    assert _scope_status(server) == "approved"
 
     # the briefing of the approved scope downloads
     _open_visits(page, server)
@@ -130,7 +145,7 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     _open_visits(page, server)
     page.get_by_role("tab", name="Post-visit report").first.click()
     wait_idle(page)
-    page.locator(f".st-key-gifts{vid} textarea").fill("瓷盘 | Markus Weber | 交局办公室登记保管")
+    _fill_first_row(page, f".st-key-gifts{vid}", ["瓷盘", "Markus Weber", "交局办公室登记保管"])  # a table (issue 16)
     page.get_by_role("button", name="File the report to the leader and the foreign-affairs office").click()
     page.wait_for_selector("text=The report went to the leader and the foreign-affairs office.")
     wait_idle(page)
@@ -150,6 +165,20 @@ def test_organizer_and_leader_take_the_demo_visit_through_return_and_approval_th
     dl.value.save_as(target)
     text = pdf_text(target.read_bytes())
     assert "外事接待总结" in text and "瓷盘" in text and "未涉及" in text
+
+
+def _fill_first_row(page, where: str, values: list[str]) -> None:
+    """Type `values` into the first row of a data editor (a canvas grid): select the first cell, open its editor
+    with Enter, put the text in, and Tab to the next cell, which commits it."""
+    grid = page.locator(f"{where} [data-testid='stDataFrame']")
+    expect(grid).to_be_visible()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)  # header row, then the first row's middle
+    for value in values:
+        page.keyboard.press("Enter")
+        page.keyboard.insert_text(value)
+        page.keyboard.press("Tab")
+    wait_idle(page)
 
 
 def _end_visit(server, vid) -> None:

@@ -2,7 +2,9 @@
 
 An area calls `request(...)` with what is asked and the findings that make it need a leader, and answers the
 `on_decision` hook for its kind (planners/wiring.py) to apply the decision to its own object. Separation of duties: only a leader decides,
-never the person who asked, and a 'returned' item can be resubmitted (after changes) by its requester."""
+never the person who asked, and a 'returned' item can be resubmitted (after changes) by its requester. Items that
+belong together (a visit's request and its disclosure scope) are decided in one decision, `decide_together`; an
+area's `on_decision` answer asks `in_same_decision` to refuse one of them decided alone."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """`conclave approvals submit EVENT plan|list --as USER` and `conclave approvals decide ITEM approve|return|reject
---as USER --comment TEXT` (issue 11): the leader sign-off from a script. A refusal exits 3 with the reason."""
+--as USER --comment TEXT` (issue 11): the leader sign-off from a script. A refusal exits 3 with the reason.
+A visit's request and its disclosure scope are one decision (issue 16): either item's number decides both."""
 from __future__ import annotations
 
 import json

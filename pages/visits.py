@@ -22,6 +22,8 @@ from planners.venues import list_venues  # noqa: E402
 from planners.visits import locations, report  # noqa: E402  (issue 12)
 from planners.core import permissions  # noqa: E402
 from planners.visits import during  # noqa: E402  (issue 12: deviations, materials handed over)
+from planners.visits import decision as visit_decision  # noqa: E402  (issue 16: what the leader reads)
+from pages.parts import visit_facts  # noqa: E402  (issue 16: the request's facts, the forms' tables)
 
 st.title(ui.t("visits.title"))
 LANG = ui.lang()  # format functions are called later; they use the language of this run
@@ -50,7 +52,9 @@ if me.role == "front_desk":
     st.subheader(ui.t("visits.unannounced_title"))
     with st.form("unannounced"):
         title = st.text_input(ui.t("visits.field_title"), help=ui.t("visits.field_title_help"))
-        members = st.text_area(ui.t("visits.field_members"), help=ui.t("visits.field_members_help"))
+        st.markdown(f"**{ui.t('visits16.members_title')}**")  # issue 16: a table, each cell checked
+        st.caption(ui.t("visits16.members_help"))
+        members = visit_facts.members_editor("desk_members", st.session_state.get("desk_members_rows") or [])
         purpose = st.text_input(ui.t("visits.field_purpose_desk"))
         a, b = st.columns(2)
         org = a.selectbox(ui.t("visits.field_organizer"), list(organizers), format_func=organizers.get)
@@ -59,7 +63,8 @@ if me.role == "front_desk":
     if sent:
         try:
             with ui.writing() as s:
-                v = visits.log_unannounced(s, actor=me, title=title, members=visits.parse_members(members),
+                v = visits.log_unannounced(s, actor=me, title=title,
+                                           members=visits.members_from_rows(members.to_dict("records")),
                                            purpose=purpose, organizer_id=org, hours=hours)
                 vt = v.title
         except ConclaveError as exc:
@@ -250,7 +255,8 @@ if me.role == "leader":  # issue 12: a leader reads the request, scope, route an
                         f"{i18n.t(f'visits.status_{lby[i].status}', LANG)}")
     with ui.reading() as s:
         x = visits.get(s, lvid)
-        pay = visits.payload(x, s)
+        lfacts, ldeleg = visit_decision.request_facts(s, x, LANG), visit_decision.delegation_rows(x)
+        lcard = visit_decision.card(s, x.id)
         lscope = disclosure.get_scope(s, x.id)
         litems = disclosure.scope_items(s, lscope) if lscope else []
         lrep = report.get_report(s, x.id)
@@ -260,9 +266,11 @@ if me.role == "leader":  # issue 12: a leader reads the request, scope, route an
     t_req, t_scope, t_route, t_during, t_rep = st.tabs(
         [ui.t("visits.tab_request"), ui.t("visits.tab_scope"), ui.t("vplan_ui.tab_route"), ui.t("vduring.tab"),
          ui.t("vplan_ui.tab_report")])
-    with t_req:
-        st.markdown("\n".join(f"- **{ui.t(f'approvals.payload_{k}')}**: {ui.plain(str(val) or '—')}"
-                               for k, val in pay.items()))
+    with t_req:  # issue 16: codes in words (visit type, yes / no), the delegation and the topics as tables
+        visit_facts.show_facts(lfacts)
+        visit_facts.show_delegation(ldeleg, key=f"ldeleg{x.id}")
+        st.markdown(f"**{ui.t('visits16.topics_title')}**")
+        visit_facts.show_topics(lcard.topics, key=f"ltopics{x.id}")
     with t_scope:
         st.markdown(ui.t("visits.scope_status", status=ui.t(f"disclosure.status_{lscope.status}") if lscope
                          else ui.t("disclosure.status_none")))
@@ -337,23 +345,8 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
         # issue 12: tables checked cell by cell (planners.visits.requests.members_from_rows / route_from_rows);
         # `{prefix}_members_rows` / `{prefix}_route_rows` in the session give the starting rows (tests, a retry)
         st.markdown(f"**{ui.t('vduring.members_table')}**")
-        m_start = st.session_state.get(f"{prefix}_members_rows") or visits.member_rows(current) or \
-            [dict.fromkeys(visits.MEMBER_COLUMNS, "")]
-        members = st.data_editor(
-            pd.DataFrame([{c: str(r.get(c) or "") for c in visits.MEMBER_COLUMNS} for r in m_start],
-                         columns=list(visits.MEMBER_COLUMNS), dtype=object), num_rows="dynamic", hide_index=True,
-            width="stretch", key=f"{prefix}_members",
-            column_config={
-                "name": st.column_config.TextColumn(ui.t("vduring.col_members_name"), required=True, max_chars=120),
-                "nationality": st.column_config.TextColumn(ui.t("vduring.col_members_nationality"), required=True,
-                                                           max_chars=3),
-                "organisation": st.column_config.TextColumn(ui.t("vduring.col_members_organisation"), max_chars=200),
-                "post": st.column_config.TextColumn(ui.t("vduring.col_members_post"), max_chars=120),
-                "passport_type": st.column_config.SelectboxColumn(
-                    ui.t("vduring.col_members_passport_type"), options=list(visits.PASSPORT_TYPES),
-                    default="ordinary"),
-                "passport_last4": st.column_config.TextColumn(ui.t("vduring.col_members_passport_last4"),
-                                                              max_chars=4, validate=r"^[A-Za-z0-9]{0,4}$")})
+        members = visit_facts.members_editor(f"{prefix}_members", st.session_state.get(f"{prefix}_members_rows")
+                                             or visits.member_rows(current))
         st.markdown(f"**{ui.t('vduring.route_table')}**")
         active_locs = {r["id"]: r["name"] for r in register if r["status"] == "active"}
         r_start = st.session_state.get(f"{prefix}_route_rows") or visits.route_rows(current) or \
@@ -373,9 +366,10 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
                 "escort": st.column_config.SelectboxColumn(ui.t("vduring.col_route_escort"),
                                                            options=list(dict.fromkeys(staff.values())),
                                                            required=True)})
-        meetings = st.text_area(ui.t("visits.field_meetings"),
-                                value=visits.meetings_text(current) if current else "",
-                                help=ui.t("visits.field_meetings_help"), key=f"{prefix}_meetings")
+        st.markdown(f"**{ui.t('visits16.meetings_title')}**")  # issue 16: a table, each cell checked
+        meetings = visit_facts.text_table_editor(f"{prefix}_meetings", visits.MEETING_COLUMNS, "visits16", "meetings",
+                                                 st.session_state.get(f"{prefix}_meetings_rows")
+                                                 or visits.meeting_rows(current))
         topic_codes = list(catalogue)
         topics = st.multiselect(ui.t("visits.field_topics"), topic_codes,
                                 default=[x for x in (current.topics if current else []) if x in topic_codes],
@@ -396,7 +390,7 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
         members=visits.members_from_rows(members.to_dict("records")),
         route=visits.route_from_rows([{**r, "location_id": loc_ids.get(r.get("location_id"))}
                                       for r in route.to_dict("records")]),
-        meetings=visits.parse_meetings(meetings), topics=topics, photography_allowed=photo, gifts=gifts,
+        meetings=visits.meetings_from_rows(meetings.to_dict("records")), topics=topics, photography_allowed=photo, gifts=gifts,
         contacts=contacts)
 
 
@@ -714,13 +708,29 @@ with tab_report:
                                                   format_func=tr("vplan.outcome_"), key=f"out{v.id}_{code}")
                 extra = st.multiselect(ui.t("vplan_ui.report_extra"), [c for c in catalogue if c not in items],
                                        format_func=lambda c: catalogue[c].label(LANG), key=f"extra{v.id}")
-                mats = st.text_area(ui.t("vplan_ui.report_materials"), key=f"mats{v.id}")
-                gifts = st.text_area(ui.t("vplan_ui.report_gifts"), key=f"gifts{v.id}")
+                # issue 16: tables, each cell checked (planners.visits.report.materials_from_rows / gifts_from_rows);
+                # `mats{id}_rows` / `gifts{id}_rows` in the session give the starting rows (tests, a retry)
+                topic_names = {catalogue[c].label(LANG): c for c in catalogue}
+                st.markdown(f"**{ui.t('visits16.materials_title')}**")
+                mats = visit_facts.text_table_editor(f"mats{v.id}", report.MATERIAL_COLUMNS, "visits16", "materials",
+                                                     st.session_state.get(f"mats{v.id}_rows"),
+                                                     choices={"topic": list(topic_names)})
+                st.markdown(f"**{ui.t('visits16.gifts_title')}**")
+                gifts = visit_facts.text_table_editor(f"gifts{v.id}", report.GIFT_COLUMNS, "visits16", "gifts",
+                                                      st.session_state.get(f"gifts{v.id}_rows"))
                 incidents = st.text_area(ui.t("vplan_ui.report_incidents"), key=f"inc{v.id}")
                 summary = st.text_area(ui.t("vplan_ui.report_summary"), key=f"sum{v.id}")
                 filed = st.form_submit_button(ui.t("vplan_ui.report_file"), type="primary")
             if filed:
-                data = report.ReportInput(outcomes=outcomes, notes=notes, extra_topics=extra,
-                                          materials=report.parse_materials(mats), gifts=report.parse_gifts(gifts),
-                                          incidents=incidents.splitlines(), summary=summary)
-                ui.change(lambda s: report.file_report(s, v.id, data, actor=me), ui.t("vplan_ui.report_filed"))
+                try:
+                    data = report.ReportInput(
+                        outcomes=outcomes, notes=notes, extra_topics=extra,
+                        materials=report.materials_from_rows(
+                            [{**r, "topic": topic_names.get(r.get("topic"), r.get("topic"))}
+                             for r in mats.to_dict("records")], catalogue),
+                        gifts=report.gifts_from_rows(gifts.to_dict("records")),
+                        incidents=incidents.splitlines(), summary=summary)
+                except ConclaveError as exc:
+                    ui.show_error(exc)
+                else:
+                    ui.change(lambda s: report.file_report(s, v.id, data, actor=me), ui.t("vplan_ui.report_filed"))

@@ -57,12 +57,15 @@ def _on_decision():
     from planners.trips import carry as trips_carry, debrief as trips_debrief, requests as trips_requests  # issue 14
     from planners.visits import disclosure, requests as visit_requests
     from planners.visits import gates as visit_gates, locations as visit_locations, report as visit_report  # issue 12
+    from planners.visits import decision as visit_decision  # issue 16
 
     return {
         plan_board.NA_KIND: [plan_board.apply_na_decision],
         eligibility.EXCEPTION_KIND: [eligibility.apply_exception_decision],
-        visit_requests.KIND: [visit_requests.apply_decision],
-        disclosure.KIND: [disclosure.apply_decision, visit_gates.mark_scope_task],  # issue 12: + plan task
+        visit_requests.KIND: [visit_requests.apply_decision,
+                              visit_decision.request_decided],  # issue 16: decided with its scope
+        disclosure.KIND: [disclosure.apply_decision, visit_gates.mark_scope_task,  # issue 12: + plan task
+                          visit_decision.scope_decided],  # issue 16: only with (or after) its request
         disclosure.INCIDENT_KIND: [disclosure.incident_seen],
         "document_copy": [documents_register.on_copy_decision],
         "document_destruction": [destruction.on_destruction_decision],

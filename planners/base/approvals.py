@@ -2,7 +2,9 @@
 
 An area calls `request(...)` with what is asked and the findings that make it need a leader, and answers the
 `on_decision` hook for its kind (planners/wiring.py) to apply the decision to its own object. Separation of duties: only a leader decides,
-never the person who asked, and a 'returned' item can be resubmitted (after changes) by its requester."""
+never the person who asked, and a 'returned' item can be resubmitted (after changes) by its requester. Items that
+belong together (a visit's request and its disclosure scope) are decided in one decision, `decide_together`; an
+area's `on_decision` answer asks `in_same_decision` to refuse one of them decided alone."""
 from __future__ import annotations
 
 import json
@@ -178,3 +180,26 @@ def decided_by(session: Session, username: str, *, limit: int = 10) -> list[tupl
         ApprovalStep.actor == username, ApprovalStep.action.in_(DECISIONS + ("approved_first",)))
         .order_by(ApprovalStep.at.desc(), ApprovalStep.id.desc()).limit(limit))
     return [(session.get(Approval, st.approval_id), st) for st in steps]
+
+
+# issue 16: one decision over several items (a visit's request and its disclosure scope)
+_TOGETHER = "approvals.deciding_together"
+
+
+def decide_together(session: Session, approval_ids, decision: str, *, leader: Principal,
+                    comment: str = "") -> list[Approval]:
+    """Decide several items in one decision, in the order given, with one comment; an `on_decision` answer asks
+    `in_same_decision` to know whether a paired item is decided with it. Any refusal refuses all (the caller's
+    unit of work writes nothing)."""
+    ids = list(dict.fromkeys(int(i) for i in approval_ids))
+    before = session.info.get(_TOGETHER)
+    session.info[_TOGETHER] = frozenset(ids)
+    try:
+        return [decide(session, i, decision, leader=leader, comment=comment) for i in ids]
+    finally:
+        session.info[_TOGETHER] = before
+
+
+def in_same_decision(session: Session, approval_id: int) -> bool:
+    """Whether `approval_id` is decided in the decision under way (decide_together)."""
+    return int(approval_id) in (session.info.get(_TOGETHER) or ())

@@ -1,5 +1,6 @@
 """`conclave approvals submit EVENT plan|list --as USER` and `conclave approvals decide ITEM approve|return|reject
---as USER --comment TEXT` (issue 11): the leader sign-off from a script. A refusal exits 3 with the reason."""
+--as USER --comment TEXT` (issue 11): the leader sign-off from a script. A refusal exits 3 with the reason.
+A visit's request and its disclosure scope are one decision (issue 16): either item's number decides both."""
 from __future__ import annotations
 
 import json
@@ -59,18 +60,30 @@ def register(main) -> None:
     @click.option("--json", "as_json", is_flag=True)
     @click.option("--lang", default="en", type=click.Choice(("en", "zh_CN")))
     def decide_cmd(item: int, decision: str, as_name: str, comment: str, as_json: bool, lang: str) -> None:
-        """Decide an item of the leader queue (nobody decides their own; 绝密 needs two different leaders)."""
+        """Decide an item of the leader queue (nobody decides their own; 绝密 needs two different leaders). A visit's
+        request and its disclosure scope are decided together: either item's number decides both."""
         from planners.base import approvals
+        from planners.store.models import Approval
         from planners.store.uow import write_session
+        from planners.visits import decision as visit_decision
 
         actor = sign_in(as_name, "approvals decide", lang=lang)
         try:
             with write_session() as s:
-                a = approvals.decide(s, item, DECISIONS[decision], leader=actor, comment=comment)
-                out = {"item": a.id, "kind": a.kind, "status": a.status, "decided_by": a.decided_by}
+                found = s.get(Approval, item)
+                vid = visit_decision.visit_of(s, found) if found is not None else None
+                if vid is not None:  # issue 16: a visit's request and its scope, one decision
+                    ids = visit_decision.card(s, vid).item_ids or (item,)
+                    visit_decision.decide_visit(s, vid, DECISIONS[decision], leader=actor, comment=comment)
+                    decided = [s.get(Approval, i) for i in ids]
+                else:
+                    decided = [approvals.decide(s, item, DECISIONS[decision], leader=actor, comment=comment)]
+                out = [{"item": a.id, "kind": a.kind, "status": a.status, "decided_by": a.decided_by}
+                       for a in decided]
         except ConclaveError as exc:
             refuse(exc, lang)
         if as_json:
-            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+            click.echo(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=2))
         else:
-            click.echo(f"item {out['item']}: {out['status']}")
+            for o in out:
+                click.echo(f"item {o['item']}: {o['status']}")

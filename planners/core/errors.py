@@ -430,3 +430,21 @@ class CellInvalid(ValidationFailed):  # issue 12: a cell of a form's table; `lin
         params = {k: (v.get(lang) or v.get("en", "")) if isinstance(v, dict) else v for k, v in self.params.items()}
         text = t(self.key, lang, **params)
         return text if text != self.key else str(self)
+
+
+# issue 16: a visit's request and its disclosure scope are decided together
+class DecideTogether(InvalidTransition):
+    """A visit's request and its scope both wait for a leader: one decision takes both."""
+
+    key = "visits.decide_together"
+
+
+class ScopeNeedsRequest(InvalidTransition):
+    """A disclosure scope is approved only with (or after) its visit's request; `status` is said in words."""
+
+    key = "visits.scope_needs_request"
+
+    def localized(self, lang: str) -> str:
+        from planners.core.i18n import t
+
+        return t(self.key, lang, status=t(f"visits.status_{self.params.get('status', '')}", lang))

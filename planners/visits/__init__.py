@@ -1,5 +1,6 @@
 """Visits received from foreign partners: the request and its approval (requests), the scope of what may be
-disclosed (disclosure, rules in data/rules/visits.yaml), the host briefing (briefing) and the demo visits.
+disclosed (disclosure, rules in data/rules/visits.yaml), the leader's one decision on both (decision, issue 16), the
+forms' tables (tables), the host briefing (briefing) and the demo visits.
 Screen: pages/visits.py; CLI: `conclave briefing`."""
 from planners.visits.requests import (  # noqa: F401
     KIND,
@@ -44,4 +45,8 @@ from planners.visits.requests import (  # noqa: F401
     route_from_rows,
     member_rows,
     route_rows,
+    # issue 16: the meetings table
+    MEETING_COLUMNS,
+    meetings_from_rows,
+    meeting_rows,
 )

@@ -115,14 +115,15 @@ def load_demo(session: Session, ctx) -> None:
                                                              methods=tuple(i.get("methods", ())))
                                         for i in spec["scope"]["items"]])
         visits.submit(session, v.id, actor=organizer)
+        if spec.get("scope") and (spec.get("decision") or {}).get("scope"):  # issue 16: both to the leader
+            disclosure.submit_scope(session, v.id, actor=organizer)
         decision = spec.get("decision") or {}
         if leader is not None and decision.get("visit"):
             lp = auth.principal(leader)
-            visits.decide(session, v.id, decision["visit"], leader=lp, comment=decision.get("comment", ""))
-            if spec.get("scope") and decision.get("scope"):
-                scope = disclosure.submit_scope(session, v.id, actor=organizer)
-                item = approvals.latest_for(session, disclosure.KIND, "disclosure_scope", scope.id)
-                approvals.decide(session, item.id, decision["scope"], leader=lp, comment=decision.get("comment", ""))
+            # issue 16: the request and its scope (submitted with it) are decided together
+            from planners.visits.decision import decide_visit
+
+            decide_visit(session, v.id, decision["visit"], leader=lp, comment=decision.get("comment", ""))
             if v.status == "approved":
                 _plan_state(session, v, spec, organizer)
         ctx.created.append(f"visit {v.title}")

@@ -297,6 +297,18 @@ def submit_scope(session: Session, visit_id: int, *, actor: Principal, comment: 
     return scope
 
 
+def submit_with_request(session: Session, v: VisitRequest, actor: Principal, comment: str = "") -> None:
+    """Issue 16: a request sent to the leader again takes the scope that was returned with it, so the leader decides
+    the two together (planners.visits.decision). A draft scope is the organizer's to submit (then, while the request
+    waits, the two are decided together too); an approved one stays as it is."""
+    scope = get_scope(session, v.id)
+    if scope is None or scope.status != "returned" or not scope_items(session, scope):
+        return
+    if not permissions.allowed(actor, "scope.edit", v):
+        return
+    submit_scope(session, v.id, actor=actor, comment=comment)
+
+
 def _payload(session: Session, v: VisitRequest, scope: DisclosureScope) -> dict:
     cat = topics(session)
     return {"visit": v.title, "ceiling": Classification.parse(scope.ceiling).label("zh_CN"),

@@ -355,20 +355,41 @@ def export(session: Session, visit_id: int, fmt: str, lang: str, *, actor: Princ
     return data
 
 
-def _cells(text: str, n: int) -> list[list[str]]:
+# ---------------------------------------------------------------- table forms (issue 16: the report form's editors)
+
+MATERIAL_COLUMNS = ("what", "topic", "to_whom")
+GIFT_COLUMNS = ("what", "giver", "where_went")
+
+
+def materials_from_rows(rows: list[dict], topics) -> list[Material]:
+    """The materials table, checked cell by cell (planners.visits.tables): what was handed over is required; its
+    topic, when given, is one of `topics` (the codes the form offers: the catalogue). Empty rows are skipped."""
+    from planners.visits.tables import blank, cell, cell_error
+
+    known = set(topics)
     out = []
-    for line in (text or "").splitlines():
-        if line.strip():
-            cells = [c.strip() for c in line.split("|")]
-            out.append((cells + [""] * n)[:n])
+    for i, row in enumerate([r for r in rows or [] if not blank(r, MATERIAL_COLUMNS)], 1):
+        if not cell(row, "what"):
+            raise cell_error("materials", i, "what", "required", f"Materials row {i}: say what was handed over.",
+                             labels="visits16")
+        topic = cell(row, "topic")
+        if topic and topic not in known:
+            raise cell_error("materials", i, "topic", "choice", f"Materials row {i}: choose the topic from the list.",
+                             labels="visits16")
+        out.append(Material(what=cell(row, "what"), topic=topic, to_whom=cell(row, "to_whom")))
     return out
 
 
-def parse_materials(text: str) -> list[Material]:
-    """`what | topic code | to whom`, one material a line (the report form's text box)."""
-    return [Material(what=c[0], topic=c[1], to_whom=c[2]) for c in _cells(text, 3)]
+def gifts_from_rows(rows: list[dict]) -> list[Gift]:
+    """The gifts table, checked cell by cell: the gift and where it went (registered, kept, handed in) are
+    required. Empty rows are skipped."""
+    from planners.visits.tables import blank, cell, cell_error
 
-
-def parse_gifts(text: str) -> list[Gift]:
-    """`what | from whom | where it went`, one gift a line."""
-    return [Gift(what=c[0], giver=c[1], where_went=c[2]) for c in _cells(text, 3)]
+    out = []
+    for i, row in enumerate([r for r in rows or [] if not blank(r, GIFT_COLUMNS)], 1):
+        for col, say in (("what", "say what the gift is"), ("where_went", "say where it went (e.g. registered and "
+                                                                          "kept by the office)")):
+            if not cell(row, col):
+                raise cell_error("gifts", i, col, "required", f"Gifts row {i}: {say}.", labels="visits16")
+        out.append(Gift(what=cell(row, "what"), giver=cell(row, "giver"), where_went=cell(row, "where_went")))
+    return out

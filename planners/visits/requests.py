@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planners.base import approvals, audit, auth
+from planners.base import approvals, audit, auth, request_flow
 from planners.base.auth import Principal
-from planners.core.errors import CellInvalid, InvalidTransition, NotFound, ValidationFailed
+from planners.core.errors import InvalidTransition, NotFound, ValidationFailed
 from planners.base.events import EventInput, create_event, local, to_utc, update_event, zone
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
@@ -32,55 +32,25 @@ from planners.core.clock import utcnow
 from planners.store.models import Attendee, User
 from planners.store.models_visits import VisitRequest
 from planners.core import permissions
+from planners.visits.tables import (  # noqa: F401  the rows and their text / table forms, offered here as before
+    MEETING_COLUMNS, MEMBER_COLUMNS, PASSPORT_TYPES, ROUTE_COLUMNS, Meeting, Member, RoutePart, meeting_rows,
+    meetings_from_rows, member_rows, members_from_rows, members_text, meetings_text, parse_meetings, parse_members,
+    parse_route, route_from_rows, route_rows, route_text,
+)
 
 KIND = "visit_request"
 VISIT_TYPES = ("one_time", "recurring", "long_term", "unannounced")
 LEVELS = tuple(c.value for c in ALL_LEVELS if not c.is_state_secret)  # what a visit may be classified
 MAX_DAYS = {"one_time": 30, "recurring": 366, "long_term": 366, "unannounced": 30}
-PASSPORT_TYPES = ("ordinary", "official", "diplomatic", "service", "other")
 STATUSES = ("draft", "submitted", "approved", "returned", "rejected")
 # action -> {from status: to status}
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "submit": {"draft": "submitted", "returned": "submitted"},
-    "approve": {"submitted": "approved"},
-    "return": {"submitted": "returned"},
-    "reject": {"submitted": "rejected"},
-    "edit": {"draft": "draft", "returned": "returned", "approved": "submitted"},
-}
-DECISION_ACTION = {"approved": "approve", "returned": "return", "rejected": "reject"}
+TRANSITIONS: dict[str, dict[str, str]] = dict(request_flow.BASE_TRANSITIONS)
+DECISION_ACTION = request_flow.DECISION_ACTION
 
 
 def next_status(status: str, action: str) -> str:
     """The status after `action`, or InvalidTransition with the reason."""
-    to = TRANSITIONS.get(action, {}).get(status)
-    if to is None:
-        raise InvalidTransition(f"A visit request that is {status} cannot be {action}.", key="visits.bad_transition",
-                                status=status, action=action)
-    return to
-
-
-@dataclass(kw_only=True)
-class Member:
-    name: str
-    nationality: str
-    organisation: str = ""
-    post: str = ""
-    passport_type: str = "ordinary"
-    passport_last4: str = ""
-
-
-@dataclass(kw_only=True)
-class RoutePart:
-    place: str
-    host: str = ""
-    escort: str = ""
-    location_id: int | None = None  # issue 12: the key location chosen in the form's route table
-
-
-@dataclass(kw_only=True)
-class Meeting:
-    with_whom: str
-    topic: str = ""
+    return request_flow.next_status(TRANSITIONS, status, action, key="visits.bad_transition", what="A visit request")
 
 
 @dataclass(kw_only=True)
@@ -102,118 +72,6 @@ class VisitInput:
     gifts: str = ""
     contacts: str = ""
     organizer_id: int | None = None  # the event's organizer; default: the actor when an organizer
-
-
-# ---------------------------------------------------------------- text forms (one row a line, fields by |)
-
-def _rows(text: str, n: int) -> list[list[str]]:
-    out = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        cells = [c.strip() for c in line.split("|")]
-        out.append((cells + [""] * n)[:n] if len(cells) <= n else cells)
-    return out
-
-
-def parse_members(text: str) -> list[Member]:
-    """`name | nationality | organisation | post | passport type | last digits`, one member a line."""
-    out = []
-    for i, c in enumerate(_rows(text, 6), 1):
-        if len(c) > 6:
-            raise ValidationFailed(f"Member line {i} has more than 6 fields.", key="visits.member_fields",
-                                   field="members", line=i)
-        out.append(Member(name=c[0], nationality=c[1], organisation=c[2], post=c[3],
-                          passport_type=c[4] or "ordinary", passport_last4=c[5]))
-    return out
-
-
-def parse_route(text: str) -> list[RoutePart]:
-    """`place | host | escort`, one part of the route a line."""
-    return [RoutePart(place=c[0], host=c[1], escort=c[2]) for c in _rows(text, 3)]
-
-
-def parse_meetings(text: str) -> list[Meeting]:
-    """`with whom | topic`, one meeting a line."""
-    return [Meeting(with_whom=c[0], topic=c[1]) for c in _rows(text, 2)]
-
-
-# ---------------------------------------------------------------- table forms (issue 12: the page's data editors)
-
-MEMBER_COLUMNS = ("name", "nationality", "organisation", "post", "passport_type", "passport_last4")
-ROUTE_COLUMNS = ("place", "location_id", "host", "escort")
-
-
-def _cell(row: dict, col: str) -> str:
-    value = row.get(col)
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
-
-
-def _blank(row: dict, cols) -> bool:
-    return not any(_cell(row, c) for c in cols)
-
-
-def _cell_error(kind: str, i: int, col: str, problem: str, message: str) -> CellInvalid:
-    return CellInvalid(message, key=f"vduring.cell_{problem}", field=kind, line=i,
-                            column=both(f"vduring.col_{kind}_{col}"))
-
-
-def members_from_rows(rows: list[dict]) -> list[Member]:
-    """The delegation table, checked cell by cell: an error names the row and the column (empty rows skipped)."""
-    out = []
-    for i, row in enumerate([r for r in rows or [] if not _blank(r, MEMBER_COLUMNS)], 1):
-        for col in ("name", "nationality"):
-            if not _cell(row, col):
-                raise _cell_error("members", i, col, "required", f"Delegation row {i}: fill in “{col}”.")
-        ptype = _cell(row, "passport_type") or "ordinary"
-        if ptype not in PASSPORT_TYPES:
-            raise _cell_error("members", i, "passport_type", "choice", f"Delegation row {i}: choose the passport "
-                              f"type from the list {PASSPORT_TYPES}.")
-        last4 = _cell(row, "passport_last4")
-        if last4 and (len(last4) > 4 or not last4.isalnum()):
-            raise _cell_error("members", i, "passport_last4", "last4", f"Delegation row {i}: only the last 4 "
-                              "characters of the passport number, never the full number.")
-        out.append(Member(name=_cell(row, "name"), nationality=_cell(row, "nationality"),
-                          organisation=_cell(row, "organisation"), post=_cell(row, "post"), passport_type=ptype,
-                          passport_last4=last4))
-    return out
-
-
-def route_from_rows(rows: list[dict]) -> list[RoutePart]:
-    """The route table (place, key location, host, escort from the staff picker), checked cell by cell."""
-    out = []
-    for i, row in enumerate([r for r in rows or [] if not _blank(r, ROUTE_COLUMNS)], 1):
-        if not _cell(row, "place"):
-            raise _cell_error("route", i, "place", "required", f"Route row {i}: fill in “place”.")
-        if not _cell(row, "escort"):
-            raise _cell_error("route", i, "escort", "required", f"Route row {i}: choose the escort.")
-        loc = row.get("location_id")
-        loc = None if loc in (None, "") or (isinstance(loc, float) and loc != loc) else int(loc)
-        out.append(RoutePart(place=_cell(row, "place"), host=_cell(row, "host"), escort=_cell(row, "escort"),
-                             location_id=loc))
-    return out
-
-
-def member_rows(v: VisitRequest | None) -> list[dict]:
-    return [{c: m.get(c, "") for c in MEMBER_COLUMNS} for m in (v.members if v else None) or []]
-
-
-def route_rows(v: VisitRequest | None) -> list[dict]:
-    return [{"place": p.get("place", ""), "location_id": p.get("location_id"), "host": p.get("host", ""),
-             "escort": p.get("escort_user") or p.get("escort", "")} for p in (v.route if v else None) or []]
-
-
-def members_text(v: VisitRequest) -> str:
-    return "\n".join(" | ".join([m["name"], m["nationality"], m.get("organisation", ""), m.get("post", ""),
-                                 m.get("passport_type", ""), m.get("passport_last4", "")]) for m in v.members or [])
-
-
-def route_text(v: VisitRequest) -> str:
-    return "\n".join(" | ".join([p["place"], p.get("host", ""), p.get("escort", "")]) for p in v.route or [])
-
-
-def meetings_text(v: VisitRequest) -> str:
-    return "\n".join(" | ".join([m["with"], m.get("topic", "")]) for m in v.meetings or [])
 
 
 # ---------------------------------------------------------------- validation
@@ -309,12 +167,8 @@ def snapshot(v: VisitRequest) -> dict:
 
 
 def _organizer_for(session: Session, data: VisitInput, actor: Principal) -> int:
-    oid = data.organizer_id or (actor.id if actor.role == "organizer" else None)
-    user = session.get(User, oid) if oid else None
-    if user is None or user.role != "organizer" or not user.active:
-        raise ValidationFailed("Choose the organizer responsible for this visit (an active organizer account).",
-                               key="visits.organizer_required", field="organizer_id")
-    return user.id
+    return request_flow.organizer_for(session, data.organizer_id, actor, key="visits.organizer_required",
+                                      what="visit")
 
 
 # ---------------------------------------------------------------- commands
@@ -352,9 +206,7 @@ def update(session: Session, visit_id: int, data: VisitInput, *, actor: Principa
     """Change a draft or returned request; a change to an approved request sends it back to the leader."""
     v = get(session, visit_id)
     _may_edit(v, actor)
-    if expected_version is not None and v.version != expected_version:
-        raise InvalidTransition("Someone else changed this request since you opened it; reload and apply your "
-                                "change again.", key="visits.concurrent_edit")
+    request_flow.check_version(v, expected_version, key="visits.concurrent_edit", what="request")
     to = next_status(v.status, "edit")
     if data.visit_type == "unannounced" and v.visit_type != "unannounced":
         raise ValidationFailed("An unannounced visit is logged at the front desk.", key="visits.unannounced_desk",
@@ -419,6 +271,9 @@ def _send(session: Session, v: VisitRequest, actor: Principal, comment: str) -> 
                       findings=findings_for(v), payload=payload(v, session), comment=comment)
     audit.record(session, actor=actor.username, action="visit.submit", object_type="visit", object_id=v.id,
                  event_id=v.event_id, before={"status": before}, after={"status": "submitted"})
+    from planners.visits.disclosure import submit_with_request
+
+    submit_with_request(session, v, actor, comment)  # issue 16: the scope goes with it, decided together
 
 
 def submit(session: Session, visit_id: int, *, actor: Principal, comment: str = "") -> VisitRequest:
@@ -430,22 +285,14 @@ def submit(session: Session, visit_id: int, *, actor: Principal, comment: str = 
 
 
 def pending_item(session: Session, v: VisitRequest):
-    item = approvals.latest_for(session, KIND, "visit", v.id)
-    return item if item is not None and item.status == "pending" else None
+    return request_flow.pending_item(session, KIND, "visit", v.id)
 
 
 def decide(session: Session, visit_id: int, decision: str, *, leader: Principal, comment: str = "") -> VisitRequest:
     """A leader decides a submitted request (approved / returned / rejected) through the approvals queue."""
-    if decision not in DECISION_ACTION:
-        raise ValidationFailed("Choose approve, return or reject.", key="approvals.bad_decision", field="decision")
-    v = get(session, visit_id)
-    next_status(v.status, DECISION_ACTION[decision])
-    item = pending_item(session, v)
-    if item is None:
-        raise InvalidTransition("Nothing is waiting for a decision on this request.", key="visits.bad_transition",
-                                status=v.status, action=DECISION_ACTION[decision])
-    approvals.decide(session, item.id, decision, leader=leader, comment=comment)
-    return v
+    return request_flow.decide(session, get(session, visit_id), decision, kind=KIND, object_type="visit",
+                               transitions=TRANSITIONS, key="visits.bad_transition", what="A visit request",
+                               noun="request", leader=leader, comment=comment)
 
 
 def apply_decision(session: Session, item, leader: Principal) -> None:

@@ -72,4 +72,4 @@ def test_cards_show_no_raw_keys(db_url, demo, users):
     for raw in ("plan_task_na", "['E4']", "must_not", "may_discuss", ": yes", "rules", "attendee"):
         assert raw not in text, raw
     assert "保密工作方案任务：不适用" in text
-    assert "拍照**: 是" in text and "适用规则**: E4" in text and "不得涉及" in text
+    assert "拍照**：是" in text and "适用规则**: E4" in text and "不得涉及" in text

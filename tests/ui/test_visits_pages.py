@@ -66,10 +66,12 @@ def test_a_reversed_date_in_the_form_is_refused_with_the_reason(db_url, users):
 
 
 def test_front_desk_logs_an_unannounced_visit_and_sees_the_verdict(db_url, users):
-    at = app_test("visits", user=users["front_desk"]).run()
+    at = app_test("visits", user=users["front_desk"])
+    at.session_state["desk_members_rows"] = [{"name": "Ivan Petrov", "nationality": "RU",
+                                              "organisation": "Trade Co"}]  # a table now (issue 16)
+    at.run()
     assert not at.exception, at.exception
     at.text_input[0].input("未预约来访的外国商人")
-    at.text_area[0].input("Ivan Petrov | RU | Trade Co")
     at.button[[b.label for b in at.button].index("Log and tell the leader")].click().run()
     assert not at.exception
     assert any("SENT TO THE LEADER" in m.value for m in at.markdown)
@@ -194,8 +196,14 @@ def test_a_leader_reads_the_visit_request_scope_route_and_report_without_changin
     assert any("仅会务组织者可修改" in c.value for c in at.caption)
     assert "德国巴伐利亚州经贸代表团来访" in [h.value for h in at.subheader]
     md = " ".join(m.value for m in at.markdown)
-    assert "代表团" in md and "Markus Weber" in md
-    assert len(at.dataframe) >= 2  # the scope and the route
+    assert "代表团" in md and "一次性来访" in md and "拍照**：否" in md
+    for english in ("One-time", ": no", " / "):  # issue 16: no stored English pair, no raw yes/no
+        assert english not in md, english
+    [deleg] = [d.value for d in at.dataframe if "单位" in d.value.columns and "姓名" in d.value.columns]
+    assert "Markus Weber" in list(deleg["姓名"])  # the delegation is a table: typed names are data
+    [topics] = [d.value for d in at.dataframe if "代表团是否提出" in d.value.columns]
+    assert "不得涉及" in list(topics["提供范围的决定"])
+    assert len(at.dataframe) >= 3  # the delegation, the topics, the scope (and the route)
     assert not at.get("form") and not [b for b in at.button if "提交" in b.label or "登记" in b.label]
 
 

@@ -198,7 +198,8 @@ def _my_decisions() -> None:
 
 if not queue:
     st.success(ui.t("approvals.empty"))
-st.caption(ui.t("approvals.count", n=len(queue)))
+# a visit's request and scope are one card, one decision: counted once (issue 16)
+st.caption(ui.t("approvals.count", n=sum(1 for a in queue if a.id in visit_cards or a.id not in in_a_card)))
 
 for a in queue:
     if a.id in visit_cards:  # issue 16: a visit's request and scope, one card, one decision

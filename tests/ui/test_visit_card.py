@@ -38,6 +38,15 @@ def test_a_visits_request_and_scope_are_one_card_with_the_topics_decisions_and_o
     assert "批准 · 来访申请：法国里昂商会来访" in mine and "批准 · 对外提供范围：法国里昂商会来访" in mine, mine
 
 
+def test_the_waiting_count_counts_a_visits_request_and_scope_once(db_url, users):
+    vid = _both_waiting(users)
+    with read_session() as s:
+        waiting = len(approvals.pending(s))
+    at = app_test("approvals", user=users["leader"], lang="en").run()
+    assert not at.exception, at.exception
+    assert f"Waiting: {waiting - 1}." in _text(at)  # the pair is one card, one decision, one in the count
+
+
 def test_returning_the_card_without_a_reason_is_refused_and_with_one_returns_both(db_url, users):
     vid = _both_waiting(users)
     req, _ = _items(vid)

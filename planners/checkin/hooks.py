@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from planners.attendees import badges as tokens
 from planners.checkin import devices
-from planners.checkin.presence import is_inside
+from planners.store.db import is_sqlite
 from planners.store.models import Attendee, Event
 from planners.store.models_checkin import Attendance
 from planners.store.models_sessions import EventSession
@@ -32,7 +32,12 @@ def checked_in_when_desk_runs(session: Session, event_id: int, attendee_id: int)
     """`attendee_present`: anyone before the desk runs; once it runs, only someone inside."""
     if not desk_running(session, event_id):
         return True
-    return is_inside(session, event_id, attendee_id)
+    # the person's attendance row locked in the issue's unit of work (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    # serialises): an exit at the same moment waits, or is waited for (planners.checkin.exit_guard)
+    q = select(Attendance.inside).where(Attendance.event_id == event_id, Attendance.attendee_id == attendee_id)
+    if not is_sqlite(session.get_bind()):
+        q = q.with_for_update()
+    return bool(session.scalar(q))
 
 
 DEMO_DESK = ("正门签到台", "会议中心一层正门")  # name, location: the desk the demo's front desk account picks

@@ -63,7 +63,8 @@ if v is not None:
     lines.append(v.todo[lang])
     lines += ["▶ " + a["text"][lang] for a in v.require_attention]
     ui.verdict_banner(v.color, v.message[lang], lines)
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns(3)
 c1.metric(ui.t("desk.n_inside"), desk.inside_count(door))
 c2.metric(ui.t("offline.log"), desk.entries())
+c3.metric(ui.t("offline.lockers_in_use"), len(desk.lockers_in_use()))  # the pack's and this desk's (issue 15)
 st.caption(ui.plain(str(log_file)))

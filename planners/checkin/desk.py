@@ -26,6 +26,7 @@ from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LO
 from planners.checkin.devices import registered_and_event, require_registered_orm
 from planners.attendees.identity import fingerprint as identity_fingerprint
 from planners.checkin import door as session_door  # issue 15: a session's door
+from planners.checkin import exit_guard  # the exit-held race
 from planners.checkin.verdict import DEDUP_SECONDS, MAX_INPUT, Verdict, PG_LOCKER_LOCK, actor_name, attendee_info, hash_raw, normalize, safe_raw
 
 # ---- the scan ------------------------------------------------------------------------------------------
@@ -44,7 +45,8 @@ def scan(event_id: int, raw, *, desk: str, actor, direction: str = "in", method:
         tok = None
     rh = hash_raw(code)
     now = now or utcnow()
-    held = _exit_holds(url, event_id, tok.attendee_id) if direction == "out" and tok is not None else []
+    held = exit_guard.read_holds(url, event_id, tok.attendee_id, _exit_holds) \
+        if direction == "out" and tok is not None else []
 
     def judge(tx: Tx) -> Verdict:
         d, ev = registered_and_event(tx, desk, event_id)  # a registered device, or nothing is judged nor recorded
@@ -274,8 +276,9 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
                        at=now - timedelta(seconds=DEDUP_SECONDS))
         if first is not None:
             return Verdict(reason=first.reason, attendee=info, duplicate=True, details={"duplicate_of": first.id})
-    if direction == "out":
-        return _let_out(tx, ev, info, att, now, held or [])
+    if direction == "out":  # a copy issued since the holds were read is seen here (planners.checkin.exit_guard)
+        return _let_out(tx, ev, info, att, now, exit_guard.confirm(tx, ev.id, a.id, [] if held is None else held,
+                                                                _exit_holds))
     seen = eligibility.effective(a, on=local(now, ev.tz).date())
     el = _eligibility(tx, ev, seen)
     if el.status != eligibility.ELIGIBLE:
@@ -401,7 +404,8 @@ def _by_person(event_id: int, attendee_id: int, *, desk: str, actor, direction: 
         raise ValidationFailed("direction must be in or out", key="checkin.bad_direction", field="direction")
     now = now or utcnow()
     raw = f"{method}:{attendee_id}"
-    held = _exit_holds(url, event_id, attendee_id) if direction == "out" and override is None else []
+    held = exit_guard.read_holds(url, event_id, attendee_id, _exit_holds) \
+        if direction == "out" and override is None else []
 
     def judge(tx: Tx) -> Verdict:
         d, ev = registered_and_event(tx, desk, event_id)

@@ -81,3 +81,13 @@ Q_APPROVED = Statement("SELECT g.list_snapshot_id, m.fingerprint FROM event_sign
                        EventSignoff.__table__, SnapshotMember.__table__)
 START_EVENT = Statement("UPDATE events SET status = 'in_progress', version = version + 1 "
                         "WHERE id = :id AND status = 'ready'", _EVENT_T)
+
+# issue 15 follow-up (the exit-held race): the exit locks the person's attendance row (PostgreSQL; SQLite's BEGIN
+# IMMEDIATE serialises) and reads the newest custody entry naming them, to see whether a copy moved to or from them
+# since the holds were read (planners.checkin.exit_guard)
+from planners.store.models_documents import CustodyEntry  # noqa: E402
+
+Q_ATT_LOCK = Statement("SELECT id FROM attendance WHERE event_id = :event_id AND attendee_id = :attendee_id "
+                       "FOR UPDATE", _ATT_T)
+Q_CUSTODY_MARK = Statement("SELECT MAX(id) FROM custody_entries WHERE event_id = :event_id "
+                           "AND attendee_id = :attendee_id", CustodyEntry.__table__)

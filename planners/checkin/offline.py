@@ -225,6 +225,10 @@ def _connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("CREATE TABLE IF NOT EXISTS log (n INTEGER PRIMARY KEY, body TEXT NOT NULL, hash TEXT NOT NULL)")
     conn.execute("CREATE TABLE IF NOT EXISTS state (attendee_id INTEGER, door TEXT, inside INTEGER, "
                  "last_at TEXT, locker TEXT, PRIMARY KEY (attendee_id, door))")
+    # each person's locker as this desk knows it (taken here, or the pack's returned here); derived, like `state`,
+    # from the log in the same transaction as the entry that changed it
+    conn.execute("CREATE TABLE IF NOT EXISTS lockers (attendee_id INTEGER PRIMARY KEY, locker TEXT NOT NULL, "
+                 "taken_at TEXT, returned_at TEXT)")
     conn.execute("CREATE TRIGGER IF NOT EXISTS log_append_only_u BEFORE UPDATE ON log "
                  "BEGIN SELECT RAISE(ABORT, 'the offline log is append-only'); END")
     conn.execute("CREATE TRIGGER IF NOT EXISTS log_append_only_d BEFORE DELETE ON log "
@@ -311,6 +315,17 @@ class OfflineDesk:
         here = self.conn.execute("SELECT MAX(CAST(locker AS INTEGER)) FROM state WHERE locker GLOB '[0-9]*'").fetchone()[0]
         return str(max(self._pack_top, here or 0) + 1)
 
+    def held_locker(self, p: dict) -> str | None:
+        """The locker holding this person's phone now: the one taken or returned at this desk, else the pack's."""
+        row = self.conn.execute("SELECT locker, returned_at FROM lockers WHERE attendee_id = ?", (p["id"],)).fetchone()
+        if row is not None:
+            return row[0] if row[1] is None else None
+        return p.get("locker") or None
+
+    def lockers_in_use(self) -> dict[str, int]:
+        """locker -> attendee id, for every phone in a locker now (the pack's and this desk's)."""
+        return {lk: p["id"] for p in self.pack.body["people"] if (lk := self.held_locker(p))}
+
     def inside_count(self, door: str = MAIN) -> int:
         n = 0
         for p in self.pack.body["people"]:
@@ -364,7 +379,10 @@ class OfflineDesk:
         if direction == "out":
             if not self._inside(p["id"], door, p):
                 return Verdict(reason="not_inside", attendee=info, details=details), None
-            return Verdict(reason="exit_ok", attendee=info, details=details), None
+            held = self.held_locker(p) if door == MAIN else None  # leaving the event: the phone goes back
+            attention = [{"code": "return_device", "locker": held,
+                          "text": both("checkin.attention.return_device", locker=held)}] if held else []
+            return Verdict(reason="exit_ok", attendee=info, details=details, require_attention=attention), held
         if verdict["reason"] != "ok":
             return Verdict(reason=verdict["reason"], attendee=info,
                            details={**details, "rules": ", ".join(verdict["rules"]), "source": verdict.get("source", "")}), None
@@ -372,7 +390,7 @@ class OfflineDesk:
             return Verdict(reason="already_checked_in", attendee=info,
                            details={**details, "desk": self.desk, "since": "-"}), None
         attention = []
-        locker = p.get("locker")
+        locker = self.held_locker(p)
         policy = self.pack.body["event"]["device_policy"] if door == MAIN else next(
             s["device_policy"] for s in self.pack.body["sessions"] if str(s["id"]) == door)
         if policy == "lockers" and not locker and not self._inside(p["id"], MAIN, p):
@@ -395,7 +413,21 @@ class OfflineDesk:
             e = {"n": n + 1, "prev": prev, "pack": self.pack.digest, "at": now.isoformat(timespec="microseconds"),
                  "desk": self.desk, "door": door, "direction": direction, "code": code[:200],
                  "attendee_id": aid, "reason": v.reason}
+            if locker and v.reason == "ok":  # the locker the phone went into (sync gives the server this number)
+                e["locker"] = locker
+            elif locker and v.reason == "exit_ok":  # the phone handed back from it
+                e["locker_returned"] = locker
             c.execute("INSERT INTO log (n, body, hash) VALUES (?, ?, ?)", (n + 1, canonical(e), entry_hash(prev, e)))
+            if "locker" in e:
+                c.execute("INSERT INTO lockers (attendee_id, locker, taken_at, returned_at) VALUES (?, ?, ?, NULL) "
+                          "ON CONFLICT (attendee_id) DO UPDATE SET locker = excluded.locker, "
+                          "taken_at = COALESCE(CASE WHEN lockers.returned_at IS NULL AND lockers.locker = "
+                          "excluded.locker THEN lockers.taken_at END, excluded.taken_at), returned_at = NULL",
+                          (aid, locker, e["at"]))
+            elif "locker_returned" in e:
+                c.execute("INSERT INTO lockers (attendee_id, locker, taken_at, returned_at) VALUES (?, ?, NULL, ?) "
+                          "ON CONFLICT (attendee_id) DO UPDATE SET returned_at = excluded.returned_at",
+                          (aid, locker, e["at"]))
             if v.reason in ("ok", "exit_ok"):
                 inside = 1 if v.reason == "ok" else 0
                 doors = [door] if door == MAIN or inside == 0 else [door, MAIN]

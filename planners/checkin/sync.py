@@ -27,7 +27,7 @@ from planners.core.errors import NotFound, OfflinePackRefused, PaperEntriesRefus
 from planners.core.i18n import both
 from planners.store import uow
 from planners.store.models import Attendee, Event
-from planners.store.models_checkin import EventKey, Scan
+from planners.store.models_checkin import Attendance, EventKey, Scan
 from planners.store.models_sessions import EventSession, OfflineEntry
 
 DUPLICATE_REASONS = ("already_checked_in", "same_badge_again", "not_inside")
@@ -101,6 +101,34 @@ def _flush(url: str | None, rows: list[dict], actor: str, event_id: int, res: Sy
     rows.clear()
 
 
+def _adopt_locker(url: str | None, event_id: int, v, locker: str, *, at: datetime, actor: str, entry: str) -> None:
+    """The phone is in the locker the offline desk named: the server's entry takes that number (audited) instead of
+    the one its own replay chose. Should another person hold that locker on the server meanwhile, the server's
+    number stays and the clash is an audit entry naming both, so the organizer can sort the lockers out."""
+    chosen = next((a.get("locker") for a in v.require_attention if a.get("code") == "locker"), None)
+    if chosen == locker:
+        return
+    aid = v.attendee["id"]
+    with uow.write_session(url) as s:
+        att = s.scalar(select(Attendance).where(Attendance.event_id == event_id, Attendance.attendee_id == aid))
+        if att is None or not att.inside:
+            return
+        clash = s.scalar(select(Attendance.attendee_id).where(
+            Attendance.event_id == event_id, Attendance.locker == locker, Attendance.device_returned_at.is_(None),
+            Attendance.attendee_id != aid))
+        if clash is not None:
+            audit.record(s, actor=actor, action="desk.offline_locker_clash", object_type="attendee", object_id=aid,
+                         event_id=event_id, entry=entry[:16], offline_locker=locker, server_locker=chosen,
+                         held_by=clash)
+            return
+        before = att.locker
+        att.locker, att.device_deposited_at, att.device_returned_at = locker, at, None
+        att.locker_no = int(locker) if locker.isdigit() and len(locker) < 9 else None
+        audit.record(s, actor=actor, action="checkin.locker", object_type="attendee", object_id=aid,
+                     event_id=event_id, before={"locker": before}, after={"locker": locker}, source="offline",
+                     entry=entry[:16])
+
+
 def sync_log(log_path, *, actor: str, url: str | None = None, now: datetime | None = None) -> SyncResult:
     """Merge the log at `log_path` into the server (see the module's docstring)."""
     from planners.checkin.verdict import hash_raw
@@ -137,6 +165,8 @@ def sync_log(log_path, *, actor: str, url: str | None = None, now: datetime | No
                 v = scan(pack.event_id, code, desk=desk, actor=actor, direction=e.get("direction", "in"),
                          method="offline", now=at, url=url, session_id=session_id)
                 server_reason, scan_id = v.reason, v.scan_id
+                if v.reason == "ok" and e.get("locker"):
+                    _adopt_locker(url, pack.event_id, v, e["locker"], at=at, actor=actor, entry=e["hash"])
         outcome = _outcome(e["reason"], server_reason)
         res.counts[outcome] += 1
         row = {"entry_id": e["hash"], "event_id": pack.event_id, "session_id": session_id, "source": "offline",

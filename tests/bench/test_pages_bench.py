@@ -212,8 +212,20 @@ def _open(page, meter: Meter, name: str) -> tuple[float, float]:
 
 
 def _pick_desk(page) -> None:
-    _wait_idle(page)
-    page.locator(".st-key-desk_pick").click()
+    """Choose the first registered desk. The picker may be drawn again by a run still finishing: click until its
+    options show (a condition, never a pause)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_selector(".st-key-desk_pick")
+    for attempt in range(5):
+        _wait_idle(page)
+        page.locator(".st-key-desk_pick").click()
+        try:
+            page.locator("[role='option']").first.wait_for(timeout=5000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 4:
+                raise
     page.locator("[role='option']").first.click()
     page.wait_for_selector(".st-key-scan_input input")
     _wait_idle(page)

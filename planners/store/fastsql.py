@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, text
 from sqlalchemy.engine import Dialect
 
 
+_first = itemgetter(0)
 _BIND_NAME = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)")  # how SQLAlchemy's text() finds :name parameters
 
 
@@ -38,8 +40,8 @@ class Statement:
         self._compiled: dict[str, tuple] = {}
         self.shapes: dict[tuple, tuple] = {}
 
-    def compiled(self, dialect: Dialect) -> tuple:
-        key = f"{dialect.name}+{dialect.driver}"
+    def compiled(self, dialect: Dialect, key: str | None = None) -> tuple:
+        key = key or f"{dialect.name}+{dialect.driver}"
         got = self._compiled.get(key)
         if got is None:
             sql = self.sql + (" RETURNING id" if self.returning_id and dialect.name != "sqlite" else "")
@@ -67,18 +69,26 @@ class Tx:
         self.dialect = dialect
         self.sqlite = dialect.name == "sqlite"
         self.cur = dbapi_conn.cursor()
+        self._dkey = f"{dialect.name}+{dialect.driver}"  # the compiled statements' key, made once (issue 17)
 
     def _run(self, stmt: Statement, params: dict[str, Any]):
-        sql, order, procs = stmt.compiled(self.dialect)
-        if procs:
-            params = {k: (procs[k](v) if k in procs and v is not None else v) for k, v in params.items()}
-        self.cur.execute(sql, [params[n] for n in order] if order is not None else params)
+        sql, order, procs = stmt.compiled(self.dialect, self._dkey)
+        if order is not None:  # positional: processed and ordered in one pass
+            if procs:
+                args = [procs[n](v) if v is not None and n in procs else v for n in order for v in (params[n],)]
+            else:
+                args = [params[n] for n in order]
+        elif procs:
+            args = {k: (procs[k](v) if k in procs and v is not None else v) for k, v in params.items()}
+        else:
+            args = params
+        self.cur.execute(sql, args)
         return self.cur
 
     def _shape(self, stmt: Statement, description) -> tuple:
         """(row class, value processors or None) for this statement's result columns, made once per dialect."""
-        names = tuple(d[0] for d in description)
-        key = (self.dialect.name, self.dialect.driver, names)
+        names = tuple(map(_first, description))
+        key = (self._dkey, names)
         got = stmt.shapes.get(key)
         if got is None:
             procs = []
@@ -99,7 +109,11 @@ class Tx:
 
     def _rows(self, stmt: Statement, params: dict[str, Any], *, one: bool) -> list:
         cur = self._run(stmt, params)
-        raw = cur.fetchmany(1) if one else cur.fetchall()
+        if one:
+            r = cur.fetchone()
+            raw = [] if r is None else [r]
+        else:
+            raw = cur.fetchall()
         if not raw:
             return []
         cls, procs = self._shape(stmt, cur.description)

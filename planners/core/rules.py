@@ -162,9 +162,10 @@ _REGISTRY: dict[str, Callable[[Path], dict]] = {}
 def load_catalogue(name: str, fields: dict[str, Field], *, list_key: str = "rules",
                    top_fields: dict[str, Field] | None = None, rules_dir: Path | None = None) -> dict:
     """Load data/rules/<name>.yaml (re-read when the file changes). Raises RuleFileError."""
-    path = _PATHS.get((name, rules_dir))
-    if path is None:  # issue 17: the path is built once; the file is still looked at (one stat) on every call
-        path = _PATHS[(name, rules_dir)] = str((rules_dir or RULES_DIR) / f"{name}.yaml")
+    where = rules_dir or RULES_DIR  # read at each call: an office (or a test) may point RULES_DIR elsewhere
+    path = _PATHS.get((name, where))
+    if path is None:  # issue 17: the path is built once per folder; the file is still looked at (one stat) per call
+        path = _PATHS[(name, where)] = str(where / f"{name}.yaml")
     key = f"{name}:{list_key}:{id(fields)}"
     _REGISTRY[key] = lambda p: parse_catalogue(p, fields, list_key=list_key, top_fields=top_fields)
     try:

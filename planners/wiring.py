@@ -5,7 +5,7 @@ that imports every area; the entry points (pages/parts/ui.py, planners/cli/main.
 which installs the table. The order of a list is the order the answers run in (the demo steps depend on it).
 
 Issue 17: each hook's answers are imported when that hook is first asked for, by its function below (plain
-imports inside a function, as planners/cli/main.py's `_module()`; no importlib). So `conclave scan`, which asks
+imports inside a function, as planners/cli/main.py's `_module()`; no dynamic import). So `conclave scan`, which asks
 no hook for an entry, loads no area but the desk's, and a page loads the areas it uses. TABLE names, for each
 hook, the function giving its answers; `resolved()` gives them all (the layering tests).
 

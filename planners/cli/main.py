@@ -52,7 +52,7 @@ def _wired() -> None:
 
 
 def _module(module_path: str):
-    """The CLI module named in COMMANDS, imported here by name, statically (no importlib): each import runs only
+    """The CLI module named in COMMANDS, imported here by name, statically (no dynamic import): each import runs only
     when its command is first asked for, so `conclave --help` loads none of the areas."""
     name = module_path.rpartition(".")[2]
     if name == "approvals":

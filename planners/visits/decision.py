@@ -108,6 +108,18 @@ def cards(session: Session, queue: list[Approval]) -> dict[int, VisitCard]:
     return out
 
 
+def _decide_together(v: VisitRequest) -> DecideTogether:
+    return DecideTogether("This visit's request and its disclosure scope both wait for a decision: decide them "
+                          "together (the visit's card, or `conclave approvals decide` with either item).",
+                          title=v.title)
+
+
+def _needs_request(status: str) -> ScopeNeedsRequest:
+    return ScopeNeedsRequest("The disclosure scope is approved only with its visit request, and the request is "
+                             f"{status}: return the scope, or wait for the organizer to submit the request.",
+                             status=status)
+
+
 def decide_visit(session: Session, visit_id: int, decision: str, *, leader: Principal,
                  comment: str = "") -> VisitCard:
     """One decision on everything of the visit that waits for a leader: approve both, return both, reject."""
@@ -121,9 +133,7 @@ def decide_visit(session: Session, visit_id: int, decision: str, *, leader: Prin
     if leader.username in c.requesters:
         raise SelfApprovalForbidden("Nobody may decide their own request; another leader must decide it.")
     if decision == "approved" and c.request_item is None and c.status != "approved":
-        raise ScopeNeedsRequest("The disclosure scope is approved only with its visit request, and the request is "
-                                f"{c.status}: return the scope, or wait for the organizer to submit the request.",
-                                status=c.status)
+        raise _needs_request(c.status)
     approvals.decide_together(session, c.item_ids, decision, leader=leader, comment=comment)
     return card(session, visit_id)
 
@@ -139,9 +149,7 @@ def request_decided(session: Session, item: Approval, leader: Principal) -> None
     scope = disclosure.get_scope(session, v.id)
     waiting = _pending_scope_item(session, scope)
     if waiting is not None and not approvals.in_same_decision(session, waiting.id):
-        raise DecideTogether("This visit's request and its disclosure scope both wait for a decision: decide them "
-                             "together (the visit's card, or `conclave approvals decide` with either item).",
-                             title=v.title)
+        raise _decide_together(v)
     if item.status in ("returned", "rejected") and scope is not None and scope.status == "approved":
         approved = approvals.latest_for(session, disclosure.KIND, "disclosure_scope", scope.id)
         if approved is not None and approved.status == "approved":
@@ -162,13 +170,9 @@ def scope_decided(session: Session, item: Approval, leader: Principal) -> None:
         return
     waiting = requests.pending_item(session, v)
     if waiting is not None and not approvals.in_same_decision(session, waiting.id):
-        raise DecideTogether("This visit's request and its disclosure scope both wait for a decision: decide them "
-                             "together (the visit's card, or `conclave approvals decide` with either item).",
-                             title=v.title)
+        raise _decide_together(v)
     if item.status == "approved" and v.status != "approved":
-        raise ScopeNeedsRequest("The disclosure scope is approved only with its visit request, and the request is "
-                                f"{v.status}: return the scope, or wait for the organizer to submit the request.",
-                                status=v.status)
+        raise _needs_request(v.status)
 
 
 # ---------------------------------------------------------------- what the leader reads (the card, the visits view)

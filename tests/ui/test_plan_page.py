@@ -21,17 +21,23 @@ def _open_plan(user, event_id, lang="en"):
     return at.run()
 
 
-def test_the_page_shows_three_phases_readiness_overdue_and_the_chart(db_url, demo, users):
+def _overdue_demo_event(demo, users) -> int:
+    """The demo meeting moved to start in 3 days whatever the hour, its plan built: the T-7d tasks are overdue."""
     from datetime import timedelta
 
     from planners.store.models import Event
     from planners.store.uow import write_session
 
     ev_id = _demo_event(demo)
-    with write_session() as s:  # start in 3 days whatever the hour, so the T-7d tasks are surely overdue
+    with write_session() as s:
         e = s.get(Event, ev_id)
         e.starts_at, e.ends_at = e.starts_at - timedelta(days=4), e.ends_at - timedelta(days=4)
         timeline.build_plan(s, ev_id, actor=users["organizer"])
+    return ev_id
+
+
+def test_the_page_shows_three_phases_readiness_overdue_and_the_chart(db_url, demo, users):
+    ev_id = _overdue_demo_event(demo, users)
     at = _open_plan(users["organizer"], ev_id)
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Security plan"]
@@ -224,19 +230,11 @@ def test_the_events_page_keeps_a_summary_and_a_link_to_the_plan(db_url, demo, us
 
 
 def test_the_organizers_home_links_overdue_tasks_to_the_plan_page(db_url, demo, users):
-    from datetime import timedelta
-
     from streamlit.testing.v1 import AppTest
 
-    from planners.store.models import Event
-    from planners.store.uow import write_session
     from tests.conftest import ROOT
 
-    ev_id = _demo_event(demo)
-    with write_session() as s:  # start in 3 days whatever the hour, so the T-7d tasks are surely overdue
-        e = s.get(Event, ev_id)
-        e.starts_at, e.ends_at = e.starts_at - timedelta(days=4), e.ends_at - timedelta(days=4)
-        timeline.build_plan(s, ev_id, actor=users["organizer"])
+    ev_id = _overdue_demo_event(demo, users)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)  # the real navigation, on its home page
     at.session_state["lang"] = "zh_CN"
     at.session_state["user_id"] = users["organizer"].id

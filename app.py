@@ -10,6 +10,7 @@ import streamlit as st
 
 from pages.parts import ui
 from planners.base import auth
+from planners.core import config
 
 st.set_page_config(page_title="Conclave", page_icon=":material/lock:", layout="wide")
 ui.init_lang()
@@ -46,4 +47,12 @@ if me is not None and not me.must_change_password:
         for name in auth.pages_for(me.role):
             if name in pages:
                 st.page_link(pages[name], label=ui.t("nav." + name))
+
+if config.run_marker():
+    # For the page benchmark and browser tests (issue 17): a hidden span numbered per full run, drawn before the
+    # page. A click's run is done when the number has changed and Streamlit's run state is idle again — the number
+    # proves the server ran a new page run (a page change clears the main area before any run starts, which once
+    # passed for a finished run in 0.1 s).
+    _n = st.session_state["_cv_run"] = st.session_state.get("_cv_run", 0) + 1
+    st.sidebar.markdown(f"<span data-testid='cv-run' data-run='{_n}'></span>", unsafe_allow_html=True)
 nav.run()

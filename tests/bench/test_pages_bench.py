@@ -47,7 +47,7 @@ WARM_TARGET = {"events": 0.8, "visits": 0.8, "documents": 0.8, "checkin": 0.8}
 COLD_FIRST_TARGET = 2.0
 DESK_ENTER_P95 = 0.150
 DESK_NO_ENTER_P95 = 0.400
-ACTION_TARGET = {"organizer: make the plan PDF": 2.0, "organizer: make badges": 2.0}  # the issue's, with progress
+ACTION_TARGET = {"organizer: make the plan PDF": 2.0, "organizer: make badges (20)": 2.0}  # the issue's, with progress
 
 
 # ---- the data -------------------------------------------------------------------------------------------------
@@ -111,6 +111,20 @@ def _scale_up(url: str, factor: int) -> dict:
     return out
 
 
+def _approve_everyone(s, ev) -> None:
+    """The people added to the meeting stand on the list its leader approved, as the demo's own do: members of the
+    approved list snapshot with their identity fingerprints (what the desk checks). Without this every bench scan
+    was a red "not on the approved list", and the admitting path (attendance, locker) was never timed."""
+    from planners.attendees.identity import fingerprint
+    from planners.store.models import Attendee
+    from planners.store.models_signoff import EventSignoff, SnapshotMember
+
+    snap = s.get(EventSignoff, ev.id).list_snapshot_id
+    have = {m for (m,) in s.query(SnapshotMember.attendee_id).filter_by(snapshot_id=snap)}
+    s.add_all([SnapshotMember(snapshot_id=snap, attendee_id=a.id, fingerprint=fingerprint(a))
+               for a in s.query(Attendee).filter_by(event_id=ev.id) if a.id not in have])
+
+
 def _prepared(tmp_path_factory, factor: int):
     from planners.attendees import badges
     from planners.base import demo as demo_mod
@@ -133,6 +147,7 @@ def _prepared(tmp_path_factory, factor: int):
     sizes["build_s"] = round(time.perf_counter() - t0, 2)
     with uow.write_session(url) as s:
         ev = s.query(Event).filter_by(title=MEETING_NOW).one()
+        _approve_everyone(s, ev)
         admitted = [a.id for a in s.query(Attendee).filter_by(event_id=ev.id, pledge_signed=True)
                     .order_by(Attendee.id.desc()).limit(3 * REPEAT + 4)]
         codes = [c for _, c in badges.codes_for_event(s, ev.id, actor="system", attendee_ids=admitted)]
@@ -153,24 +168,19 @@ def _pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-_ARM = """() => { const app = document.querySelector("[data-testid='stApp']");
-  const main = () => (document.querySelector("[data-testid='stMain']") || app).innerText;
-  window.__cvSeen = false; window.__cvBefore = main(); if (window.__cvObs) window.__cvObs.disconnect();
-  window.__cvObs = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__cvSeen = true; });
-  window.__cvObs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
-# done: the run state is back at `notRunning` after it was seen running — or, for a run so quick that React
-# never drew the running state, after the main area's text has changed (issue 17: cached pages rerun fast)
+_MARK = "() => { const m = document.querySelector(\"[data-testid='cv-run']\"); return m ? m.dataset.run : ''; }"
+_ARM = "() => { window.__cvBefore = (%s)(); }" % _MARK
+# done: Streamlit's run state is `notRunning` and the run marker (app.py, CONCLAVE_RUN_MARKER) has a new number:
+# the server ran a new page run and it is over. A run too quick for the browser to draw it running is still seen,
+# and a page change (which clears the main area before any run starts) is not taken for a finished run — the
+# main area's text was read before, and some cold pages were timed at 0.1 s with 0.03 s of server CPU
 _DONE = """() => { const app = document.querySelector("[data-testid='stApp']");
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (window.__cvSeen) return true;
-  const main = (document.querySelector("[data-testid='stMain']") || app).innerText;
-  return main !== window.__cvBefore; }"""
+  return (%s)() !== window.__cvBefore; }""" % _MARK
 
 
 def _arm(page) -> None:
-    """Watch Streamlit's own run state (stApp's data-test-script-state): the next run is done when it has left
-    `notRunning` and come back to it (or, too quick to be drawn running, has changed the main area)."""
+    """Note the run marker's number: the next run is done when the number has changed and the run state is idle."""
     page.evaluate(_ARM)
 
 
@@ -198,17 +208,13 @@ class Meter:
 
 
 _ROLE = [""]  # the role being measured
-_UNSEEN: set[tuple[str, str]] = set()  # (role, page) whose end was read from the main area, not the run state
 
 
 def _open(page, meter: Meter, name: str) -> tuple[float, float]:
     _wait_idle(page)
     _arm(page)
     link = page.locator(f"[data-testid='stSidebar'] a[data-testid='stPageLink-NavLink']").nth(_NAV.index(name))
-    got = meter.time(link.click, lambda: _wait_done(page))
-    if not page.evaluate("() => window.__cvSeen"):
-        _UNSEEN.add((_ROLE[0], name))
-    return got
+    return meter.time(link.click, lambda: _wait_done(page))
 
 
 def _pick_desk(page) -> None:
@@ -240,8 +246,6 @@ def _row(name: str, walls: list[float], cpus: list[float], floor: float | None) 
 
 def _print(size: int, sizes: dict, rows: list[dict], floor: float) -> None:
     print(f"\n[bench pages] size {size}x  data {json.dumps(sizes, ensure_ascii=False)}  floor {floor * 1000:.0f} ms")
-    print("(* a run of this page ended before the browser drew it running: its end was read from the main area's"
-          " change, which can come before the run's end; the figure may be low)")
     print(f"{'what':<34} {'n':>3} {'median ms':>10} {'p95 ms':>8} {'srv CPU ms':>10} {'x floor':>8}")
     for r in rows:
         print(f"{r['what']:<34} {r['n']:>3} {r['median_s'] * 1000:>10.0f} {r['p95_s'] * 1000:>8.0f} "
@@ -251,6 +255,7 @@ def _print(size: int, sizes: dict, rows: list[dict], floor: float) -> None:
 # ---- the main actions (issue 17): click -> Streamlit's run state idle again (or the download arriving) ----------
 
 IMPORT_ROWS = 1000
+BADGE_ROWS = 20  # the issue's badge sheet: 20 from the page in 2 s
 BENCH_EVENT = "基准测试专题会"
 _HEADER = "姓名,单位,职务,证件类型,证件号后四位,国籍,外资企业人员,涉密等级,涉密人员类别,已签保密承诺书,参会身份,指定人"
 
@@ -279,18 +284,61 @@ def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name, exact=True).first.click()
 
 
-def _organizer_actions(page, meter: Meter, tmp: Path) -> dict[str, list]:
-    """Create an event, make a plan PDF, mark a task on the plan's own page, import 1,000 rows, make badges."""
-    out: dict[str, list] = {}
+def _choose(page, combo, label: str) -> None:
+    """Choose `label` in a selectbox once the page is idle: type it into the combobox (the list opens, filtered to
+    it) and click the option; if the option does not show (a re-render closed the list), type again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    option = page.get_by_role("option", name=label, exact=True)
+    for attempt in range(4):
+        _wait_idle(page)
+        combo.click()
+        combo.fill(label)
+        try:
+            option.wait_for(state="visible", timeout=10000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+    option.click()
+    _wait_idle(page)
+
+
+def _create_event(page, meter: Meter, title: str) -> tuple[float, float]:
+    """The events page's "New event": a title and 秘密, then Create (timed); the new event becomes the current one."""
     _goto(page, "events")
     exp = page.locator("[data-testid='stExpander']").filter(has_text="New event")
     if not exp.locator("input").first.is_visible():
         exp.locator("summary").click()
-    exp.get_by_role("textbox", name="Short title (non-secret)").fill(BENCH_EVENT)
-    exp.get_by_role("combobox", name="Classification level").click()
-    page.get_by_role("option", name="Secret", exact=True).click()
-    out["create event"] = [_click_done(page, meter, exp.get_by_role("button", name="Create event"),
-                                       then=f"text=Event “{BENCH_EVENT}” created.")]
+    exp.get_by_role("textbox", name="Short title (non-secret)").fill(title)
+    _choose(page, exp.get_by_role("combobox", name="Classification level"), "Secret")
+    return _click_done(page, meter, exp.get_by_role("button", name="Create event"), then=f"text=Event “{title}” created.")
+
+
+def _import_and_badges(page, meter: Meter, tmp: Path, rows: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """On the attendees page of the current event: import `rows` people from a CSV (timed from the Import click),
+    then make their badge sheet (timed from the click to the sheet ready for download)."""
+    _goto(page, "attendees")
+    lines = [_HEADER] + [f"基准参会人{i:05d},市财政局第{i % 40}处,处长,居民身份证,{i % 10000:04d},CN,否,机密,一般,是,参会人员,"
+                         for i in range(rows)]
+    f = tmp / f"bench-import-{rows}.csv"
+    f.write_text("\r\n".join(lines), encoding="utf-8")
+    _tab(page, "Import")
+    _arm(page)
+    page.locator(".st-key-att_upload input[type='file']").set_input_files(str(f))
+    _wait_done(page)
+    page.wait_for_selector(".st-key-att_import button")
+    imported = _click_done(page, meter, page.locator(".st-key-att_import button"))
+    _tab(page, "Badges")
+    made = _click_done(page, meter, page.locator(".st-key-att_make_pdf button"), then=".st-key-att_make_pdf_dl")
+    return imported, made
+
+
+def _organizer_actions(page, meter: Meter, tmp: Path) -> dict[str, list]:
+    """Create an event, mark a task and make the plan PDF on the plan's own page, import 20 people and make their
+    badges (the issue's sheet of 20), then a second event with 1,000 imported and badged (how it grows)."""
+    out: dict[str, list] = {"create event": [_create_event(page, meter, BENCH_EVENT)]}
     _goto(page, "plan")  # issue 16: the plan's own page; a task is marked on its row (the first open one)
     # an action the bench cannot find is a failure, not a missing row (they moved once and timed nothing)
     row = page.locator("[class*='st-key-planrow_']").filter(has=page.locator("button", has_text="Done")).first
@@ -303,21 +351,11 @@ def _organizer_actions(page, meter: Meter, tmp: Path) -> dict[str, list]:
     with page.expect_download(timeout=60000):
         pdf.first.click()
     out["make the plan PDF"] = [(time.perf_counter() - t0, _cpu(meter.pid) - c0)]
-    _goto(page, "attendees")
-    lines = [_HEADER] + [f"基准参会人{i:05d},市财政局第{i % 40}处,处长,居民身份证,{i % 10000:04d},CN,否,机密,一般,是,参会人员,"
-                         for i in range(IMPORT_ROWS)]
-    f = tmp / "bench-import.csv"
-    f.write_text("\r\n".join(lines), encoding="utf-8")
-    _wait_idle(page)
-    _tab(page, "Import")
-    _arm(page)
-    page.locator(".st-key-att_upload input[type='file']").set_input_files(str(f))
-    _wait_done(page)
-    page.wait_for_selector(".st-key-att_import button")
-    out["import 1,000 rows"] = [_click_done(page, meter, page.locator(".st-key-att_import button"))]
-    _tab(page, "Badges")
-    out["make badges"] = [_click_done(page, meter, page.locator(".st-key-att_make_pdf button"),
-                                      then=".st-key-att_make_pdf_dl")]
+    imp, made = _import_and_badges(page, meter, tmp, BADGE_ROWS)
+    out[f"import {BADGE_ROWS} rows"], out[f"make badges ({BADGE_ROWS})"] = [imp], [made]
+    out["create event"].append(_create_event(page, meter, BENCH_EVENT + "（千人）"))
+    imp, made = _import_and_badges(page, meter, tmp, IMPORT_ROWS)
+    out["import 1,000 rows"], out["make badges (1,000)"] = [imp], [made]
     return out
 
 
@@ -344,22 +382,39 @@ def browser():
         b.close()
 
 
+# The desk's latency in the page's own clock: from the code's end as the browser got it (the input event that
+# completed the code, or the Enter keydown if it came first — the desk submits a code on its own end, from its
+# length and alphabet, so with a scanner that sends Enter the code's last character usually wins) to the first
+# frame painted after the verdict
+# banner's text changed (a MutationObserver, then requestAnimationFrame). Playwright's own round trips (fill, press,
+# polling) are left out: they are the test driver's, not the desk's, and cost 30-60 ms per scan here.
+_SCAN_ARM = """(enter) => {
+  const field = document.querySelector(".st-key-scan_input input");
+  const text = () => { const v = document.querySelector("[data-testid='verdict']"); return v ? v.innerText : ''; };
+  window.__cvT0 = null; window.__cvT1 = null; const before = text();
+  if (window.__cvScanObs) window.__cvScanObs.disconnect();
+  const stamp = () => { if (window.__cvT0 === null) window.__cvT0 = performance.now(); };
+  field.addEventListener('input', stamp, {capture: true, once: true});
+  if (enter) field.addEventListener('keydown', (e) => { if (e.key === 'Enter') stamp(); }, {capture: true, once: true});
+  window.__cvScanObs = new MutationObserver(() => {
+    if (window.__cvT1 === null && window.__cvT0 !== null && text() !== before) {
+      window.__cvT1 = -1; requestAnimationFrame(() => { window.__cvT1 = performance.now(); }); } });
+  window.__cvScanObs.observe(document.body, {subtree: true, childList: true, characterData: true}); }"""
+
+
 def _scan(page, meter: Meter, code: str, enter: bool) -> tuple[float, float]:
+    """One scan: (the desk's latency in the page's clock, the server's CPU over the scan) in seconds."""
     field = page.locator(".st-key-scan_input input")
-    before = page.evaluate("() => { const v = document.querySelector(\"[data-testid='verdict']\");"
-                           " return v ? v.innerText : ''; }")
-
-    def act():
-        if enter:
-            field.fill(code)
-            field.press("Enter")
-        else:  # a scanner without Enter: the whole code arrives in the field, nothing else
-            field.fill(code)
-
-    def done():
-        page.wait_for_function("(b) => { const v = document.querySelector(\"[data-testid='verdict']\");"
-                               " return v && v.innerText !== b; }", arg=before, timeout=30000)
-    return meter.time(act, done)
+    _wait_idle(page)
+    page.evaluate(_SCAN_ARM, enter)
+    c0 = _cpu(meter.pid)
+    field.fill(code)  # a scanner without Enter: the whole code arrives in the field, nothing else
+    if enter:
+        field.press("Enter")
+    page.wait_for_function("() => window.__cvT1 !== null && window.__cvT1 > 0", timeout=30000)
+    _wait_idle(page)  # the fragment's run is over before the next scan (its CPU belongs to this one)
+    ms = page.evaluate("() => window.__cvT1 - window.__cvT0")
+    return ms / 1000, _cpu(meter.pid) - c0
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -367,7 +422,7 @@ def test_every_page_and_the_desk_under_the_human_threshold(size, tmp_path_factor
     from planners.base import auth
 
     url, keys, codes, sizes = _prepared(tmp_path_factory, size)
-    srv = Server(url, keys)
+    srv = Server(url, keys, {"CONCLAVE_RUN_MARKER": "1"})
     try:
         meter = Meter(srv.proc.pid)
         rows: list[dict] = []
@@ -436,11 +491,10 @@ def test_every_page_and_the_desk_under_the_human_threshold(size, tmp_path_factor
                     if r["p95_s"] > target:
                         failures.append(f"{name} p95 {r['p95_s']:.3f} s > {target} s")
                     continue
-                unseen = "*" if (role, name) in _UNSEEN else ""  # * in the table: see _print
-                rows.append(_row(f"{role}: {name} cold{unseen}", [f["cold"][0]], [f["cold"][1]], floor))
+                rows.append(_row(f"{role}: {name} cold", [f["cold"][0]], [f["cold"][1]], floor))
                 first_cold.append(f["cold"][0])
                 walls, cpus = [x[0] for x in f["warm"]], [x[1] for x in f["warm"]]
-                r = _row(f"{role}: {name} warm{unseen}", walls, cpus, floor)
+                r = _row(f"{role}: {name} warm", walls, cpus, floor)
                 rows.append(r)
                 if name in WARM_TARGET and r["median_s"] > WARM_TARGET[name]:
                     failures.append(f"{role}: {name} warm median {r['median_s']:.2f} s > {WARM_TARGET[name]} s")

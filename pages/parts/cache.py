@@ -23,3 +23,17 @@ def read(fn, *args):
 def _cached(name: str, version: tuple, user, lang: str, args: tuple, _fn=None):
     with work.reading() as s:
         return _fn(s, *args)
+
+
+def shared(fn, *args):
+    """fn(session, *args), kept until the data changes, and handed out as is, not copied: for big results (the
+    10,000 attendees of a meeting and their eligibility) whose copy would cost what the read saves. The caller
+    only reads what it gets; keyed like `read` (version, user, language, args)."""
+    return _kept(f"{fn.__module__}.{fn.__qualname__}", work.data_version(), st.session_state.get(ui.USER_KEY),
+                 ui.lang(), args, _fn=fn)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=900)
+def _kept(name: str, version: tuple, user, lang: str, args: tuple, _fn=None):
+    with work.reading() as s:
+        return _fn(s, *args)

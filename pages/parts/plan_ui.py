@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.parts import ui
+from pages.parts import cache, ui
 from pages.parts.charts import STATE_COLORS
 from planners.base import events as ev_mod
 from planners.core.errors import ConclaveError
@@ -63,8 +63,7 @@ def signoff_panel(chosen, me, editable: bool, *, submit: tuple[str, ...] = ("pla
     if heading:
         st.subheader(ui.t("signoff.section"))
     try:
-        with ui.reading() as s:
-            states = [signoff.state(s, chosen, k) for k in signoff.KINDS]
+        states = cache.read(signoff.states, chosen.id)  # issue 17: judged once per change of the data
     except ConclaveError as exc:  # e.g. a rule file in error: said once, where the plan says it too
         ui.show_error(exc)
         return

@@ -47,8 +47,14 @@ def not_eligible(session, event: Event) -> dict[int, str]:
     leader's exception): the people an "eligible only" sheet leaves out and a full sheet marks (issue 16)."""
     from planners.attendees import eligibility
 
-    return {aid: el.status for aid, el in eligibility.for_event(session, event).items()
-            if el.status != eligibility.ELIGIBLE}
+    return not_eligible_in(eligibility.for_event(session, event))
+
+
+def not_eligible_in(judged: dict) -> dict[int, str]:
+    """not_eligible of eligibilities already judged ({attendee id: Eligibility})."""
+    from planners.attendees import eligibility
+
+    return {aid: el.status for aid, el in judged.items() if el.status != eligibility.ELIGIBLE}
 
 
 def mark_text() -> str:

@@ -6,6 +6,7 @@ through the shared approval queue (kind `attendee_exception`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Callable
 
 from sqlalchemy import select
@@ -248,13 +249,13 @@ def for_attendee(session: Session, attendee: Attendee, event: Event | None = Non
     return judge(a, event, lambda aid: granted_rules(session, aid, a))
 
 
-def for_event(session: Session, event: Event) -> dict[int, Eligibility]:
-
+def for_event(session: Session, event: Event, on: date | None = None) -> dict[int, Eligibility]:
+    """{attendee id: eligibility} of every attendee of the event, on the office day `on` (today)."""
     from planners.attendees.people_link import register_facts
 
     rows = list(session.scalars(select(Attendee).where(Attendee.event_id == event.id)))
     reg = register_facts(session, [a.id for a in rows])
-    on = office_today()
+    on = on or office_today()
     people = [effective(a, reg.get(a.id), on) for a in rows]
     by_id = {a.id: a for a in people}
     granted: dict[int, set[str]] = {}
@@ -263,6 +264,12 @@ def for_event(session: Session, event: Event) -> dict[int, Eligibility]:
         if a is not None and holds(a, ex.rules, ex.fingerprint, ex.voided_at):
             granted.setdefault(ex.attendee_id, set()).update(ex.rules or [])
     return {a.id: evaluate(a, event, granted.get(a.id, set())) for a in people}
+
+
+def for_event_id(session: Session, event_id: int, on: str) -> dict[int, Eligibility]:
+    """for_event by the event's id and an ISO office day: plain arguments, so a screen can keep the result until
+    the data (or the day) changes — judging 10,000 people costs 0.9 s (issue 17)."""
+    return for_event(session, session.get(Event, event_id), date.fromisoformat(on))
 
 
 def request_exception(session: Session, attendee_id: int, *, actor: Principal, comment: str = "") -> Approval:

@@ -7,7 +7,7 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
-from pages.parts import photos_ui, ui
+from pages.parts import cache, photos_ui, ui
 
 me = ui.require_role("sessions")
 
@@ -33,12 +33,12 @@ tz = zone(ev.tz)
 
 with ui.reading() as s:
     rows = ss.session_rows(s, ev.id, lang)
-    people = allowlist.list_attendees(s, ev.id)
     venues = {v.id: v.name for v in list_venues(s)}
     current_notice = notice.current(s, ev.id)
     checks = ss.room_checks(s, ev.id)
     places = ss.places_to_check(s, ev)
     days = ss.event_days(ev)
+people = cache.shared(allowlist.list_attendees, ev.id)  # issue 17: 10,000 rows read once per change of the data
 names = {a.id: f"{a.name} · {a.unit}" for a in people}
 
 tab_s, tab_n, tab_p, tab_ph, tab_c = st.tabs([ui.t("sessions.title"), ui.t("notice.title"),

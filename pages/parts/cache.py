@@ -11,12 +11,18 @@ import streamlit as st
 
 from pages.parts import ui
 from planners.base import work
+from planners.core import config
 
 
 def read(fn, *args):
     """fn(session, *args), cached until the data changes."""
-    return _cached(f"{fn.__module__}.{fn.__qualname__}", work.data_version(), st.session_state.get(ui.USER_KEY),
+    return _cached(f"{fn.__module__}.{fn.__qualname__}", _version(), st.session_state.get(ui.USER_KEY),
                    ui.lang(), args, _fn=fn)
+
+
+def _version() -> tuple:
+    """The data's version, and which database it is of (one per server; many in a test run)."""
+    return (config.database_url(), *work.data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=900)
@@ -29,7 +35,7 @@ def shared(fn, *args):
     """fn(session, *args), kept until the data changes, and handed out as is, not copied: for big results (the
     10,000 attendees of a meeting and their eligibility) whose copy would cost what the read saves. The caller
     only reads what it gets; keyed like `read` (version, user, language, args)."""
-    return _kept(f"{fn.__module__}.{fn.__qualname__}", work.data_version(), st.session_state.get(ui.USER_KEY),
+    return _kept(f"{fn.__module__}.{fn.__qualname__}", _version(), st.session_state.get(ui.USER_KEY),
                  ui.lang(), args, _fn=fn)
 
 

@@ -11,7 +11,7 @@ from planners.checkin import photos
 def photo_section(ev, people, me, *, can_edit: bool, key: str) -> None:
     lang = ui.lang()
     st.caption(ui.t("photos.purge_rule", days=photos.rule("P1")["retention_days"]))
-    names = {a.id: f"{a.name} · {a.unit} · {a.id_last4}" for a in people}
+    names = ui.narrowed({a.id: f"{a.name} · {a.unit} · {a.id_last4}" for a in people}, key=f"{key}_find")
     if can_edit and names:
         who = st.selectbox(ui.t("sessions.roll.name"), list(names), format_func=lambda i: names[i],
                            key=f"{key}_who")

@@ -482,3 +482,21 @@ def page_link(page: str, label: str, *, icon: str | None = None) -> None:
         st.page_link(f"pages/{page}.py", label=label, icon=icon)
     except StreamlitAPIException:
         st.markdown(f"[{plain(label)}](/{page})")
+
+
+PICK_MAX = 300  # a person picker offers everyone up to this many (issue 17)
+
+
+def narrowed(options: dict, *, key: str) -> dict:
+    """The options of a person picker: all of them up to PICK_MAX; beyond, a search field (any part of the shown
+    text: name, unit, ID digits) and its first PICK_MAX matches. Ten thousand options weighed seconds on the
+    browser at every rerun, and nobody scrolls them (issue 17)."""
+    if len(options) <= PICK_MAX:
+        return options
+    q = st.text_input(t("pick.search", n=len(options)), key=key, placeholder=t("pick.search_hint")).strip().lower()
+    hits = [k for k, v in options.items() if not q or q in str(v).lower()]
+    if len(hits) > PICK_MAX:
+        st.caption(t("pick.more", n=PICK_MAX, total=len(hits)))
+    elif not hits:
+        st.caption(t("pick.none"))
+    return {k: options[k] for k in hits[:PICK_MAX]}

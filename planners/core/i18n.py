@@ -3,13 +3,10 @@
 Pure Python; pages call it through pages/ui.py's t(), which supplies the session's language."""
 from __future__ import annotations
 
-import hashlib
-import marshal
-import os
-import sys
 from functools import lru_cache
 from pathlib import Path
 
+from planners.core import compiled
 from planners.core.config import LOCALES_DIR
 
 LANGS = ("zh_CN", "en")
@@ -39,49 +36,18 @@ def _parse(files: list[tuple[Path, bytes]]) -> dict[str, str]:
     return out
 
 
-def _compiled_path(folder: Path, lang: str, files: list[tuple[Path, bytes]]) -> Path:
-    """Where the flattened catalogue of exactly these files is kept: named by a digest of their names and bytes
-    (as Python keeps bytecode in __pycache__), so an edited, added or removed file is never served stale."""
-    h = hashlib.blake2b(digest_size=16)
-    for f, raw in files:
-        h.update(f.name.encode() + b"\0" + len(raw).to_bytes(8, "little") + raw)
-    return folder.parent / "__pycache__" / f"{lang}.{h.hexdigest()}.marshal"
-
-
-def _write_compiled(path: Path, lang: str, out: dict[str, str]) -> None:
-    """Best effort, atomic (a reader sees the old file, the new one, or none); a read-only install just parses."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        tmp.write_bytes(marshal.dumps(out))
-        os.replace(tmp, path)
-        for old in path.parent.glob(f"{lang}.*.marshal"):  # the copies of earlier versions of the files
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
 @lru_cache(maxsize=None)
 def catalogue(lang: str, root: str | None = None) -> dict[str, str]:
     """The flattened catalogue of `lang`. Parsing the YAML cost 30 ms of CPU at every command and app start; the
-    result is kept compiled (marshal) next to the folders, keyed on the files' contents (issue 17)."""
+    result is kept compiled next to the folders, named by the files' contents (planners.core.compiled)."""
     base = Path(root) if root else LOCALES_DIR
-    folder = base / lang
-    files = [(f, f.read_bytes()) for f in sorted(folder.glob("*.yaml"))]
-    compiled = _compiled_path(folder, lang, files)
-    try:
-        out = marshal.loads(compiled.read_bytes())
-        if isinstance(out, dict):
-            return out
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
+    files = [(f, f.read_bytes()) for f in sorted((base / lang).glob("*.yaml"))]
+    key = compiled.digest((f.name, raw) for f, raw in files)
+    out = compiled.read(base, lang, key)
+    if isinstance(out, dict):
+        return out
     out = _parse(files)
-    if not sys.dont_write_bytecode:  # PYTHONDONTWRITEBYTECODE: write nothing next to the sources, as Python does
-        _write_compiled(compiled, lang, out)
+    compiled.write(base, lang, key, out)
     return out
 
 

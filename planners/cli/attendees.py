@@ -166,8 +166,5 @@ def _still_a_desk(actor, roles: tuple[str, ...]) -> bool:
     """The account as the web page re-reads it on every run (planners.base.auth.load_principal): still active,
     not locked, still of a desk role. A long scripted run must not outlive a deactivation."""
     from planners.base import auth
-    from planners.store.uow import read
 
-    with read() as s:
-        p = auth.load_principal(s, actor.id)
-    return p is not None and p.role in roles
+    return auth.role_while_usable(actor.id) in roles

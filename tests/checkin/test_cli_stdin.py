@@ -119,7 +119,24 @@ def test_an_unregistered_desk_stops_the_run_with_the_one_shots_error(db_url, use
         assert s.scalar(select(ScanLog.id).where(ScanLog.event_id == eid)) is None
 
 
-def test_an_account_deactivated_during_the_run_scans_nothing_more(db_url, users, runner, monkeypatch):
+def _deactivate(u):
+    u.active = False
+
+
+def _lock(u):
+    from datetime import timedelta
+
+    from planners.core.clock import utcnow
+
+    u.locked_until = utcnow() + timedelta(minutes=15)
+
+
+def _make_organizer(u):
+    u.role = "organizer"
+
+
+@pytest.mark.parametrize("change", [_deactivate, _lock, _make_organizer], ids=["deactivated", "locked", "role"])
+def test_an_account_deactivated_during_the_run_scans_nothing_more(db_url, users, runner, monkeypatch, change):
     from planners import checkin
 
     eid, codes = make_event(db_url, users["organizer"], n=3)
@@ -128,7 +145,7 @@ def test_an_account_deactivated_during_the_run_scans_nothing_more(db_url, users,
     def scan_then_deactivate(*a, **kw):  # an admin deactivates the desk's account after the first code
         v = real_scan(*a, **kw)
         with uow.write_session(db_url) as s:
-            s.scalar(select(User).where(User.username == "front_desk")).active = False
+            change(s.scalar(select(User).where(User.username == "front_desk")))
         return v
 
     monkeypatch.setattr(checkin, "scan", scan_then_deactivate)
@@ -162,3 +179,17 @@ def test_each_verdict_is_printed_before_the_next_line_is_read(db_url, users):
     finally:
         if p.poll() is None:
             p.kill()
+
+
+def test_a_lock_that_ran_out_lets_the_account_act_again(db_url, users):
+    from datetime import timedelta
+
+    from planners.base import auth
+    from planners.core.clock import utcnow
+
+    uid = users["front_desk"].id
+    assert auth.role_while_usable(uid) == "front_desk"
+    with uow.write_session(db_url) as s:
+        s.get(User, uid).locked_until = utcnow() - timedelta(minutes=1)
+    assert auth.role_while_usable(uid) == "front_desk"
+    assert auth.role_while_usable(10**6) is None  # no such account

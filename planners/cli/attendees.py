@@ -117,8 +117,9 @@ def register(main) -> None:
         refusal and the next line is read. Each code is the one-shot scan: the same verdict, scan log and audit
         entries. The account is looked at again before every code (deactivated, locked or no longer a desk:
         exit 3, nothing more recorded). Exit 0 when every code was admitted (or let out), 3 when any was
-        refused, 2 at an error (unregistered desk, unknown event, scan not recorded: the run stops there). The
-        password comes from CONCLAVE_PASSWORD (standard input carries the codes)."""
+        refused, 2 at an error (unregistered desk, unknown event, scan not recorded: the run stops there). Ctrl-C
+        ends the run as the end of input does. The password comes from CONCLAVE_PASSWORD, or is asked for when
+        standard input is a terminal."""
         from planners.core.permissions import DESK_ROLES
 
         if from_stdin == (code is not None):
@@ -130,14 +131,17 @@ def register(main) -> None:
             sys.exit(0 if _scan_one(event_id, code, desk, direction, actor, as_json, lang) else EXIT_REFUSED)
         all_ok = True
         done = 0
-        for line in iter(sys.stdin.readline, ""):
-            line = line.strip()
-            if not line:
-                continue
-            if not _still_a_desk(actor, DESK_ROLES):
-                cli._refuse("cli.stdin_signed_out", lang, name=actor.username, done=done)
-            all_ok = _scan_one(event_id, line, desk, direction, actor, as_json, lang) and all_ok
-            done += 1
+        try:
+            for line in iter(sys.stdin.readline, ""):
+                line = line.strip()
+                if not line:
+                    continue
+                if not _still_a_desk(actor, DESK_ROLES):
+                    cli._refuse("cli.stdin_signed_out", lang, name=actor.username, done=done)
+                all_ok = _scan_one(event_id, line, desk, direction, actor, as_json, lang) and all_ok
+                done += 1
+        except KeyboardInterrupt:  # Ctrl-C at a terminal ends the run as the end of input does (a scan is atomic)
+            pass
         sys.exit(0 if all_ok else EXIT_REFUSED)
 
 

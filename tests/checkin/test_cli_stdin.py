@@ -193,3 +193,22 @@ def test_a_lock_that_ran_out_lets_the_account_act_again(db_url, users):
         s.get(User, uid).locked_until = utcnow() - timedelta(minutes=1)
     assert auth.role_while_usable(uid) == "front_desk"
     assert auth.role_while_usable(10**6) is None  # no such account
+
+
+def test_ctrl_c_between_codes_ends_the_run_as_the_end_of_input_does(db_url, users, runner, monkeypatch):
+    from planners.cli import attendees as cli_attendees
+
+    eid, codes = make_event(db_url, users["organizer"], n=3)
+    real, calls = cli_attendees._still_a_desk, []
+
+    def interrupted_before_the_second(*a):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*a)
+
+    monkeypatch.setattr(cli_attendees, "_still_a_desk", interrupted_before_the_second)
+    r = runner.invoke(main, ["scan", str(eid), "--stdin", "--desk", "north", "--json", "--as", "front_desk"],
+                      input="\n".join(codes.values()) + "\n")
+    assert r.exit_code == 0 and [v["reason"] for v in _one_json_per_line(r.stdout)] == ["ok"], r.output
+    assert "Traceback" not in r.output

@@ -158,3 +158,18 @@ def test_a_scripted_desk_scan_loads_no_other_area_nor_page_library(db_url, users
     asked = ("planners.documents", "planners.base.home")
     assert _loaded_of(loaded, [p for p in _NOT_FOR_A_SCAN if p not in asked]) == []
     assert "planners.documents.hooks" in loaded
+
+
+def test_the_conclave_process_collects_its_garbage_less_often_and_not_at_exit():
+    """issue 17: as a process (`conclave ...`, main() reading sys.argv) the CLI raises the young generation's
+    threshold and freezes the collector at exit (~0.2 s of a scan's CPU); a caller's main([...]) (a test's
+    CliRunner, a script) keeps its own collector as it was."""
+    probe = ("import gc, sys\nsys.argv = ['conclave', '--help']\nfrom planners.cli.main import main\n"
+             "before = gc.get_threshold()\n"
+             "try:\n    main({})\nexcept SystemExit:\n    pass\n"
+             "print(before == gc.get_threshold(), gc.get_threshold()[0])")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    run = lambda arg: subprocess.run([sys.executable, "-c", probe.format(arg)], capture_output=True, text=True,  # noqa: E731
+                                     env=env, check=True).stdout.split()[-2:]
+    assert run("") == ["False", "50000"]
+    assert run("['--help']") == ["True", "700"]

@@ -4,6 +4,8 @@ entry and exit), each a fresh interpreter, CPU (user + sys of the child, from ge
 A scan signs its account in (argon2id, the library's defaults) and runs on SQLAlchemy: both are paid by every run,
 whatever Conclave does. So the same run also measures that floor — a fresh interpreter importing click and
 SQLAlchemy's ORM and verifying one argon2 hash — and the figure Conclave answers for is the scan's CPU above it.
+The `conclave` process sets the garbage collector for a short process (planners.cli.main), and the floor is
+measured so set too; `argon2_sqlalchemy_floor_default_gc` is the same floor with CPython's defaults.
 
 A script that scans many codes runs `conclave scan EVENT --stdin` instead: one process signs in once and scans a
 code per line. Its figures: the CPU of one process scanning BATCH_N codes, the CPU each further code adds (the
@@ -39,13 +41,15 @@ BATCH_N = int(os.environ.get("CONCLAVE_BENCH_CLI_BATCH", "50"))  # codes one `sc
 BATCH_RUNS = int(os.environ.get("CONCLAVE_BENCH_CLI_BATCH_RUNS", "3"))
 BATCH_PER_SCAN_CPU_S = 0.02  # what each further code may cost a `scan --stdin` process (asserted)
 
-def _floor_code() -> str:
+def _floor_code(default_gc: bool = False) -> str:
     """A fresh interpreter's unavoidable part of a scan: click, SQLAlchemy's ORM, one argon2 verification (of a
-    hash made here, so the child verifies only)."""
+    hash made here, so the child verifies only). With the garbage collector set as the `conclave` process sets
+    it (planners.cli.main._short_process_gc: ~0.1 s of the floor's own CPU), unless `default_gc`."""
     from argon2 import PasswordHasher
 
     h = PasswordHasher().hash("x")
-    return ("import click, sqlalchemy.orm, sqlalchemy.dialects.sqlite\n"
+    gc = "" if default_gc else "import atexit, gc\ngc.set_threshold(50_000, 20, 20)\natexit.register(gc.freeze)\n"
+    return (gc + "import click, sqlalchemy.orm, sqlalchemy.dialects.sqlite\n"
             f"from argon2 import PasswordHasher\nPasswordHasher().verify({h!r}, 'x')")
 
 
@@ -147,6 +151,8 @@ def test_help_and_a_scripted_desk_scan_cost_little_cpu(db_url, users):
         "runs": RUNS,
         "python_floor": _figures("python", lambda i: [sys.executable, "-c", "pass"], env, (0,)),
         "argon2_sqlalchemy_floor": _figures("floor", lambda i, code=_floor_code(): [sys.executable, "-c", code], env, (0,)),
+        "argon2_sqlalchemy_floor_default_gc": _figures(
+            "floor, default GC", lambda i, code=_floor_code(True): [sys.executable, "-c", code], env, (0,)),
         "help": _figures("help", lambda i: [*cli, "--help"], env, (0,)),
         "scan_in": _figures("scan in", lambda i: scan(i), env, (0,)),
         "scan_out": _figures("scan out", lambda i: scan(i, "--exit"), env, (0,)),

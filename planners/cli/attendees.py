@@ -98,32 +98,77 @@ def register(main) -> None:
 
     @main.command("scan")
     @click.argument("event_id", type=int)
-    @click.argument("code")
+    @click.argument("code", required=False)
     @click.option("--desk", required=True,
                   help="a registered desk (`conclave desk register NAME --kind script`), e.g. 'north door'")
     @click.option("--exit", "is_exit", is_flag=True, help="check out instead of in")
-    @click.option("--json", "as_json", is_flag=True, help="print the verdict as JSON")
+    @click.option("--stdin", "from_stdin", is_flag=True,
+                  help="a scripted desk: sign in once, then scan one code per line of standard input until it ends")
+    @click.option("--json", "as_json", is_flag=True, help="print the verdict as JSON (with --stdin: one JSON line each)")
     @click.option("--lang", default="en", type=click.Choice(["zh_CN", "en"]))
     @_cli().as_option("the front desk's account; its password is asked for (or read from CONCLAVE_PASSWORD)")
-    def scan_cmd(event_id: int, code: str, desk: str, is_exit: bool, as_json: bool, lang: str, as_name: str) -> None:
+    def scan_cmd(event_id: int, code: str | None, desk: str, is_exit: bool, from_stdin: bool, as_json: bool,
+                 lang: str, as_name: str) -> None:
         """Scan one code at a registered desk: exit 0 for ok / exit_ok, 3 for a refusal (a second scan of a badge
-        already inside, `same_badge_again` or `already_checked_in`, included), 2 for an unregistered desk."""
-        from planners import checkin
+        already inside, `same_badge_again` or `already_checked_in`, included), 2 for an unregistered desk.
+
+        With --stdin instead of CODE: sign in once, then read one code per line and print each
+        verdict as it is made (one JSON line each with --json), skipping blank lines; a refused code prints its
+        refusal and the next line is read. Each code is the one-shot scan: the same verdict, scan log and audit
+        entries. The account is looked at again before every code (deactivated, locked or no longer a desk:
+        exit 3, nothing more recorded). Exit 0 when every code was admitted (or let out), 3 when any was
+        refused, 2 at an error (unregistered desk, unknown event, scan not recorded: the run stops there). Ctrl-C
+        ends the run as the end of input does. The password comes from CONCLAVE_PASSWORD, or is asked for when
+        standard input is a terminal."""
         from planners.core.permissions import DESK_ROLES
 
+        if from_stdin == (code is not None):
+            raise click.UsageError("give either CODE or --stdin (codes one per line on standard input)")
         cli = _cli()
         actor = cli.sign_in(as_name, "scan", roles=DESK_ROLES, lang=lang)
+        direction = "out" if is_exit else "in"
+        if not from_stdin:
+            sys.exit(0 if _scan_one(event_id, code, desk, direction, actor, as_json, lang) else EXIT_REFUSED)
+        all_ok = True
+        done = 0
         try:
-            v = checkin.scan(event_id, code, desk=desk, actor=actor, direction="out" if is_exit else "in")
-        except ConclaveError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        out = v.as_json(lang)
-        if as_json:
-            click.echo(json.dumps(out, ensure_ascii=False))
-        else:
-            click.echo(f"{out['status'].upper()} {out['reason']}: {out['message']} — {out['todo']}")
-            for a in out["require_attention"]:
-                click.echo(f"  ! {a['text']}")
-        sys.exit(0 if v.ok else EXIT_REFUSED)
+            for line in iter(sys.stdin.readline, ""):
+                line = line.strip()
+                if not line:
+                    continue
+                if not _still_a_desk(actor, DESK_ROLES):
+                    cli._refuse("cli.stdin_signed_out", lang, name=actor.username, done=done)
+                all_ok = _scan_one(event_id, line, desk, direction, actor, as_json, lang) and all_ok
+                done += 1
+        except KeyboardInterrupt:  # Ctrl-C at a terminal ends the run as the end of input does (a scan is atomic)
+            pass
+        sys.exit(0 if all_ok else EXIT_REFUSED)
 
+
+def _scan_one(event_id: int, code: str, desk: str, direction: str, actor, as_json: bool, lang: str) -> bool:
+    """One code scanned, its verdict printed (and flushed): True when admitted. The one-shot `conclave scan` and
+    each line of `--stdin` are this."""
+    from planners import checkin
+
+    try:
+        v = checkin.scan(event_id, code, desk=desk, actor=actor, direction=direction)
+    except ConclaveError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    out = v.as_json(lang)
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+    else:
+        click.echo(f"{out['status'].upper()} {out['reason']}: {out['message']} — {out['todo']}")
+        for a in out["require_attention"]:
+            click.echo(f"  ! {a['text']}")
+    sys.stdout.flush()
+    return v.ok
+
+
+def _still_a_desk(actor, roles: tuple[str, ...]) -> bool:
+    """The account as the web page re-reads it on every run (planners.base.auth.load_principal): still active,
+    not locked, still of a desk role. A long scripted run must not outlive a deactivation."""
+    from planners.base import auth
+
+    return auth.role_while_usable(actor.id) in roles

@@ -6,13 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from planners.core import compiled
 from planners.core.config import LOCALES_DIR
-
-# libyaml's loader when PyYAML has it (it has, in the pinned wheels): the pure-Python one took 0.45 s of CPU to
-# read the locales, paid by every command and every app start (issue 17).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 LANGS = ("zh_CN", "en")
 DEFAULT_LANG = "zh_CN"
@@ -28,14 +23,31 @@ def _flatten(prefix: str, node, out: dict[str, str], origin: Path) -> None:
         out[prefix] = "" if node is None else str(node)
 
 
+def _parse(files: list[tuple[Path, bytes]]) -> dict[str, str]:
+    import yaml  # only when the compiled copy below is missing or stale: 10 ms of import a command need not pay
+
+    # libyaml's loader when PyYAML has it (it has, in the pinned wheels): the pure-Python one took 0.45 s of CPU
+    # to read the locales, paid by every command and every app start (issue 17).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    out: dict[str, str] = {}
+    for f, raw in files:
+        data = yaml.load(raw.decode("utf-8"), Loader=loader) or {}
+        _flatten("", data, out, f)
+    return out
+
+
 @lru_cache(maxsize=None)
 def catalogue(lang: str, root: str | None = None) -> dict[str, str]:
+    """The flattened catalogue of `lang`. Parsing the YAML cost 30 ms of CPU at every command and app start; the
+    result is kept compiled next to the folders, named by the files' contents (planners.core.compiled)."""
     base = Path(root) if root else LOCALES_DIR
-    out: dict[str, str] = {}
-    folder = base / lang
-    for f in sorted(folder.glob("*.yaml")):
-        data = yaml.load(f.read_text(encoding="utf-8"), Loader=_LOADER) or {}
-        _flatten("", data, out, f)
+    files = [(f, f.read_bytes()) for f in sorted((base / lang).glob("*.yaml"))]
+    key = compiled.digest((f.name, raw) for f, raw in files)
+    out = compiled.read(base, lang, key)
+    if isinstance(out, dict):
+        return out
+    out = _parse(files)
+    compiled.write(base, lang, key, out)
     return out
 
 

@@ -20,14 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
+from planners.core import compiled
 from planners.core.config import RULES_DIR
 from planners.core.errors import RuleFileError
 from planners.core.levels import Classification
-
-# libyaml's loader when PyYAML has it: same documents and marks, a tenth of the CPU (issue 17).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 LANGS = ("en", "zh_CN")
 
@@ -87,6 +83,8 @@ def _check_value(name: str, spec: Field, value: Any) -> str | None:
 
 
 def _node_lines(node) -> tuple[int, dict[str, int]]:
+    import yaml
+
     keys = {}
     if isinstance(node, yaml.MappingNode):
         for knode, _v in node.value:
@@ -94,24 +92,47 @@ def _node_lines(node) -> tuple[int, dict[str, int]]:
     return node.start_mark.line + 1, keys
 
 
+def _parse(path: Path, raw: bytes) -> tuple:
+    """(document, top-level key -> line, top-level key -> [(line, key -> line) of each item of its list]): what
+    the YAML says and where, as plain data. Kept compiled (planners.core.compiled, issue 17): the parse and the
+    import of PyYAML are paid once per version of the file; the checks below run at every load."""
+    key = compiled.digest([(path.name, raw)])
+    kept = compiled.read(path.parent, path.stem, key)
+    if isinstance(kept, tuple) and len(kept) == 3:
+        return kept
+    import yaml
+
+    # libyaml's loader when PyYAML has it: same documents and marks, a tenth of the CPU (issue 17).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = raw.decode("utf-8")
+    try:
+        node = yaml.compose(text, Loader=loader)
+        doc = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise RuleFileError(path.name, "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                            line + 1 if line is not None else None) from exc
+    top_lines = _node_lines(node)[1] if node is not None else {}
+    item_lines = {str(k.value): [_node_lines(item) for item in v.value]
+                  for k, v in (node.value if isinstance(node, yaml.MappingNode) else ())
+                  if isinstance(v, yaml.SequenceNode)}
+    parsed = (doc, top_lines, item_lines)
+    compiled.write(path.parent, path.stem, key, parsed)  # before the checks add '_line' to the rules
+    return parsed
+
+
 def parse_catalogue(path: Path, fields: dict[str, Field], *, list_key: str = "rules",
                     top_fields: dict[str, Field] | None = None) -> dict:
     """Parse and validate one catalogue file. Returns the whole document; each rule dict gains '_line'."""
     fname = path.name
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=_LOADER)
-        doc = yaml.load(text, Loader=_LOADER)
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise RuleFileError(fname, "", f"the file is missing from {path.parent}") from exc
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise RuleFileError(fname, "", f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                            line + 1 if line is not None else None) from exc
+    doc, top_lines, item_lines = _parse(path, raw)
     if not isinstance(doc, dict) or not isinstance(doc.get(list_key), list):
         raise RuleFileError(fname, "", f"the file must be a mapping with a '{list_key}:' list")
     allowed_top = {"version", list_key} | set(top_fields or {})
-    _, top_lines = _node_lines(node)
     for key in doc:
         if key not in allowed_top:
             raise RuleFileError(fname, "", f"unknown top-level key '{key}' (allowed: {', '.join(sorted(allowed_top))})",
@@ -123,11 +144,9 @@ def parse_catalogue(path: Path, fields: dict[str, Field], *, list_key: str = "ru
                 raise RuleFileError(fname, "", err, top_lines.get(key))
         elif spec.required:
             raise RuleFileError(fname, "", f"the top-level key '{key}' is required")
-    seq = next(v for k, v in node.value if k.value == list_key)
     spec_all = {**COMMON, **fields}
     seen: dict[str, int] = {}
-    for rule, rnode in zip(doc[list_key], seq.value):
-        line, key_lines = _node_lines(rnode)
+    for rule, (line, key_lines) in zip(doc[list_key], item_lines[list_key]):
         if not isinstance(rule, dict):
             raise RuleFileError(fname, "", "each rule must be a mapping", line)
         rid = str(rule.get("id", "")).strip()

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import ast
+import re
 from functools import lru_cache
 
 from sqlalchemy import text
@@ -72,6 +73,35 @@ def head_revisions() -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
+_REVISION_LINE = re.compile(r"^(revision|down_revision)[ \t]*(?::[^=\n]*)?=[ \t]*(.+?)[ \t]*$", re.M)
+
+
+def _revision_lines(source: str) -> dict | None:
+    """`revision = "…"` and `down_revision = …` when each is one line at the margin, as Alembic writes them;
+    None when that is not so (a value over several lines, either one twice), and the whole file is parsed."""
+    found: dict = {}
+    for m in _REVISION_LINE.finditer(source):
+        if m.group(1) in found:
+            return None
+        try:
+            found[m.group(1)] = ast.literal_eval(m.group(2).split("  #")[0].strip())
+        except (ValueError, SyntaxError):
+            return None
+    return found if len(found) == 2 else None
+
+
+def _revision_assignments(source: str) -> dict:
+    values = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if node.targets[0].id in ("revision", "down_revision"):
+                values[node.targets[0].id] = ast.literal_eval(node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            if node.target.id in ("revision", "down_revision"):
+                values[node.target.id] = ast.literal_eval(node.value)
+    return values
+
+
 @lru_cache(maxsize=1)
 def _script_heads() -> frozenset[str]:
     """The head revisions, read from the migration files' `revision` / `down_revision` lines as Alembic reads
@@ -79,11 +109,10 @@ def _script_heads() -> frozenset[str]:
     revs: set[str] = set()
     downs: set[str] = set()
     for f in (MIGRATIONS / "versions").glob("*.py"):
-        values = {}
-        for node in ast.parse(f.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                if node.targets[0].id in ("revision", "down_revision"):
-                    values[node.targets[0].id] = ast.literal_eval(node.value)
+        source = f.read_text(encoding="utf-8")
+        values = _revision_lines(source)
+        if values is None:  # not one plain line each: read the file as Python does (15 ms for all of them)
+            values = _revision_assignments(source)
         if "revision" not in values:
             continue
         revs.add(values["revision"])

@@ -66,7 +66,11 @@ def sheet_pdf(event: Event, pairs: list[tuple[Attendee, str]], marked: frozenset
     a red band saying so, so that nobody hands them out by mistake."""
     from planners.exports.pdfdoc import FAMILY, OfficePDF
 
-    pdf = OfficePDF(title=f"{event.title} — badges", lang="zh_CN")
+    # every text the sheet draws is known here, so the font is embedded from a face cut to it (issue 17)
+    texts = [level_text(event.level), event.title[:60], mark_text(), t("badges.none", "zh_CN"), t("badges.none", "en")]
+    texts += [role_text(r) for r in {a.event_role for a, _ in pairs}]
+    texts += [f"{a.name[:16]}{(a.unit or '')[:40]}{(a.post or '')[:30]}" for a, _ in pairs]
+    pdf = OfficePDF(title=f"{event.title} — badges", lang="zh_CN", chars=set("".join(texts)))
     pdf.set_auto_page_break(False)
     pdf.footer = lambda: None  # badges carry no page frame
     pdf.header = lambda: None
@@ -110,7 +114,7 @@ def sheet_pdf(event: Event, pairs: list[tuple[Attendee, str]], marked: frozenset
             pdf.set_xy(x + 3, y + 49)
             pdf.cell(CARD_W - 42, 5, mark_text(), align="C")
             pdf.set_text_color(0, 0, 0)
-        pdf.image(qr_image(code, 3), x=x + CARD_W - 37, y=y + 17, w=34, h=34)
+        pdf.qr(code, x + CARD_W - 37, y + 17, 34)
         pdf.set_font(FAMILY, "", 6)
         pdf.set_xy(x + CARD_W - 37, y + 52)
         pdf.cell(34, 3, f"#{a.id}", align="C")

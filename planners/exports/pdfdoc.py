@@ -10,7 +10,7 @@ from __future__ import annotations
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from planners.exports.fonts import find_cjk_font
+from planners.exports.fonts import cut_font, find_cjk_font
 from planners.core.i18n import t
 
 FAMILY = "cjk"
@@ -18,15 +18,25 @@ FAMILY = "cjk"
 
 class OfficePDF(FPDF):
     def __init__(self, *, title: str, marking: str = "", lang: str = "zh_CN", orientation: str = "P",
-                 footer_note: str = ""):
+                 footer_note: str = "", chars: str | set[str] | frozenset[str] | None = None):
+        """`chars`: every character the document will draw, if the caller knows them up front (the badge sheet):
+        the font is then embedded from a face cut to them once per process (fonts.cut_font), which saves ~0.3 s of
+        CPU per face and document; the frame's own texts (marking, title, page numbers, checkpoint) are added here."""
         super().__init__(orientation=orientation, unit="mm", format="A4")
-        font = find_cjk_font()
-        self.add_font(FAMILY, "", str(font.regular), collection_font_number=font.collection_index)
-        self.add_font(FAMILY, "B", str(font.bold), collection_font_number=font.collection_index)
         self.doc_title, self.marking, self.lang, self.footer_note = title, marking, lang, footer_note
         from planners.base import trail  # every export is anchored: a signed checkpoint, printed in the footer
 
         self.checkpoint_note = trail.footer_text(trail.for_export())
+        font = find_cjk_font()
+        regular, bold, index = str(font.regular), str(font.bold), font.collection_index
+        if chars is not None:  # issue 17
+            frame = (marking, title, footer_note, self.checkpoint_note, t("exports.page", lang, n=0, total="{nb}"),
+                     t("exports.checkpoint", lang, note=""))
+            need = set(chars).union(*frame)
+            regular, bold = str(cut_font(font.regular, index, need)), str(cut_font(font.bold, index, need))
+            index = 0
+        self.add_font(FAMILY, "", regular, collection_font_number=index)
+        self.add_font(FAMILY, "B", bold, collection_font_number=index)
         self.set_title(title)
         self.set_creator("Conclave")
         self.set_auto_page_break(auto=True, margin=18)
@@ -102,6 +112,26 @@ class OfficePDF(FPDF):
         for label in labels:
             self.cell(0, 10, f"{label}：______________________    日期 / Date：____________",
                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def qr(self, text: str, x: float, y: float, size: float, *, ec_level: str = "M") -> None:
+        """The QR code of `text` in a `size` × `size` mm square at (x, y), quiet zone included, drawn as vector
+        modules (issue 17): one filled path of the dark runs of each row, crisp at any print resolution and ~10x
+        cheaper than encoding a PNG per code. The modules are zxing-cpp's, as in the PNG it replaces."""
+        import numpy as np
+        import zxingcpp
+
+        bc = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=ec_level)
+        dark = np.asarray(bc.to_image(scale=1, add_quiet_zones=True)) < 128
+        rows, n = dark.shape
+        edge = np.diff(np.pad(dark, ((0, 0), (1, 1))).astype(np.int8), axis=1)  # +1: a dark run starts, -1: it ends
+        r0, a = np.nonzero(edge == 1)
+        _, b = np.nonzero(edge == -1)  # row-major order: the k-th end closes the k-th start
+        # in module units, y up from the symbol's top edge: one matrix (cm) puts it on the page, so the
+        # rectangles are small integers (short to write, exact on the grid)
+        runs = " ".join(f"{x} {y} {w} 1 re" for x, y, w in zip(a.tolist(), (-1 - r0).tolist(), (b - a).tolist()))
+        m = size / n * self.k
+        if runs:
+            self._out(f"q {m:.4f} 0 0 {m:.4f} {x * self.k:.2f} {(self.h - y) * self.k:.2f} cm 0 g {runs} f Q")
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())

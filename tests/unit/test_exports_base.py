@@ -63,3 +63,43 @@ def test_docx_is_a4_with_the_gbt_9704_fonts_and_names_their_fallbacks():
     assert 'w:name="方正小标宋简体"' in text and 'w:altName w:val="宋体"' in text
     assert "方正小标宋简体 (fallback 宋体)" in back.core_properties.comments
     assert back.tables[0].cell(1, 1).paragraphs[0].runs[0].font.size.pt == 12
+
+
+def test_a_cut_face_keeps_the_full_faces_glyphs_and_widths_and_is_reused_while_it_covers():
+    """Issue 17: the badge sheet embeds a face cut once per process; what it draws must look the same."""
+    from fontTools import ttLib
+
+    from planners.exports import fonts
+
+    f = find_cjk_font()
+    fonts.forget_cuts()
+    text = "王明李䶮市财政局 Attendee 0123（机密）"
+    cut = fonts.cut_font(f.regular, f.collection_index, set(text))
+    assert fonts.cut_font(f.regular, f.collection_index, set("王明")) == cut  # covered: no new cut
+    full = ttLib.TTFont(str(f.regular), fontNumber=f.collection_index, lazy=True)
+    small = ttLib.TTFont(str(cut), lazy=True)
+    fcmap, scmap = full.getBestCmap(), small.getBestCmap()
+    for ch in set(text):
+        assert ord(ch) in scmap, ch
+        assert small["hmtx"][scmap[ord(ch)]] == full["hmtx"][fcmap[ord(ch)]], ch
+    assert small["name"].getBestFullName() == full["name"].getBestFullName()
+    grown = fonts.cut_font(f.regular, f.collection_index, set("龑"))
+    assert grown != cut and grown.is_file()
+    assert fonts.cut_font(f.regular, f.collection_index, set(text)) == grown  # the new cut keeps the old characters
+
+
+def test_a_qr_code_drawn_as_vector_modules_decodes_from_the_rendered_page():
+    import shutil
+    import subprocess
+
+    import zxingcpp
+    from PIL import Image
+
+    pdf = OfficePDF(title="x", lang="en", chars="")
+    pdf.add_page()
+    pdf.qr("CV1.TEST-CODE-0042", 20, 20, 34)
+    exe = shutil.which("pdftoppm")
+    assert exe
+    png = subprocess.run([exe, "-r", "150", "-gray", "-png", "-"], input=pdf.output_bytes(),
+                         capture_output=True, check=True).stdout
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))] == ["CV1.TEST-CODE-0042"]

@@ -115,8 +115,11 @@ class OfficePDF(FPDF):
 
     def qr(self, text: str, x: float, y: float, size: float, *, ec_level: str = "M") -> None:
         """The QR code of `text` in a `size` × `size` mm square at (x, y), quiet zone included, drawn as vector
-        modules (issue 17): one filled path of the dark runs of each row, crisp at any print resolution and ~10x
-        cheaper than encoding a PNG per code. The modules are zxing-cpp's, as in the PNG it replaces."""
+        modules (issue 17): one filled path of the dark runs of each row. Crisp at any print resolution (an
+        upscaled PNG is smoothed by some viewers), a quarter of the bytes, and cheaper: 0.56 ms a code against
+        0.74 ms for a PNG through fpdf2, output included. The modules are zxing-cpp's, as in the PNG it replaces
+        (segno 1.6.6 takes 4.6 ms to encode a code, zxing-cpp 0.18 ms). fpdf2 (pinned) has no public call for a raw
+        path; `_out` is what its own rect() writes with."""
         import numpy as np
         import zxingcpp
 

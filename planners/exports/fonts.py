@@ -92,7 +92,7 @@ def cut_font(path: Path, index: int, chars: set[str] | frozenset[str]) -> Path:
         # vertical metrics, ~65,000 entries to read, go)
         opts = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, desubroutinize=is_cff,
                                 layout_features=[], name_IDs=["*"], name_languages=["*"])
-        opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "vhea", "vmtx", "VORG"]
+        opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "vhea", "vmtx", "VORG", "FFTM"]
         sub = ftsubset.Subsetter(opts)
         sub.populate(unicodes=[ord(c) for c in want])
         sub.subset(font)

@@ -53,8 +53,10 @@ def find_cjk_font() -> CJKFont:
 # private temporary folder, removed at exit) and cut again only when a document needs a character it lacks.
 
 _BASE_CHARS = frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset("　、。，：；（）—…·《》“”‘’★")
-_MAX_CHARS = 8000  # past this the cut is made afresh for the document at hand, so it cannot grow without bound
-_cuts: dict[tuple[str, int, float], tuple[frozenset[str], Path, Path | None]] = {}  # chars, file, the file before
+_KEEP = 8  # cuts kept per face: a cut costs ~1.2 ms a character kept (CFF), so each one holds what one kind of
+# document draws (a plan, a badge sheet, …) rather than everything seen so far, which made every new name cost a
+# cut of thousands of characters
+_cuts: dict[tuple[str, int, float], list[tuple[frozenset[str], Path]]] = {}  # newest last
 _cut_lock = threading.Lock()
 _cut_serial = itertools.count(1)
 _cut_dir: Path | None = None
@@ -81,10 +83,11 @@ def cut_font(path: Path, index: int, chars: set[str] | frozenset[str]) -> Path:
     key = (str(path), index, path.stat().st_mtime)
     need = frozenset(chars) | _BASE_CHARS
     with _cut_lock:
-        have = _cuts.get(key)
-        if have is not None and need <= have[0] and have[1].is_file():
-            return have[1]
-        want = need | have[0] if have is not None and len(need | have[0]) <= _MAX_CHARS else need
+        kept = _cuts.setdefault(key, [])
+        for i, (have, file) in enumerate(kept):
+            if need <= have and file.is_file():
+                kept.append(kept.pop(i))  # most recently used last
+                return file
         font = ttLib.TTFont(str(path), recalcTimestamp=False, fontNumber=index, lazy=True)
         is_cff = "CFF " in font
         # fpdf2 cuts the face again on output with its own options; here only what it keeps anyway is kept:
@@ -94,23 +97,22 @@ def cut_font(path: Path, index: int, chars: set[str] | frozenset[str]) -> Path:
                                 layout_features=[], name_IDs=["*"], name_languages=["*"])
         opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "vhea", "vmtx", "VORG", "FFTM"]
         sub = ftsubset.Subsetter(opts)
-        sub.populate(unicodes=[ord(c) for c in want])
+        sub.populate(unicodes=[ord(c) for c in need])
         sub.subset(font)
         out = _cut_folder() / f"{path.stem}-{index}-{next(_cut_serial)}{'.otf' if is_cff else '.ttf'}"
         font.save(str(out))
         font.close()
-        if have is not None and have[2] is not None:
-            # the cut before the last one goes; the last one stays, a document on another thread may be opening it
-            have[2].unlink(missing_ok=True)
-        _cuts[key] = (want, out, have[1] if have is not None else None)
+        kept.append((need, out))
+        if len(kept) > _KEEP:
+            # the least recently used goes; the newer ones stay, a document on another thread may be opening them
+            kept.pop(0)[1].unlink(missing_ok=True)
         return out
 
 
 def forget_cuts() -> None:
     """Drop the cut faces (the next document cuts afresh): for a benchmark's cold start, or after fonts changed."""
     with _cut_lock:
-        for chars, path, before in _cuts.values():
-            for p in (path, before):
-                if p is not None:
-                    p.unlink(missing_ok=True)
+        for kept in _cuts.values():
+            for _chars, path in kept:
+                path.unlink(missing_ok=True)
         _cuts.clear()

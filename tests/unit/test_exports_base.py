@@ -83,9 +83,11 @@ def test_a_cut_face_keeps_the_full_faces_glyphs_and_widths_and_is_reused_while_i
         assert ord(ch) in scmap, ch
         assert small["hmtx"][scmap[ord(ch)]] == full["hmtx"][fcmap[ord(ch)]], ch
     assert small["name"].getBestFullName() == full["name"].getBestFullName()
-    grown = fonts.cut_font(f.regular, f.collection_index, set("龑"))
-    assert grown != cut and grown.is_file()
-    assert fonts.cut_font(f.regular, f.collection_index, set(text)) == grown  # the new cut keeps the old characters
+    other = fonts.cut_font(f.regular, f.collection_index, set("龑"))  # another document's characters: its own cut
+    assert other != cut and other.is_file() and cut.is_file()
+    assert ord("王") not in ttLib.TTFont(str(other), lazy=True).getBestCmap()  # cut to what it draws, not all so far
+    assert fonts.cut_font(f.regular, f.collection_index, set(text)) == cut  # both kept: no cut again
+    assert fonts.cut_font(f.regular, f.collection_index, set("龑")) == other
 
 
 def test_a_qr_code_drawn_as_vector_modules_decodes_from_the_rendered_page():

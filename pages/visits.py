@@ -75,7 +75,7 @@ if me.role == "front_desk":
         mine = visits.visible(s, me)
     if mine:
         st.subheader(ui.t("visits.my_logged"))
-        st.dataframe({ui.t("visits.field_title"): [v.title for v in mine],  # typed text: a table without Markdown
+        ui.text_table({ui.t("visits.field_title"): [v.title for v in mine],  # typed text: a table without Markdown
                       ui.t("visits.when"): [fmt_dt(v) for v in mine],
                       ui.t("visits.status"): [ui.t(f"visits.status_{v.status}") for v in mine],
                       ui.t("visits.leader_comment"): [v.last_comment for v in mine]}, hide_index=True, width="stretch")
@@ -90,7 +90,7 @@ def keyloc_table() -> None:
     if not register:
         st.info(ui.t("vplan_ui.keyloc_none"))
         return
-    st.dataframe({ui.t("vplan_ui.keyloc_name"): [r["name"] for r in register],
+    ui.text_table({ui.t("vplan_ui.keyloc_name"): [r["name"] for r in register],
                   ui.t("vplan_ui.keyloc_level"): [Classification(r["level"]).label(LANG) for r in register],
                   ui.t("vplan_ui.keyloc_responsible"): [r["responsible"] for r in register],
                   ui.t("vplan_ui.keyloc_no_foreign"): [ui.t("vplan_ui.yes") if r["no_foreign_visitors"]
@@ -160,7 +160,7 @@ if me.role == "foreign_affairs":  # the 外事部门 reads: visits, information 
         st.caption(fmt_dt(x) + " · " + ui.t("vplan_ui.report_status", status=ui.t(
             f"vplan_ui.report_status_{rep.status if rep else 'none'}")))
         if reqs:
-            st.dataframe({ui.t("visits.log_when"): [f"{local(r.at, x.tz):%Y-%m-%d %H:%M}" for r in reqs],
+            ui.text_table({ui.t("visits.log_when"): [f"{local(r.at, x.tz):%Y-%m-%d %H:%M}" for r in reqs],
                           ui.t("visits.log_who"): [r.asked_by for r in reqs],
                           ui.t("visits.log_what"): [r.what for r in reqs],
                           ui.t("visits.log_answer"): [r.answer for r in reqs]}, hide_index=True, width="stretch",
@@ -174,7 +174,7 @@ def during_tables(v) -> None:
     devs, mats = during.deviations(v), during.handed_over(v)
     st.markdown(f"**{ui.t('vduring.deviations_h')}**")
     if devs:
-        st.dataframe({ui.t("vduring.col_n"): [d["n"] for d in devs],
+        ui.text_table({ui.t("vduring.col_n"): [d["n"] for d in devs],
                       ui.t("vduring.col_at"): [d["at"].replace("T", " ") + " UTC" for d in devs],
                       ui.t("vduring.col_where"): [d["where"] for d in devs],
                       ui.t("vduring.col_noticed_by"): [d["noticed_by"] for d in devs],
@@ -185,7 +185,7 @@ def during_tables(v) -> None:
         st.caption(ui.t("vduring.none_deviations"))
     st.markdown(f"**{ui.t('vduring.materials_h')}**")
     if mats:
-        st.dataframe({ui.t("vduring.col_n"): [m["n"] for m in mats],
+        ui.text_table({ui.t("vduring.col_n"): [m["n"] for m in mats],
                       ui.t("vduring.col_at"): [m["at"].replace("T", " ") + " UTC" for m in mats],
                       ui.t("vduring.what"): [m["what"] for m in mats],
                       ui.t("vduring.topic"): [catalogue[m["topic"]].label(LANG) if m["topic"] in catalogue
@@ -275,7 +275,7 @@ if me.role == "leader":  # issue 12: a leader reads the request, scope, route an
         st.markdown(ui.t("visits.scope_status", status=ui.t(f"disclosure.status_{lscope.status}") if lscope
                          else ui.t("disclosure.status_none")))
         if litems:
-            st.dataframe({ui.t("visits.decision"): [i18n.t(f"disclosure.decision_{i.decision}", LANG) for i in litems],
+            ui.text_table({ui.t("visits.decision"): [i18n.t(f"disclosure.decision_{i.decision}", LANG) for i in litems],
                           ui.t("vduring.topic"): [catalogue[i.topic_code].label(LANG) if i.topic_code in catalogue
                                                   else i.topic_code for i in litems],
                           ui.t("visits.methods"): ["、".join(i18n.t(f"disclosure.method_{m}", LANG)
@@ -284,7 +284,7 @@ if me.role == "leader":  # issue 12: a leader reads the request, scope, route an
     with t_route:
         lnames = {r["id"]: r["name"] for r in register}
         if x.route:
-            st.dataframe({ui.t("vplan_ui.col_place"): [p.get("place", "") for p in x.route],
+            ui.text_table({ui.t("vplan_ui.col_place"): [p.get("place", "") for p in x.route],
                           ui.t("vplan_ui.col_location"): [lnames.get(p.get("location_id"), "—") for p in x.route],
                           ui.t("vplan_ui.col_host"): [p.get("host", "") for p in x.route],
                           ui.t("vplan_ui.col_escort"): [p.get("escort", "") for p in x.route]},
@@ -294,7 +294,7 @@ if me.role == "leader":  # issue 12: a leader reads the request, scope, route an
     with t_during:
         during_tables(x)
         if lreqs:
-            st.dataframe({ui.t("visits.log_when"): [f"{local(r.at, x.tz):%Y-%m-%d %H:%M}" for r in lreqs],
+            ui.text_table({ui.t("visits.log_when"): [f"{local(r.at, x.tz):%Y-%m-%d %H:%M}" for r in lreqs],
                           ui.t("visits.log_who"): [r.asked_by for r in lreqs],
                           ui.t("visits.log_what"): [r.what for r in lreqs],
                           ui.t("visits.log_answer"): [r.answer for r in lreqs]}, hide_index=True, width="stretch",
@@ -552,7 +552,7 @@ with tab_log:
         ui.change(lambda s: disclosure.log_info_request(s, v.id, asked_by=who, what=what, answer=answer, actor=me),
                   ui.t("visits.logged"))
     if logs:
-        st.dataframe({ui.t("visits.log_when"): [f"{local(x.at, v.tz):%Y-%m-%d %H:%M}" for x in logs],
+        ui.text_table({ui.t("visits.log_when"): [f"{local(x.at, v.tz):%Y-%m-%d %H:%M}" for x in logs],
                       ui.t("visits.log_who"): [x.asked_by for x in logs], ui.t("visits.log_what"): [x.what for x in logs],
                       ui.t("visits.log_answer"): [x.answer for x in logs],
                       ui.t("visits.log_by"): [x.logged_by for x in logs]}, hide_index=True, width="stretch")
@@ -596,7 +596,7 @@ with tab_route:
     loc_names = {r["id"]: r["name"] for r in register if r["status"] == "active"}
     route = list(v.route or [])
     if route:
-        st.dataframe({ui.t("vplan_ui.col_place"): [p.get("place", "") for p in route],
+        ui.text_table({ui.t("vplan_ui.col_place"): [p.get("place", "") for p in route],
                       ui.t("vplan_ui.col_location"): [loc_names.get(p.get("location_id"), "—") for p in route],
                       ui.t("vplan_ui.col_host"): [p.get("host", "") for p in route],
                       ui.t("vplan_ui.col_escort"): [p.get("escort", "") for p in route]},

@@ -500,3 +500,11 @@ def narrowed(options: dict, *, key: str) -> dict:
     elif not hits:
         st.caption(t("pick.none"))
     return {k: options[k] for k in hits[:PICK_MAX]}
+
+
+def text_table(data: dict, **_dataframe_args) -> None:
+    """A small table of typed text ({column: values}), drawn as a static table with every cell shown as typed
+    (`plain`: st.table reads Markdown in its cells). Issue 17: the visits page drew a dozen interactive grids of a
+    few rows each, and the browser took 0.4-0.9 s a rerun to mount them (0.25 s with static tables); the
+    st.dataframe arguments it is called with (hide_index, width, key) have nothing to do here."""
+    st.table(frame({plain(k): [plain(v) if v is not None else None for v in vs] for k, vs in data.items()}))

@@ -18,7 +18,7 @@ def show_delegation(rows: list[dict], key: str) -> None:
     if not rows:
         return
     st.markdown(f"**{ui.t('approvals.payload_delegation')}**")
-    st.dataframe({ui.t("vduring.col_members_name"): [r["name"] for r in rows],
+    ui.text_table({ui.t("vduring.col_members_name"): [r["name"] for r in rows],
                   ui.t("vduring.col_members_nationality"): [r["nationality"] for r in rows],
                   ui.t("vduring.col_members_organisation"): [r["organisation"] for r in rows],
                   ui.t("vduring.col_members_post"): [r["post"] for r in rows]},
@@ -31,7 +31,7 @@ def show_topics(topics, key: str) -> None:
         st.caption(ui.t("visits16.no_topics"))
         return
     lang = ui.lang()
-    st.dataframe({ui.t("visits16.col_topic"): [t.title.get(lang) or t.title.get("en", t.code) for t in topics],
+    ui.text_table({ui.t("visits16.col_topic"): [t.title.get(lang) or t.title.get("en", t.code) for t in topics],
                   ui.t("visits16.col_asked"): [ui.t("approvals.value_yes" if t.asked else "approvals.value_no")
                                                for t in topics],
                   ui.t("visits16.col_decision"): [ui.t(f"disclosure.decision_{t.decision}") if t.decision

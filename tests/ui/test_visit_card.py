@@ -20,7 +20,7 @@ def test_a_visits_request_and_scope_are_one_card_with_the_topics_decisions_and_o
     at = app_test("approvals", user=users["leader"], lang="zh_CN").run()
     assert not at.exception, at.exception
     assert not [b for b in at.button if b.key in (f"approve_{scope}", f"return_{scope}")]  # one card, not two
-    topics = next(d.value for d in at.dataframe if "议题" in d.value.columns)  # the card's topic table
+    topics = next(d.value for d in at.table if "议题" in d.value.columns)  # the card's topic table
     rows = dict(zip(topics["议题"], topics["提供范围的决定"]))
     assert rows == {"招商引资政策与营商环境": "仅按口径", "外贸形势内部研判材料": "不得涉及"}, rows
     assert list(topics["代表团是否提出"]) == ["是", "否"]

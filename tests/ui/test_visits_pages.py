@@ -186,8 +186,8 @@ def test_the_during_tab_records_a_handover_refuses_one_beyond_the_scope_and_logs
     assert not at.error, [e.value for e in at.error]
     with read_session() as s:
         assert [d["where"] for d in during.deviations(visits.get(s, vid))] == ["三楼走廊"]
-    assert "三楼走廊" in str(at.dataframe[-1].value if at.dataframe else "") or \
-        any("三楼走廊" in str(d.value) for d in at.dataframe)
+    assert "三楼走廊" in str(at.table[-1].value if at.table else "") or \
+        any("三楼走廊" in str(d.value) for d in at.table)
 
 
 def test_a_leader_reads_the_visit_request_scope_route_and_report_without_changing_anything(db_url, demo, users):
@@ -199,11 +199,11 @@ def test_a_leader_reads_the_visit_request_scope_route_and_report_without_changin
     assert "代表团" in md and "一次性来访" in md and "拍照**：否" in md
     for english in ("One-time", ": no", " / "):  # issue 16: no stored English pair, no raw yes/no
         assert english not in md, english
-    [deleg] = [d.value for d in at.dataframe if "单位" in d.value.columns and "姓名" in d.value.columns]
+    [deleg] = [d.value for d in at.table if "单位" in d.value.columns and "姓名" in d.value.columns]
     assert "Markus Weber" in list(deleg["姓名"])  # the delegation is a table: typed names are data
-    [topics] = [d.value for d in at.dataframe if "代表团是否提出" in d.value.columns]
+    [topics] = [d.value for d in at.table if "代表团是否提出" in d.value.columns]
     assert "不得涉及" in list(topics["提供范围的决定"])
-    assert len(at.dataframe) >= 3  # the delegation, the topics, the scope (and the route)
+    assert len(at.table) >= 3  # the delegation, the topics, the scope (and the route)
     assert not at.get("form") and not [b for b in at.button if "提交" in b.label or "登记" in b.label]
 
 

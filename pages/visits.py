@@ -444,293 +444,304 @@ if steps:
             st.markdown(f"- {h.at:%Y-%m-%d %H:%M} UTC · {ui.plain(h.actor)} · {ui.t(f'approvals.action_{h.action}')}"
                         + (f" — {ui.plain(h.comment)}" if h.comment else ""))
 
+# issue 17: only the open tab is drawn (Streamlit's lazy tabs): the seven tabs held ~160 widgets, which the browser
+# took 0.9 s to mount at every rerun; choosing a tab reruns the page with that tab open
 tab_req, tab_scope, tab_route, tab_log, tab_during, tab_brief, tab_report = st.tabs(
     [ui.t("visits.tab_request"), ui.t("visits.tab_scope"), ui.t("vplan_ui.tab_route"), ui.t("visits.tab_log"),
-     ui.t("vduring.tab"), ui.t("visits.tab_briefing"), ui.t("vplan_ui.tab_report")])
+     ui.t("vduring.tab"), ui.t("visits.tab_briefing"), ui.t("vplan_ui.tab_report")],
+    key="visit_tab", on_change="rerun")
 
 with tab_during:  # issue 12: VD2 deviations, VD5 materials handed over (both go into the report)
-    during_tables(v)
-    during_forms(v, scope, items)
+    if tab_during.open:
+        during_tables(v)
+        during_forms(v, scope, items)
 
 with tab_req:
-    if v.status in visits.TRANSITIONS["edit"]:
-        if v.status == "approved":
-            st.caption(ui.t("visits.edit_approved_note"))
-        try:
-            data = visit_form(f"edit{v.id}", v)
-        except ConclaveError as exc:
-            data = None
-            ui.show_error(exc)
-        if data is not None:
-            ui.change(lambda s: visits.update(s, v.id, data, actor=me, expected_version=v.version),
-                      ui.t("visits.saved", title=ui.plain(data.title)))
-    else:
-        st.info(ui.t(f"visits.locked_{v.status}"))
-    if v.status in visits.TRANSITIONS["submit"]:
-        note = st.text_input(ui.t("visits.submit_note"), key=f"note{v.id}")
-        if st.button(ui.t("visits.submit"), key=f"submit{v.id}", type="primary"):
-            ui.change(lambda s: visits.submit(s, v.id, actor=me, comment=note), ui.t("visits.submitted"))
+    if tab_req.open:
+        if v.status in visits.TRANSITIONS["edit"]:
+            if v.status == "approved":
+                st.caption(ui.t("visits.edit_approved_note"))
+            try:
+                data = visit_form(f"edit{v.id}", v)
+            except ConclaveError as exc:
+                data = None
+                ui.show_error(exc)
+            if data is not None:
+                ui.change(lambda s: visits.update(s, v.id, data, actor=me, expected_version=v.version),
+                          ui.t("visits.saved", title=ui.plain(data.title)))
+        else:
+            st.info(ui.t(f"visits.locked_{v.status}"))
+        if v.status in visits.TRANSITIONS["submit"]:
+            note = st.text_input(ui.t("visits.submit_note"), key=f"note{v.id}")
+            if st.button(ui.t("visits.submit"), key=f"submit{v.id}", type="primary"):
+                ui.change(lambda s: visits.submit(s, v.id, actor=me, comment=note), ui.t("visits.submitted"))
 
 with tab_scope:
-    st.markdown(ui.t("visits.scope_status", status=ui.t(f"disclosure.status_{scope.status}") if scope
-                     else ui.t("disclosure.status_none")))
-    if scope and scope.decided_by:
-        st.caption(ui.t("visits.scope_decided", who=ui.plain(scope.decided_by), comment=ui.plain(scope.last_comment or "—")))
-    st.caption(ui.t("visits.scope_help"))
-    if scope and scope.status == "approved":
-        st.caption(ui.t("visits.scope_edit_approved_note"))
-    levels = [c.value for c in ALL_LEVELS]
-    choices = ["", *disclosure.DECISIONS]
-    with st.form(f"scope{v.id}"):
-        ceiling = st.selectbox(ui.t("visits.ceiling"), levels, format_func=lambda x: Classification(x).label(LANG),
-                               index=levels.index(scope.ceiling) if scope else 0, key=f"ceil{v.id}")
-        rows = []
-        for code, topic in catalogue.items():
-            cur = items.get(code)
-            asked = code in (v.topics or [])
-            c1, c2, c3 = st.columns([3, 2, 2])
-            c1.markdown(f"**{ui.plain(topic.label(ui.lang()))}**" + (" ★" if asked else "") + "  \n"
-                        + f"{topic.level.label(ui.lang())} · {ui.t(f'disclosure.tier_{topic.tier}')}")
-            dec = c2.selectbox(ui.t("visits.decision"), choices,
-                               index=choices.index(cur.decision if cur else
-                                                   disclosure.default_decision(topic, asked) or ""),
-                               format_func=lambda d: i18n.t(f"disclosure.decision_{d}", LANG) if d
-                               else i18n.t("disclosure.not_in_scope", LANG), key=f"dec{v.id}_{code}")
-            meth = c3.multiselect(ui.t("visits.methods"), list(disclosure.METHODS),
-                                  default=list(cur.methods) if cur else [],
-                                  format_func=tr("disclosure.method_"), key=f"meth{v.id}_{code}")
-            basis = ""
-            if topic.level.is_state_secret and topic.tier != "core":
-                basis = st.text_input(ui.t("visits.exception_basis"), value=cur.exception_basis if cur else "",
-                                      key=f"basis{v.id}_{code}")
-            if dec:
-                rows.append(disclosure.ItemInput(topic=code, decision=dec, methods=tuple(meth), exception_basis=basis))
-        save = st.form_submit_button(ui.t("visits.save_scope"))
-    if save:
-        try:
-            with ui.writing() as s:
-                _, found = disclosure.set_scope(s, v.id, ceiling=ceiling, items=rows, actor=me)
-        except ConclaveError as exc:
-            ui.show_error(exc)
-        else:
-            ui.flash(ui.t("visits.scope_saved", n=len(rows)))
-            st.rerun()
-    if scope and scope.status in ("draft", "returned"):
-        if st.button(ui.t("visits.submit_scope"), key=f"subscope{v.id}", type="primary"):
-            ui.change(lambda s: disclosure.submit_scope(s, v.id, actor=me), ui.t("visits.scope_submitted"))
-    with st.expander(ui.t("visits.add_topic")):
-        with st.form("add_topic"):
-            a, b = st.columns(2)
-            code = a.text_input(ui.t("visits.topic_code"))
-            tier = b.selectbox(ui.t("visits.topic_tier"), list(disclosure.TIERS),
-                               format_func=tr("disclosure.tier_"))
-            t_en, t_zh = st.text_input(ui.t("visits.topic_title_en")), st.text_input(ui.t("visits.topic_title_zh"))
-            lvl = st.selectbox(ui.t("visits.field_level"), levels, format_func=lambda x: Classification(x).label(LANG))
-            p_en = st.text_area(ui.t("visits.talking_en"))
-            p_zh = st.text_area(ui.t("visits.talking_zh"))
-            src = st.text_input(ui.t("visits.topic_source"))
-            add = st.form_submit_button(ui.t("visits.add_topic_button"))
-        if add:
+    if tab_scope.open:
+        st.markdown(ui.t("visits.scope_status", status=ui.t(f"disclosure.status_{scope.status}") if scope
+                         else ui.t("disclosure.status_none")))
+        if scope and scope.decided_by:
+            st.caption(ui.t("visits.scope_decided", who=ui.plain(scope.decided_by), comment=ui.plain(scope.last_comment or "—")))
+        st.caption(ui.t("visits.scope_help"))
+        if scope and scope.status == "approved":
+            st.caption(ui.t("visits.scope_edit_approved_note"))
+        levels = [c.value for c in ALL_LEVELS]
+        choices = ["", *disclosure.DECISIONS]
+        with st.form(f"scope{v.id}"):
+            ceiling = st.selectbox(ui.t("visits.ceiling"), levels, format_func=lambda x: Classification(x).label(LANG),
+                                   index=levels.index(scope.ceiling) if scope else 0, key=f"ceil{v.id}")
+            rows = []
+            for code, topic in catalogue.items():
+                cur = items.get(code)
+                asked = code in (v.topics or [])
+                c1, c2, c3 = st.columns([3, 2, 2])
+                c1.markdown(f"**{ui.plain(topic.label(ui.lang()))}**" + (" ★" if asked else "") + "  \n"
+                            + f"{topic.level.label(ui.lang())} · {ui.t(f'disclosure.tier_{topic.tier}')}")
+                dec = c2.selectbox(ui.t("visits.decision"), choices,
+                                   index=choices.index(cur.decision if cur else
+                                                       disclosure.default_decision(topic, asked) or ""),
+                                   format_func=lambda d: i18n.t(f"disclosure.decision_{d}", LANG) if d
+                                   else i18n.t("disclosure.not_in_scope", LANG), key=f"dec{v.id}_{code}")
+                meth = c3.multiselect(ui.t("visits.methods"), list(disclosure.METHODS),
+                                      default=list(cur.methods) if cur else [],
+                                      format_func=tr("disclosure.method_"), key=f"meth{v.id}_{code}")
+                basis = ""
+                if topic.level.is_state_secret and topic.tier != "core":
+                    basis = st.text_input(ui.t("visits.exception_basis"), value=cur.exception_basis if cur else "",
+                                          key=f"basis{v.id}_{code}")
+                if dec:
+                    rows.append(disclosure.ItemInput(topic=code, decision=dec, methods=tuple(meth), exception_basis=basis))
+            save = st.form_submit_button(ui.t("visits.save_scope"))
+        if save:
             try:
                 with ui.writing() as s:
-                    disclosure.add_topic(s, code=code, title_en=t_en, title_zh=t_zh, level=lvl, tier=tier,
-                                         talking_en=p_en, talking_zh=p_zh, source=src, actor=me)
+                    _, found = disclosure.set_scope(s, v.id, ceiling=ceiling, items=rows, actor=me)
             except ConclaveError as exc:
                 ui.show_error(exc)
             else:
-                ui.flash(ui.t("visits.topic_added", code=ui.plain(code)))
+                ui.flash(ui.t("visits.scope_saved", n=len(rows)))
                 st.rerun()
-
-with tab_log:
-    st.caption(ui.t("visits.log_help"))
-    with st.form(f"log{v.id}", clear_on_submit=True):
-        who = st.text_input(ui.t("visits.log_who"))
-        what = st.text_area(ui.t("visits.log_what"))
-        answer = st.text_area(ui.t("visits.log_answer"))
-        logged = st.form_submit_button(ui.t("visits.log_button"))
-    if logged:
-        ui.change(lambda s: disclosure.log_info_request(s, v.id, asked_by=who, what=what, answer=answer, actor=me),
-                  ui.t("visits.logged"))
-    if logs:
-        ui.text_table({ui.t("visits.log_when"): [f"{local(x.at, v.tz):%Y-%m-%d %H:%M}" for x in logs],
-                      ui.t("visits.log_who"): [x.asked_by for x in logs], ui.t("visits.log_what"): [x.what for x in logs],
-                      ui.t("visits.log_answer"): [x.answer for x in logs],
-                      ui.t("visits.log_by"): [x.logged_by for x in logs]}, hide_index=True, width="stretch")
-
-with tab_brief:
-    blang = st.radio(ui.t("visits.briefing_lang"), ["zh_CN", "en"], format_func=ui.LANG_LABELS.get,
-                     horizontal=True, key=f"blang{v.id}")
-    stamp = (v.id, v.version, scope.version if scope else 0, scope.status if scope else "", blang)
-    made = st.session_state.get("_briefing")
-    if not made or made[0] != stamp:
-        made = None
-        if st.button(ui.t("visits.make_briefing"), key=f"make{v.id}", type="primary"):
-            out: dict = {}
-            try:
-                with ui.writing() as s:
-                    out["docx"] = briefing.export(s, v.id, "docx", blang, actor=me)
-                    try:
-                        out["pdf"] = briefing.export(s, v.id, "pdf", blang, actor=me)
-                    except NoCJKFont as exc:
-                        ui.show_error(exc)
-            except (disclosure.ScopeNotApproved, briefing.VisitNotApproved) as exc:
-                st.info(ui.error_text(exc))
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                made = st.session_state["_briefing"] = (stamp, out)
-        elif not scope or scope.status != "approved":
-            st.info(ui.error_text(disclosure.ScopeNotApproved(status=scope.status if scope else "none")))
-    if made:
-        stem = f"briefing-{v.event_id or v.id}-{blang}"
-        if "pdf" in made[1]:
-            st.download_button(ui.t("visits.download_pdf"), made[1]["pdf"], file_name=f"{stem}.pdf",
-                               mime="application/pdf", key=f"pdf{v.id}")
-        st.download_button(ui.t("visits.download_docx"), made[1]["docx"], file_name=f"{stem}.docx",
-                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                           key=f"docx{v.id}")
-
-# ================================================================ issue 12: route and escorts, host briefings, report
-with tab_route:
-    st.caption(ui.t("vplan_ui.route_help"))
-    loc_names = {r["id"]: r["name"] for r in register if r["status"] == "active"}
-    route = list(v.route or [])
-    if route:
-        ui.text_table({ui.t("vplan_ui.col_place"): [p.get("place", "") for p in route],
-                      ui.t("vplan_ui.col_location"): [loc_names.get(p.get("location_id"), "—") for p in route],
-                      ui.t("vplan_ui.col_host"): [p.get("host", "") for p in route],
-                      ui.t("vplan_ui.col_escort"): [p.get("escort", "") for p in route]},
-                     hide_index=True, width="stretch", key=f"route_table{v.id}")
-    else:
-        st.info(ui.t("vplan_ui.no_route"))
-    refusals = locations.route_refusals(v)
-    if refusals:
-        st.markdown(f"**{ui.t('vplan_ui.refusals')}**")
-        for r in refusals:
-            st.markdown("- " + ui.plain(ui.t("vplan_ui.refusal_line", at=(r.get("at") or "").replace("T", " "),
-                                               place=r.get("place"), location=r.get("location"), rule=r.get("rule"),
-                                               source=ui.source_text(r.get("source")))))
-    granted = [loc_names.get(int(k), k) for k in ((v.facts or {}).get("location_exceptions") or {})]
-    if granted:
-        st.caption(ui.t("vplan_ui.exceptions_granted", names=ui.plain("、".join(map(str, granted)))))
-    if permissions.allowed(me, "visit.route", v) and v.status != "rejected":
-        with st.form(f"stop{v.id}", clear_on_submit=True):
-            a, b = st.columns(2)
-            place = a.text_input(ui.t("vplan_ui.stop_place"), key=f"stop_place{v.id}")
-            lids = [None, *loc_names]
-            lid = b.selectbox(ui.t("vplan_ui.stop_location"), lids,
-                              format_func=lambda i: "—" if i is None else loc_names[i], key=f"stop_loc{v.id}")
-            host = a.text_input(ui.t("vplan_ui.stop_host"), key=f"stop_host{v.id}")
-            escort = b.selectbox(ui.t("vplan_ui.stop_escort"), list(staff), format_func=staff.get,
-                                 key=f"stop_escort{v.id}")
-            add = st.form_submit_button(ui.t("vplan_ui.add_stop"), type="primary")
-        if add:
-            new = locations.stops_of(v) + [locations.RouteStop(place=place, location_id=lid, host=host,
-                                                                escort=escort or "")]
-            refused = None
-            try:
-                with ui.writing() as s:
-                    refused = locations.set_route_or_record(s, v.id, new, actor=me)
-            except ConclaveError as exc:
-                ui.show_error(exc)
-            else:
-                if refused is not None:
-                    ui.flash(ui.t("vplan_ui.stop_refused") + ": " + refused.localized(ui.lang()), "error")
-                else:
-                    ui.flash(ui.t("vplan_ui.stop_added"))
-                st.rerun()
-        if len(route) > 1:
-            a, b = st.columns([3, 1])
-            idx = a.selectbox(ui.t("vplan_ui.remove_stop"), list(range(len(route))),
-                              format_func=lambda i: f"{i + 1}. {route[i].get('place', '')}", key=f"rm_idx{v.id}")
-            if b.button(ui.t("vplan_ui.remove_button"), key=f"rm{v.id}"):
-                keep = [x for i, x in enumerate(locations.stops_of(v)) if i != idx]
-                ui.change(lambda s: locations.set_route(s, v.id, keep, actor=me), ui.t("vplan_ui.stop_added"))
-        barred = {r["id"]: r["name"] for r in register if r["status"] == "active" and r["no_foreign_visitors"]}
-        if barred:
-            with st.expander(ui.t("vplan_ui.exception_h")):
-                with st.form(f"exc{v.id}", clear_on_submit=True):
-                    loc = st.selectbox(ui.t("vplan_ui.exception_location"), list(barred), format_func=barred.get)
-                    why = st.text_area(ui.t("vplan_ui.exception_reason"))
-                    ask = st.form_submit_button(ui.t("vplan_ui.exception_button"))
-                if ask:
-                    ui.change(lambda s: locations.request_exception(s, v.id, loc, reason=why, actor=me),
-                              ui.t("vplan_ui.exception_sent"))
-    if me.role in ("organizer", "admin"):
-        with st.expander(ui.t("vplan_ui.keyloc_h")):
-            keyloc_table()
-            keyloc_editor()
-
-with tab_brief:
-    named = locations.hosts(v)
-    if named and scope and scope.status == "approved":
-        st.markdown(f"**{ui.t('vplan_ui.briefed_h')}**")
-        done = locations.briefed(v)
-        for i, h in enumerate(named):
-            rec = done.get(h)
-            if rec and rec.get("scope_version") == scope.version:
-                st.markdown(f"- {ui.plain(h)} · {ui.plain(rec.get('at', '').replace('T', ' '))} · {ui.plain(rec.get('by'))}")
-            elif st.button(ui.t("vplan_ui.brief_button", host=ui.plain(h)), key=f"brief{v.id}_{i}"):
-                ui.change(lambda s, h=h: locations.record_briefed(s, v.id, h, actor=me),
-                          ui.t("vplan_ui.briefed_done", host=ui.plain(h)))
-
-with tab_report:
-    with ui.reading() as s:
-        rep = report.get_report(s, v.id)
-    st.markdown(ui.t("vplan_ui.report_status", status=ui.t(f"vplan_ui.report_status_{rep.status if rep else 'none'}")))
-    if rep is not None and rep.last_comment:
-        st.caption(ui.t("visits.leader_said", comment=ui.plain(rep.last_comment)))
-    if rep is not None:
-        report_downloads(v, f"o{v.id}")
-    can_file = permissions.allowed(me, "visit.report_file", v) and v.status == "approved" and \
-        (rep is None or rep.status == "returned")
-    if can_file:
-        from planners.core.clock import utcnow
-
-        if utcnow() < v.ends_at:
-            st.info(ui.t("vplan_ui.report_not_yet", end=f"{local(v.ends_at, v.tz):%Y-%m-%d %H:%M}"))
-        elif not scope or scope.status != "approved":
-            st.info(ui.t("vplan_ui.report_needs_scope"))
-        else:
-            outcomes_all = list(report.OUTCOMES)
-            st.caption(ui.t("vduring.report_auto", deviations=len(during.deviations(v)),
-                            materials=len(during.handed_over(v))))
-            with st.form(f"report{v.id}"):
-                outcomes, notes = {}, {}
-                for code, item in items.items():
-                    topic = catalogue.get(code)
-                    label = topic.label(ui.lang()) if topic else code
-                    allowed = [o for o in outcomes_all if not (item.decision == "must_not" and o == "within")]
-                    c1, c2 = st.columns([3, 2])
-                    c1.markdown(f"**{ui.plain(label)}** · {ui.t(f'disclosure.decision_{item.decision}')}")
-                    outcomes[code] = c2.selectbox(ui.t("vplan_ui.report_outcome"), allowed,
-                                                  index=allowed.index("not_discussed"),
-                                                  format_func=tr("vplan.outcome_"), key=f"out{v.id}_{code}")
-                extra = st.multiselect(ui.t("vplan_ui.report_extra"), [c for c in catalogue if c not in items],
-                                       format_func=lambda c: catalogue[c].label(LANG), key=f"extra{v.id}")
-                # issue 16: tables, each cell checked (planners.visits.report.materials_from_rows / gifts_from_rows);
-                # `mats{id}_rows` / `gifts{id}_rows` in the session give the starting rows (tests, a retry)
-                topic_names = {catalogue[c].label(LANG): c for c in catalogue}
-                st.markdown(f"**{ui.t('visits16.materials_title')}**")
-                mats = visit_facts.text_table_editor(f"mats{v.id}", report.MATERIAL_COLUMNS, "visits16", "materials",
-                                                     st.session_state.get(f"mats{v.id}_rows"),
-                                                     choices={"topic": list(topic_names)})
-                st.markdown(f"**{ui.t('visits16.gifts_title')}**")
-                gifts = visit_facts.text_table_editor(f"gifts{v.id}", report.GIFT_COLUMNS, "visits16", "gifts",
-                                                      st.session_state.get(f"gifts{v.id}_rows"))
-                incidents = st.text_area(ui.t("vplan_ui.report_incidents"), key=f"inc{v.id}")
-                summary = st.text_area(ui.t("vplan_ui.report_summary"), key=f"sum{v.id}")
-                filed = st.form_submit_button(ui.t("vplan_ui.report_file"), type="primary")
-            if filed:
+        if scope and scope.status in ("draft", "returned"):
+            if st.button(ui.t("visits.submit_scope"), key=f"subscope{v.id}", type="primary"):
+                ui.change(lambda s: disclosure.submit_scope(s, v.id, actor=me), ui.t("visits.scope_submitted"))
+        with st.expander(ui.t("visits.add_topic")):
+            with st.form("add_topic"):
+                a, b = st.columns(2)
+                code = a.text_input(ui.t("visits.topic_code"))
+                tier = b.selectbox(ui.t("visits.topic_tier"), list(disclosure.TIERS),
+                                   format_func=tr("disclosure.tier_"))
+                t_en, t_zh = st.text_input(ui.t("visits.topic_title_en")), st.text_input(ui.t("visits.topic_title_zh"))
+                lvl = st.selectbox(ui.t("visits.field_level"), levels, format_func=lambda x: Classification(x).label(LANG))
+                p_en = st.text_area(ui.t("visits.talking_en"))
+                p_zh = st.text_area(ui.t("visits.talking_zh"))
+                src = st.text_input(ui.t("visits.topic_source"))
+                add = st.form_submit_button(ui.t("visits.add_topic_button"))
+            if add:
                 try:
-                    data = report.ReportInput(
-                        outcomes=outcomes, notes=notes, extra_topics=extra,
-                        materials=report.materials_from_rows(
-                            [{**r, "topic": topic_names.get(r.get("topic"), r.get("topic"))}
-                             for r in mats.to_dict("records")], catalogue),
-                        gifts=report.gifts_from_rows(gifts.to_dict("records")),
-                        incidents=incidents.splitlines(), summary=summary)
+                    with ui.writing() as s:
+                        disclosure.add_topic(s, code=code, title_en=t_en, title_zh=t_zh, level=lvl, tier=tier,
+                                             talking_en=p_en, talking_zh=p_zh, source=src, actor=me)
                 except ConclaveError as exc:
                     ui.show_error(exc)
                 else:
-                    ui.change(lambda s: report.file_report(s, v.id, data, actor=me), ui.t("vplan_ui.report_filed"))
+                    ui.flash(ui.t("visits.topic_added", code=ui.plain(code)))
+                    st.rerun()
+
+with tab_log:
+    if tab_log.open:
+        st.caption(ui.t("visits.log_help"))
+        with st.form(f"log{v.id}", clear_on_submit=True):
+            who = st.text_input(ui.t("visits.log_who"))
+            what = st.text_area(ui.t("visits.log_what"))
+            answer = st.text_area(ui.t("visits.log_answer"))
+            logged = st.form_submit_button(ui.t("visits.log_button"))
+        if logged:
+            ui.change(lambda s: disclosure.log_info_request(s, v.id, asked_by=who, what=what, answer=answer, actor=me),
+                      ui.t("visits.logged"))
+        if logs:
+            ui.text_table({ui.t("visits.log_when"): [f"{local(x.at, v.tz):%Y-%m-%d %H:%M}" for x in logs],
+                          ui.t("visits.log_who"): [x.asked_by for x in logs], ui.t("visits.log_what"): [x.what for x in logs],
+                          ui.t("visits.log_answer"): [x.answer for x in logs],
+                          ui.t("visits.log_by"): [x.logged_by for x in logs]}, hide_index=True, width="stretch")
+
+with tab_brief:
+    if tab_brief.open:
+        blang = st.radio(ui.t("visits.briefing_lang"), ["zh_CN", "en"], format_func=ui.LANG_LABELS.get,
+                         horizontal=True, key=f"blang{v.id}")
+        stamp = (v.id, v.version, scope.version if scope else 0, scope.status if scope else "", blang)
+        made = st.session_state.get("_briefing")
+        if not made or made[0] != stamp:
+            made = None
+            if st.button(ui.t("visits.make_briefing"), key=f"make{v.id}", type="primary"):
+                out: dict = {}
+                try:
+                    with ui.writing() as s:
+                        out["docx"] = briefing.export(s, v.id, "docx", blang, actor=me)
+                        try:
+                            out["pdf"] = briefing.export(s, v.id, "pdf", blang, actor=me)
+                        except NoCJKFont as exc:
+                            ui.show_error(exc)
+                except (disclosure.ScopeNotApproved, briefing.VisitNotApproved) as exc:
+                    st.info(ui.error_text(exc))
+                except ConclaveError as exc:
+                    ui.show_error(exc)
+                else:
+                    made = st.session_state["_briefing"] = (stamp, out)
+            elif not scope or scope.status != "approved":
+                st.info(ui.error_text(disclosure.ScopeNotApproved(status=scope.status if scope else "none")))
+        if made:
+            stem = f"briefing-{v.event_id or v.id}-{blang}"
+            if "pdf" in made[1]:
+                st.download_button(ui.t("visits.download_pdf"), made[1]["pdf"], file_name=f"{stem}.pdf",
+                                   mime="application/pdf", key=f"pdf{v.id}")
+            st.download_button(ui.t("visits.download_docx"), made[1]["docx"], file_name=f"{stem}.docx",
+                               mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                               key=f"docx{v.id}")
+
+# ================================================================ issue 12: route and escorts, host briefings, report
+with tab_route:
+    if tab_route.open:
+        st.caption(ui.t("vplan_ui.route_help"))
+        loc_names = {r["id"]: r["name"] for r in register if r["status"] == "active"}
+        route = list(v.route or [])
+        if route:
+            ui.text_table({ui.t("vplan_ui.col_place"): [p.get("place", "") for p in route],
+                          ui.t("vplan_ui.col_location"): [loc_names.get(p.get("location_id"), "—") for p in route],
+                          ui.t("vplan_ui.col_host"): [p.get("host", "") for p in route],
+                          ui.t("vplan_ui.col_escort"): [p.get("escort", "") for p in route]},
+                         hide_index=True, width="stretch", key=f"route_table{v.id}")
+        else:
+            st.info(ui.t("vplan_ui.no_route"))
+        refusals = locations.route_refusals(v)
+        if refusals:
+            st.markdown(f"**{ui.t('vplan_ui.refusals')}**")
+            for r in refusals:
+                st.markdown("- " + ui.plain(ui.t("vplan_ui.refusal_line", at=(r.get("at") or "").replace("T", " "),
+                                                   place=r.get("place"), location=r.get("location"), rule=r.get("rule"),
+                                                   source=ui.source_text(r.get("source")))))
+        granted = [loc_names.get(int(k), k) for k in ((v.facts or {}).get("location_exceptions") or {})]
+        if granted:
+            st.caption(ui.t("vplan_ui.exceptions_granted", names=ui.plain("、".join(map(str, granted)))))
+        if permissions.allowed(me, "visit.route", v) and v.status != "rejected":
+            with st.form(f"stop{v.id}", clear_on_submit=True):
+                a, b = st.columns(2)
+                place = a.text_input(ui.t("vplan_ui.stop_place"), key=f"stop_place{v.id}")
+                lids = [None, *loc_names]
+                lid = b.selectbox(ui.t("vplan_ui.stop_location"), lids,
+                                  format_func=lambda i: "—" if i is None else loc_names[i], key=f"stop_loc{v.id}")
+                host = a.text_input(ui.t("vplan_ui.stop_host"), key=f"stop_host{v.id}")
+                escort = b.selectbox(ui.t("vplan_ui.stop_escort"), list(staff), format_func=staff.get,
+                                     key=f"stop_escort{v.id}")
+                add = st.form_submit_button(ui.t("vplan_ui.add_stop"), type="primary")
+            if add:
+                new = locations.stops_of(v) + [locations.RouteStop(place=place, location_id=lid, host=host,
+                                                                    escort=escort or "")]
+                refused = None
+                try:
+                    with ui.writing() as s:
+                        refused = locations.set_route_or_record(s, v.id, new, actor=me)
+                except ConclaveError as exc:
+                    ui.show_error(exc)
+                else:
+                    if refused is not None:
+                        ui.flash(ui.t("vplan_ui.stop_refused") + ": " + refused.localized(ui.lang()), "error")
+                    else:
+                        ui.flash(ui.t("vplan_ui.stop_added"))
+                    st.rerun()
+            if len(route) > 1:
+                a, b = st.columns([3, 1])
+                idx = a.selectbox(ui.t("vplan_ui.remove_stop"), list(range(len(route))),
+                                  format_func=lambda i: f"{i + 1}. {route[i].get('place', '')}", key=f"rm_idx{v.id}")
+                if b.button(ui.t("vplan_ui.remove_button"), key=f"rm{v.id}"):
+                    keep = [x for i, x in enumerate(locations.stops_of(v)) if i != idx]
+                    ui.change(lambda s: locations.set_route(s, v.id, keep, actor=me), ui.t("vplan_ui.stop_added"))
+            barred = {r["id"]: r["name"] for r in register if r["status"] == "active" and r["no_foreign_visitors"]}
+            if barred:
+                with st.expander(ui.t("vplan_ui.exception_h")):
+                    with st.form(f"exc{v.id}", clear_on_submit=True):
+                        loc = st.selectbox(ui.t("vplan_ui.exception_location"), list(barred), format_func=barred.get)
+                        why = st.text_area(ui.t("vplan_ui.exception_reason"))
+                        ask = st.form_submit_button(ui.t("vplan_ui.exception_button"))
+                    if ask:
+                        ui.change(lambda s: locations.request_exception(s, v.id, loc, reason=why, actor=me),
+                                  ui.t("vplan_ui.exception_sent"))
+        if me.role in ("organizer", "admin"):
+            with st.expander(ui.t("vplan_ui.keyloc_h")):
+                keyloc_table()
+                keyloc_editor()
+
+with tab_brief:
+    if tab_brief.open:
+        named = locations.hosts(v)
+        if named and scope and scope.status == "approved":
+            st.markdown(f"**{ui.t('vplan_ui.briefed_h')}**")
+            done = locations.briefed(v)
+            for i, h in enumerate(named):
+                rec = done.get(h)
+                if rec and rec.get("scope_version") == scope.version:
+                    st.markdown(f"- {ui.plain(h)} · {ui.plain(rec.get('at', '').replace('T', ' '))} · {ui.plain(rec.get('by'))}")
+                elif st.button(ui.t("vplan_ui.brief_button", host=ui.plain(h)), key=f"brief{v.id}_{i}"):
+                    ui.change(lambda s, h=h: locations.record_briefed(s, v.id, h, actor=me),
+                              ui.t("vplan_ui.briefed_done", host=ui.plain(h)))
+
+with tab_report:
+    if tab_report.open:
+        with ui.reading() as s:
+            rep = report.get_report(s, v.id)
+        st.markdown(ui.t("vplan_ui.report_status", status=ui.t(f"vplan_ui.report_status_{rep.status if rep else 'none'}")))
+        if rep is not None and rep.last_comment:
+            st.caption(ui.t("visits.leader_said", comment=ui.plain(rep.last_comment)))
+        if rep is not None:
+            report_downloads(v, f"o{v.id}")
+        can_file = permissions.allowed(me, "visit.report_file", v) and v.status == "approved" and \
+            (rep is None or rep.status == "returned")
+        if can_file:
+            from planners.core.clock import utcnow
+
+            if utcnow() < v.ends_at:
+                st.info(ui.t("vplan_ui.report_not_yet", end=f"{local(v.ends_at, v.tz):%Y-%m-%d %H:%M}"))
+            elif not scope or scope.status != "approved":
+                st.info(ui.t("vplan_ui.report_needs_scope"))
+            else:
+                outcomes_all = list(report.OUTCOMES)
+                st.caption(ui.t("vduring.report_auto", deviations=len(during.deviations(v)),
+                                materials=len(during.handed_over(v))))
+                with st.form(f"report{v.id}"):
+                    outcomes, notes = {}, {}
+                    for code, item in items.items():
+                        topic = catalogue.get(code)
+                        label = topic.label(ui.lang()) if topic else code
+                        allowed = [o for o in outcomes_all if not (item.decision == "must_not" and o == "within")]
+                        c1, c2 = st.columns([3, 2])
+                        c1.markdown(f"**{ui.plain(label)}** · {ui.t(f'disclosure.decision_{item.decision}')}")
+                        outcomes[code] = c2.selectbox(ui.t("vplan_ui.report_outcome"), allowed,
+                                                      index=allowed.index("not_discussed"),
+                                                      format_func=tr("vplan.outcome_"), key=f"out{v.id}_{code}")
+                    extra = st.multiselect(ui.t("vplan_ui.report_extra"), [c for c in catalogue if c not in items],
+                                           format_func=lambda c: catalogue[c].label(LANG), key=f"extra{v.id}")
+                    # issue 16: tables, each cell checked (planners.visits.report.materials_from_rows / gifts_from_rows);
+                    # `mats{id}_rows` / `gifts{id}_rows` in the session give the starting rows (tests, a retry)
+                    topic_names = {catalogue[c].label(LANG): c for c in catalogue}
+                    st.markdown(f"**{ui.t('visits16.materials_title')}**")
+                    mats = visit_facts.text_table_editor(f"mats{v.id}", report.MATERIAL_COLUMNS, "visits16", "materials",
+                                                         st.session_state.get(f"mats{v.id}_rows"),
+                                                         choices={"topic": list(topic_names)})
+                    st.markdown(f"**{ui.t('visits16.gifts_title')}**")
+                    gifts = visit_facts.text_table_editor(f"gifts{v.id}", report.GIFT_COLUMNS, "visits16", "gifts",
+                                                          st.session_state.get(f"gifts{v.id}_rows"))
+                    incidents = st.text_area(ui.t("vplan_ui.report_incidents"), key=f"inc{v.id}")
+                    summary = st.text_area(ui.t("vplan_ui.report_summary"), key=f"sum{v.id}")
+                    filed = st.form_submit_button(ui.t("vplan_ui.report_file"), type="primary")
+                if filed:
+                    try:
+                        data = report.ReportInput(
+                            outcomes=outcomes, notes=notes, extra_topics=extra,
+                            materials=report.materials_from_rows(
+                                [{**r, "topic": topic_names.get(r.get("topic"), r.get("topic"))}
+                                 for r in mats.to_dict("records")], catalogue),
+                            gifts=report.gifts_from_rows(gifts.to_dict("records")),
+                            incidents=incidents.splitlines(), summary=summary)
+                    except ConclaveError as exc:
+                        ui.show_error(exc)
+                    else:
+                        ui.change(lambda s: report.file_report(s, v.id, data, actor=me), ui.t("vplan_ui.report_filed"))

@@ -114,6 +114,8 @@ def test_the_reports_gifts_table_refuses_a_gift_without_where_it_went_naming_the
     vid = _ended_demo_visit(users)
     at = app_test("visits", user=users["organizer"], lang="zh_CN")
     at.session_state["visit_id"] = vid
+    from tests.ui.test_visits_pages import open_tab
+    open_tab(at, "vplan_ui.tab_report", "zh_CN")  # issue 17: only the open tab is drawn
     at.session_state[f"gifts{vid}_rows"] = [{"what": "瓷盘", "giver": "Markus Weber", "where_went": "交局办公室登记保管"},
                                             {"what": "钢笔", "giver": "Julia Hoffmann", "where_went": ""}]
     at.session_state[f"mats{vid}_rows"] = [{"what": "市情宣传册", "topic": "本市已公开发布的经济和外贸统计数据", "to_whom": "Markus Weber"}]

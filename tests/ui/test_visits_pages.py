@@ -12,6 +12,14 @@ def _visit_titles(users, role="organizer"):
         return {v.title: v for v in visits.visible(s, users[role])}
 
 
+def open_tab(at, key: str, lang: str = "en"):
+    """Choose a tab of the visit (issue 17: only the open tab is drawn), as a click on it does."""
+    from planners.core import i18n
+
+    at.session_state["visit_tab"] = i18n.t(key, lang)
+    return at
+
+
 def test_organizer_sees_the_demo_visits_and_the_approved_scope_offers_the_briefing(db_url, demo, users):
     at = app_test("visits", user=users["organizer"]).run()
     assert not at.exception, at.exception
@@ -21,6 +29,8 @@ def test_organizer_sees_the_demo_visits_and_the_approved_scope_offers_the_briefi
     assert not at.error
     md = " ".join(m.value for m in at.markdown)
     assert "approved" in md.lower()
+    assert not [b for b in at.button if b.key == f"make{picker.value}"]  # the briefing's tab is not drawn yet
+    open_tab(at, "visits.tab_briefing").run()
     at.button(key=f"make{picker.value}").click().run()
     assert not at.exception, at.exception
     assert len(at.get("download_button")) == 2  # PDF and Word
@@ -122,7 +132,7 @@ def test_a_leader_sees_their_own_request_but_cannot_decide_it(db_url, users):
 def test_the_route_tab_refuses_a_stop_at_a_key_location_and_the_report_tab_waits_for_the_end(db_url, demo, users):
     """Issue 12: the organizer adds a stop at a key location in the route tab; it is refused with the rule and
     recorded; the report tab says the report is filed after the visit."""
-    at = app_test("visits", user=users["organizer"]).run()
+    at = open_tab(app_test("visits", user=users["organizer"]), "vplan_ui.tab_route").run()
     vid = at.selectbox(key="visit_id").value
     at.text_input(key=f"stop_place{vid}").input("市商务局档案室")
     at.selectbox(key=f"stop_escort{vid}").select("organizer")
@@ -130,6 +140,7 @@ def test_the_route_tab_refuses_a_stop_at_a_key_location_and_the_report_tab_waits
     assert not at.exception, at.exception
     assert any("VIS-KEYLOC" in e.value for e in at.error)
     assert any("市商务局档案室" in m.value for m in at.markdown)
+    open_tab(at, "vplan_ui.tab_report").run()
     assert any("after the visit has ended" in i.value for i in at.info)
 
 
@@ -149,7 +160,7 @@ def test_the_during_tab_records_a_handover_refuses_one_beyond_the_scope_and_logs
     from planners.store.uow import write_session
     from planners.visits import during
 
-    at = app_test("visits", user=users["organizer"]).run()
+    at = open_tab(app_test("visits", user=users["organizer"]), "vduring.tab").run()
     vid = at.selectbox(key="visit_id").value
     at.text_input(key=f"hand_what{vid}").input("市情宣传册")
     at.text_input(key=f"hand_to{vid}").input("Markus Weber")
@@ -181,7 +192,7 @@ def test_the_during_tab_records_a_handover_refuses_one_beyond_the_scope_and_logs
     with write_session() as s:  # the visit is under way
         v = visits.get(s, vid)
         v.starts_at, v.ends_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=2)
-    at = app_test("visits", user=users["organizer"]).run()
+    at = open_tab(app_test("visits", user=users["organizer"]), "vduring.tab").run()
     deviation(at)
     assert not at.error, [e.value for e in at.error]
     with read_session() as s:

@@ -20,13 +20,16 @@ ui.ensure_db()
 
 @st.cache_resource(show_spinner=False)
 def _warm_imports() -> None:
-    """Once per server process (issue 17): import the page libraries (pandas, Altair) in the background while the
+    """Once per server process (issue 17): import the page libraries (pandas, Altair, fpdf2) in the background while the
     first person reads the sign-in form, so their first page after sign-in does not pay for them."""
     import threading
 
     def load() -> None:
         import altair  # noqa: F401
         import pandas  # noqa: F401
+        # the exports' libraries too: the first PDF after a start paid ~0.5 s for them (page bench, issue 17)
+        import fontTools.subset  # noqa: F401
+        import fpdf  # noqa: F401
 
     threading.Thread(target=load, name="conclave-warm-imports", daemon=True).start()
 

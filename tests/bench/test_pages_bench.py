@@ -266,6 +266,7 @@ def _print(size: int, sizes: dict, rows: list[dict], floor: float) -> None:
 # ---- the main actions (issue 17): click -> Streamlit's run state idle again (or the download arriving) ----------
 
 IMPORT_ROWS = 1000
+PDF_TIMES = 3  # the plan PDF is made this many times (the first in the process cuts its font); judged on the median
 BADGE_ROWS = 20  # the issue's badge sheet: 20 from the page in 2 s
 BENCH_EVENT = "基准测试专题会"
 _HEADER = "姓名,单位,职务,证件类型,证件号后四位,国籍,外资企业人员,涉密等级,涉密人员类别,已签保密承诺书,参会身份,指定人"
@@ -357,11 +358,13 @@ def _organizer_actions(page, meter: Meter, tmp: Path) -> dict[str, list]:
     out["mark a task"] = [_click_done(page, meter, row.locator("button", has_text="Done").first)]
     pdf = page.get_by_role("button", name=re.compile("PDF"))
     pdf.first.wait_for(state="visible", timeout=30000)  # and if it has no PDF button
-    _wait_idle(page)  # the plan's PDF, built when its button is pressed: click -> the file arrives
-    t0, c0 = time.perf_counter(), _cpu(meter.pid)
-    with page.expect_download(timeout=60000):
-        pdf.first.click()
-    out["make the plan PDF"] = [(time.perf_counter() - t0, _cpu(meter.pid) - c0)]
+    out["make the plan PDF"] = []
+    for _ in range(PDF_TIMES):  # the plan's PDF, built when its button is pressed: click -> the file arrives
+        _wait_idle(page)
+        t0, c0 = time.perf_counter(), _cpu(meter.pid)
+        with page.expect_download(timeout=60000):
+            pdf.first.click()
+        out["make the plan PDF"].append((time.perf_counter() - t0, _cpu(meter.pid) - c0))
     imp, made = _import_and_badges(page, meter, tmp, BADGE_ROWS)
     out[f"import {BADGE_ROWS} rows"], out[f"make badges ({BADGE_ROWS})"] = [imp], [made]
     out["create event"].append(_create_event(page, meter, BENCH_EVENT + "（千人）"))
@@ -468,7 +471,8 @@ def test_every_page_and_the_desk_under_the_human_threshold(size, tmp_path_factor
             if role == "organizer":
                 for label, res in _organizer_actions(page, meter, tmp_path_factory.mktemp("actions")).items():
                     per_role[role][label] = {"samples": res, "action": True}
-                    print(f"[bench pages] organizer: {label} {res[0][0]:.3f} s, server CPU {res[0][1]:.3f} s", flush=True)
+                    print(f"[bench pages] organizer: {label} " + ", ".join(f"{w:.3f} s (server CPU {c:.3f} s)" for w, c in res),
+                          flush=True)
             if role == "leader":
                 for label, res in _leader_actions(page, meter).items():
                     per_role[role][label] = {"samples": res, "action": True}

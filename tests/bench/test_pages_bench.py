@@ -306,14 +306,14 @@ def _choose(page, combo, label: str) -> None:
         _wait_idle(page)
         combo.click()
         combo.fill(label)
-        try:
+        try:  # a re-render can also cover the open list at the click: then the list is opened again
             option.wait_for(state="visible", timeout=10000)
+            option.click(timeout=10000)
             break
         except PlaywrightTimeout:
             if attempt == 3:
                 raise
             page.keyboard.press("Escape")
-    option.click()
     _wait_idle(page)
 
 

@@ -90,8 +90,15 @@ _BASES = {"migrated": (None, schema.upgrade), "users": ("migrated", _build_users
 
 
 def _fingerprint(d: Path) -> tuple:
-    """What the database files and keys folder of d hold (names, sizes, digests)."""
+    """What the database files and keys folder of d hold (names, sizes, digests).
+
+    The engines of this process are closed first. Reading the files opens and closes them, and closing any
+    descriptor of a file drops every POSIX lock this process holds on it: a pooled SQLite connection then loses
+    its hold on the WAL index, and the next writer in another process rebuilds it under the connection's feet
+    ("database disk image is malformed", 1 run in 6 of the four-process audit chain test)."""
     import hashlib
+
+    dbmod.dispose_all()
 
     files = [d / n for n in _DB_FILES] + (sorted((d / "keys").rglob("*")) if (d / "keys").exists() else [])
     return tuple((str(f.relative_to(d)), hashlib.sha1(f.read_bytes()).hexdigest()) for f in files if f.is_file())

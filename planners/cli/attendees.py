@@ -1,7 +1,6 @@
 """CLI of the allow-list, badges and front desk: `conclave attendees …`, `conclave badges`, `conclave scan`."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -149,19 +148,14 @@ def _scan_one(event_id: int, code: str, desk: str, direction: str, actor, as_jso
     """One code scanned, its verdict printed (and flushed): True when admitted. The one-shot `conclave scan` and
     each line of `--stdin` are this."""
     from planners import checkin
+    from planners.cli.common import echo_verdict
 
     try:
         v = checkin.scan(event_id, code, desk=desk, actor=actor, direction=direction)
     except ConclaveError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    out = v.as_json(lang)
-    if as_json:
-        click.echo(json.dumps(out, ensure_ascii=False))
-    else:
-        click.echo(f"{out['status'].upper()} {out['reason']}: {out['message']} — {out['todo']}")
-        for a in out["require_attention"]:
-            click.echo(f"  ! {a['text']}")
+    echo_verdict(v.as_json(lang), as_json)
     sys.stdout.flush()
     return v.ok
 

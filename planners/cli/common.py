@@ -93,3 +93,15 @@ def sign_in(name: str, command: str, *, roles: tuple[str, ...] | None = None, la
     if ctx is not None:
         ctx.find_root().call_on_close(lambda: cm.__exit__(None, None, None))
     return p
+
+
+def echo_verdict(out: dict, as_json: bool, *, prefix: str = "") -> None:
+    """A desk verdict (Verdict.as_json) on stdout: one JSON line, or the verdict's line and what needs attention."""
+    import json
+
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(f"{prefix}{out['status'].upper()} {out['reason']}: {out['message']} — {out['todo']}")
+    for a in out["require_attention"]:
+        click.echo(f"  ! {a['text']}")

@@ -67,7 +67,7 @@ def register(main) -> None:
         """Serve the offline desk page from PACK_FILE (or, with --scan, decide one scan); every scan goes to the
         local append-only log. Exit 0 for ok / exit_ok, 3 for a refusal or a refused pack."""
         from planners.checkin import offline
-        from planners.cli.common import EXIT_REFUSED
+        from planners.cli.common import EXIT_REFUSED, echo_verdict
         from planners.core.errors import ConclaveError
 
         log = log or f"{pack_file}.log"
@@ -90,12 +90,7 @@ def register(main) -> None:
             d.close()
         out = v.as_json(lang)
         out["offline"] = True
-        if as_json:
-            click.echo(json.dumps(out, ensure_ascii=False))
-        else:
-            click.echo(f"OFFLINE {out['status'].upper()} {out['reason']}: {out['message']} — {out['todo']}")
-            for a in out["require_attention"]:
-                click.echo(f"  ! {a['text']}")
+        echo_verdict(out, as_json, prefix="OFFLINE ")
         sys.exit(0 if v.ok else EXIT_REFUSED)
 
     @desk_group.command("sync")

@@ -76,8 +76,8 @@ def plan_content(session: Session, ev: Event) -> dict:
 
 def list_content(session: Session, ev: Event) -> dict:
     """The attendee list as it stands: every person's identity fields and eligibility verdict."""
-    verdicts = eligibility.for_event(session, ev)
-    people = session.scalars(select(Attendee).where(Attendee.event_id == ev.id).order_by(Attendee.id))
+    people = eligibility.attendee_rows(session, ev.id)  # rows, not ORM objects: read once, judged and hashed
+    verdicts = eligibility.for_event(session, ev, rows=people)
     items = {str(a.id): {"label": f"{a.name} ({a.unit})" if a.unit else a.name, **identity(a),
                          "eligibility": verdicts[a.id].status if a.id in verdicts else ""} for a in people}
     return {"event": _event_part(session, ev, LIST_EVENT_FIELDS), "items": items}

@@ -16,7 +16,7 @@ Speed: a desk has a queue, so scan() and manual() run as a handful of statements
 one transaction (planners.store.fastsql), not through the ORM's unit of work: p95 ~1.2 ms with 10,000
 attendees on SQLite (`make bench`), where the ORM took 10 ms. Undo, lockers and the reading side use the ORM.
 Screen: pages/checkin.py. CLI: `conclave scan`. Modules: verdict, desk_sql, desk, corrections, presence,
-camera, hooks."""
+exits (收回 and the supervisor's override), camera, hooks."""
 from planners.checkin.verdict import (  # noqa: F401
     COLORS,
     DEDUP_SECONDS,
@@ -29,12 +29,14 @@ from planners.checkin.verdict import (  # noqa: F401
     safe_raw,
 )
 from planners.checkin.desk import (  # noqa: F401
-    OVERRIDE_REASON_MIN,
-    exit_override,
-    take_back_and_exit,
     manual,
     scan,
     _PUBLIC_KEYS,
+)
+from planners.checkin.exits import (  # noqa: F401
+    OVERRIDE_REASON_MIN,
+    exit_override,
+    take_back_and_exit,
 )
 from planners.checkin.devices import (  # noqa: F401
     KINDS as DESK_KINDS,

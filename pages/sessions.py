@@ -57,8 +57,15 @@ with tab_s:
                                mime="text/csv", key=f"roll_{r['id']}")
     levels = [c.value for c in Classification if not c.above(ev.level)]
     if can_edit:
+        st.subheader(ui.t("sessions.form.add"))
+        # the people are picked outside the form, so a search (beyond ui.PICK_MAX people) narrows them at once and
+        # keeps the choices made (issue 17: 10,000 options in one list weighed on every rerun of the page)
+        pick = ui.narrowed_multi(names, key="session_admit_q", chosen_key="session_admitted")
+        picked = st.multiselect(ui.t("sessions.form.admitted"), list(pick), format_func=lambda i: names[i],
+                                key="session_admitted")
+        if len(names) > ui.PICK_MAX and picked:
+            st.caption(ui.t("sessions.form.chosen", n=len(picked)))
         with st.form("session_add"):
-            st.subheader(ui.t("sessions.form.add"))
             title = st.text_input(ui.t("sessions.form.title"), max_chars=200)
             c1, c2, c3 = st.columns(3)
             day = c1.date_input(ui.t("sessions.form.start_day"), value=days[0], min_value=days[0], max_value=days[-1])
@@ -73,8 +80,10 @@ with tab_s:
             devices = st.selectbox(ui.t("sessions.form.devices"), list(ss.DEVICE_POLICIES),
                                    format_func=lambda v: ui.t(f"sessions.devices.{v}"))
             scope = st.text_area(ui.t("sessions.form.scope"), max_chars=2000)
-            admitted = st.multiselect(ui.t("sessions.form.admitted"), list(names), format_func=lambda i: names[i])
+            everyone = st.checkbox(ui.t("sessions.form.admit_all", n=len(names)), key="session_admit_all",
+                                   help=ui.t("sessions.form.admit_all_help"))
             if st.form_submit_button(ui.t("sessions.form.save")):
+                admitted = list(names) if everyone else picked
                 start = datetime.combine(day, t_from, tzinfo=tz)
                 end = datetime.combine(day, t_to, tzinfo=tz)
                 data = ss.SessionInput(title=title, start=start, end=end, level=level, venue_id=venue, room=room,

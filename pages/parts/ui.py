@@ -502,6 +502,15 @@ def narrowed(options: dict, *, key: str) -> dict:
     return {k: options[k] for k in hits[:PICK_MAX]}
 
 
+def narrowed_multi(options: dict, *, key: str, chosen_key: str) -> dict:
+    """`narrowed` for a multiselect (keyed `chosen_key`): the people already chosen stay among the options
+    whatever the search, so a new search never drops a choice."""
+    if len(options) <= PICK_MAX:
+        return options
+    chosen = [k for k in st.session_state.get(chosen_key) or () if k in options]
+    return {**{k: options[k] for k in chosen}, **narrowed(options, key=key)}
+
+
 def text_table(data: dict, **_dataframe_args) -> None:
     """A small table of typed text ({column: values}), drawn as a static table with every cell shown as typed
     (`plain`: st.table reads Markdown in its cells). Issue 17: the visits page drew a dozen interactive grids of a

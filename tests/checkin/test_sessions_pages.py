@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+import pytest
+
 from planners.checkin import sessions as ss
 from planners.core import clock
 from planners.store import uow
@@ -52,3 +54,43 @@ def test_the_desk_at_a_session_door_refuses_the_foreign_guest_with_e3(db_url, us
     at.text_input(key="scan_input").set_value(codes["王明"]).run()
     banner = " ".join(m.value for m in at.markdown if "data-testid='verdict'" in m.value)
     assert "欢迎" in banner and "闭门会议" in banner
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_organizer_picks_people_for_a_new_session_and_a_search_keeps_the_picks(db_url, users, monkeypatch, lang):
+    """Issue 17: beyond ui.PICK_MAX people the session's picker is narrowed by a search outside the form, and the
+    people already chosen stay chosen whatever is searched next; 'everyone on the list' admits the whole list."""
+    from pages.parts import ui
+    from planners.core import i18n
+
+    eid, _sid, _ = _event(db_url, users)
+    with uow.read(db_url) as s:
+        ids = {a.name: a.id for a in s.query(Attendee).filter_by(event_id=eid)}
+    monkeypatch.setattr(ui, "PICK_MAX", 1)  # two people on the list: the search field shows
+    at = app_test("sessions", user=users["organizer"], lang=lang).run()
+    assert not at.exception
+    at.text_input(key="session_admit_q").set_value("王明").run()
+    assert len(at.multiselect(key="session_admitted").options) == 1
+    at.multiselect(key="session_admitted").set_value([ids["王明"]]).run()
+    at.text_input(key="session_admit_q").set_value("Embassy").run()
+    ms = at.multiselect(key="session_admitted")
+    assert len(ms.options) == 2 and ms.value == [ids["王明"]]  # the choice survives the new search
+    ms.set_value([ids["王明"], ids["Guest"]]).run()
+
+    def submit(title: str):
+        [field] = [x for x in at.text_input if x.label == i18n.t("sessions.form.title", lang)]
+        field.set_value(title)
+        [save] = [b for b in at.button if b.label == i18n.t("sessions.form.save", lang)]
+        save.click().run()
+        assert not at.exception, at.exception
+
+    submit("专题会议")
+    with uow.read(db_url) as s:
+        made = {r["title"]: r["id"] for r in ss.session_rows(s, eid, lang)}
+        assert sorted(ss.admitted_ids(s, made["专题会议"])) == sorted(ids.values())
+    at.multiselect(key="session_admitted").set_value([]).run()
+    at.checkbox(key="session_admit_all").check()
+    submit("全体会议")
+    with uow.read(db_url) as s:
+        made = {r["title"]: r["id"] for r in ss.session_rows(s, eid, lang)}
+        assert sorted(ss.admitted_ids(s, made["全体会议"])) == sorted(ids.values())

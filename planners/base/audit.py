@@ -86,7 +86,6 @@ def _values(last, *, actor: str, action: str, object_type: str, object_id: Any, 
                 event_id=event_id, details=det, prev_hash=prev, hash=h)
 
 
-_UNREAD = object()  # no head kept for this transaction: read it
 _TABLE = AuditEntry.__table__
 _LOCK = Statement("SELECT pg_advisory_xact_lock(:k)")
 _LAST = Statement("SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1", _TABLE)
@@ -124,11 +123,8 @@ def record(gear: Session | Tx, /, *, actor: str, action: str, object_type: str =
     if isinstance(gear, Tx):
         if not gear.sqlite:
             gear.run(_LOCK, k=_PG_AUDIT_LOCK)
-        last = gear.memo.pop("audit_head", _UNREAD)  # read ahead by next_scan_id (SQLite, the driver gear alone)
-        values = _values(gear.one(_LAST) if last is _UNREAD else last, **fields)
+        values = _values(gear.one(_LAST), **fields)
         gear.run(_INSERT, **values)
-        if gear.serial:  # the next entry of this transaction chains to this one without reading it back
-            gear.memo["audit_head"] = (values["id"], values["hash"])
         engine = getattr(gear, "engine", None)
         if engine is not None and trail.due(values["id"]):  # a checkpoint, written once the scan has committed
             gear.after_commit.append(lambda: trail.write_quietly(engine, "auto"))
@@ -180,34 +176,7 @@ def append_scan(tx: Tx, *, id: int, **fields: Any) -> None:
     transaction's row locks, as every writer of the trail takes it), so two desks never chain to one head."""
     if not tx.sqlite:
         tx.run(_LOCK, k=_PG_AUDIT_LOCK)
-    last = tx.memo.pop("scan_head", _UNREAD)
-    chain = _scan_chain(tx.one(_SCAN_LAST) if last is _UNREAD else last, id, fields)
-    tx.run(_SCAN_INSERT, id=id, **fields, **chain)
-    if tx.serial:
-        tx.memo["scan_head"] = (chain["seq"], chain["hash"])
-
-
-# issue 17: on SQLite with the driver gear alone, the scan's id and both chains' heads in one round trip (the
-# transaction holds the database's write lock from BEGIN IMMEDIATE, so they stay the heads until it appends)
-_NEXT_SCAN_ID = {True: Statement("SELECT COALESCE(MAX(id), 0) + 1 FROM scans", _SCAN_T),
-                 False: Statement("SELECT nextval(pg_get_serial_sequence('scans', 'id'))")}
-_HEADS = Statement(
-    "SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM scans) AS next_id, "
-    "(SELECT seq FROM scans WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1) AS scan_seq, "
-    "(SELECT hash FROM scans WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1) AS scan_hash, "
-    "(SELECT id FROM audit_entries ORDER BY id DESC LIMIT 1) AS audit_id, "
-    "(SELECT hash FROM audit_entries ORDER BY id DESC LIMIT 1) AS audit_hash")
-
-
-def next_scan_id(tx: Tx) -> int:
-    """The id the next scan of this transaction takes (its attendance row points at it before it is appended).
-    SQLite, driver gear alone: read with the heads of both chains, kept for append_scan and record."""
-    if not tx.serial:
-        return int(tx.scalar(_NEXT_SCAN_ID[tx.sqlite]))
-    r = tx.one(_HEADS)
-    tx.memo["scan_head"] = None if r.scan_seq is None else (r.scan_seq, r.scan_hash)
-    tx.memo["audit_head"] = None if r.audit_id is None else (r.audit_id, r.audit_hash)
-    return int(r.next_id)
+    tx.run(_SCAN_INSERT, id=id, **fields, **_scan_chain(tx.one(_SCAN_LAST), id, fields))
 
 
 def chain_scan(session: Session, row: Scan) -> None:

@@ -2,7 +2,6 @@
 lost, with what other areas ask the desk to do at check-out."""
 from __future__ import annotations
 
-from collections import namedtuple
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -20,8 +19,8 @@ from planners.core.clock import utcnow
 from planners.store.uow import read as read_session
 from planners.store.fastsql import Tx
 from planners.store.models import Attendee, Event
-from planners.checkin.desk_sql import ATTENDANCE_COLUMNS, PERSON_COLUMNS, Q_APPROVED, START_EVENT
-from planners.checkin.desk_sql import INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_OTHER_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_PERSON_AHEAD, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
+from planners.checkin.desk_sql import Q_APPROVED, START_EVENT
+from planners.checkin.desk_sql import NEXT_SCAN_ID, INSERT_ATTENDANCE, LOCKER_LOCK, Q_ATTENDANCE, Q_BADGE, Q_BADGE_LOCKED, Q_DUPLICATE, Q_EVENT, Q_OTHER_EVENT, Q_GRANTED, Q_KEY, Q_PERSON, Q_TOP_LOCKER, UPDATE_ENTRY, UPDATE_EXIT
 from planners.checkin.devices import registered_and_event
 from planners.attendees.identity import fingerprint as identity_fingerprint
 from planners.checkin import door as session_door  # issue 15: a session's door
@@ -105,7 +104,7 @@ def _approved_list_refusal(tx: Tx, ev, a, info: dict) -> Verdict | None:
     """Issue 11: only a person the leader approved, as approved, is admitted (one indexed query). A 秘密 or
     higher event without an approved list is not ready; below 秘密 no list approval is required, but once one
     is approved the desk holds to it."""
-    row = tx.ahead(("approved", ev.id, a.id), lambda: tx.one(Q_APPROVED, event_id=ev.id, attendee_id=a.id))
+    row = tx.one(Q_APPROVED, event_id=ev.id, attendee_id=a.id)
     if row is None or row.list_snapshot_id is None:
         if Classification(ev.level).is_state_secret:
             return Verdict(reason="event_not_ready", attendee=info, details={"status": ev.status})
@@ -153,36 +152,7 @@ def _found(ev, event_id: int):
 
 def _badge_generation(tx: Tx, event_id: int, attendee_id: int) -> int | None:
     """The badge's current generation, locking the badge row on PostgreSQL (SQLite: BEGIN IMMEDIATE)."""
-    return tx.ahead(("badge", event_id, attendee_id), lambda: tx.scalar(
-        Q_BADGE if tx.sqlite else Q_BADGE_LOCKED, event_id=event_id, attendee_id=attendee_id))
-
-
-_ROWS: dict[tuple, type] = {}
-_Approved = namedtuple("Approved", "list_snapshot_id fingerprint")
-_AttendanceRow = namedtuple("Attendance", ATTENDANCE_COLUMNS)
-
-
-def _person(tx: Tx, event_id: int, attendee_id: int):
-    """The person's row (Q_PERSON), or None. SQLite, driver gear alone (issue 17): read in the same round trip as
-    what the main door asks of them next — badge generation, attendance, approved list, top locker, secrecy
-    notice — each kept in the transaction until its own read takes it (Tx.ahead). The door reads them before it
-    writes anything, and BEGIN IMMEDIATE keeps every other writer out, so each is what its own read would give."""
-    if not tx.serial:
-        return tx.one(Q_PERSON, id=attendee_id)
-    r = tx.one(Q_PERSON_AHEAD, id=attendee_id, event_id=event_id, required=True)
-    if r is None:
-        return None
-    names = r._fields[:PERSON_COLUMNS]
-    cls = _ROWS.get(names) or _ROWS.setdefault(names, namedtuple("Row", names))
-    memo = tx.memo
-    memo[("badge", event_id, attendee_id)] = r.b_generation
-    memo[("approved", event_id, attendee_id)] = None if r.g_snapshot is None else _Approved(r.g_snapshot,
-                                                                                           r.g_fingerprint)
-    memo[("attendance", event_id, attendee_id)] = None if r.t_id is None else \
-        _AttendanceRow(*r[len(r) - len(ATTENDANCE_COLUMNS):])
-    memo[("top_locker", event_id)] = r.top_locker
-    memo[("notice", event_id, attendee_id)] = (r.n_version, r.n_signed is not None)
-    return cls(*r[:PERSON_COLUMNS])
+    return tx.scalar(Q_BADGE if tx.sqlite else Q_BADGE_LOCKED, event_id=event_id, attendee_id=attendee_id)
 
 
 def _judge_code(tx: Tx, ev, tok, now: datetime):
@@ -196,7 +166,7 @@ def _judge_code(tx: Tx, ev, tok, now: datetime):
         return Verdict(reason="invalid"), None
     if not _verifies(tx, ev.id, tok):
         return Verdict(reason="invalid"), None
-    a = _person(tx, ev.id, tok.attendee_id)
+    a = tx.one(Q_PERSON, id=tok.attendee_id)
     if a is None or a.event_id != ev.id:
         return Verdict(reason="not_on_list"), None
     if not (tok.valid_from <= now <= tok.valid_until):  # the window in office time (issue 16), not ISO UTC
@@ -289,7 +259,7 @@ def _next_locker(tx: Tx, event_id: int) -> int:
     """The next locker number: one above the highest handed out at this event (indexed, O(log n))."""
     if not tx.sqlite:  # SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL: per-event lock
         tx.run(LOCKER_LOCK, k=PG_LOCKER_LOCK + int(event_id))
-    return (tx.ahead(("top_locker", event_id), lambda: tx.scalar(Q_TOP_LOCKER, event_id=event_id)) or 0) + 1
+    return (tx.scalar(Q_TOP_LOCKER, event_id=event_id) or 0) + 1
 
 
 def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash: str | None = None,
@@ -298,7 +268,7 @@ def _admit(tx: Tx, ev, a, *, desk: str, direction: str, now: datetime, raw_hash:
     once the scan has its id. `raw_hash` given: a second delivery of an exit just recorded at this desk replays
     it; an entry is never replayed (_inside_already)."""
     info = attendee_info(a)
-    att = tx.ahead(("attendance", ev.id, a.id), lambda: tx.one(Q_ATTENDANCE, event_id=ev.id, attendee_id=a.id))
+    att = tx.one(Q_ATTENDANCE, event_id=ev.id, attendee_id=a.id)
     if raw_hash is not None and _maybe_duplicate(att, desk, direction, now):
         first = tx.one(Q_DUPLICATE, desk=desk, raw_hash=raw_hash, event_id=ev.id, direction=direction,
                        at=now - timedelta(seconds=DEDUP_SECONDS))
@@ -391,7 +361,7 @@ def _record_at(tx: Tx, ev, door, v: Verdict, **kw) -> Verdict:
 def _record(tx: Tx, ev, v: Verdict, *, desk: str, who: str, method: str, raw: str, raw_hash: str,
             now: datetime) -> Verdict:
     """Apply the verdict's change to `attendance`, append the scan to the (chained) log, add the audit entry."""
-    v.scan_id = audit.next_scan_id(tx)  # SQLite: with both chains' heads, in one round trip
+    v.scan_id = int(tx.scalar(NEXT_SCAN_ID[tx.sqlite]))
     v.at, v.tz = now, ev.tz  # the desk shows the verdict's time in office time (issue 16)
     if v.write is not None:
         v.write(v.scan_id)
@@ -439,7 +409,7 @@ def _by_person(event_id: int, attendee_id: int, *, desk: str, actor, direction: 
         d, ev = registered_and_event(tx, desk, event_id)
         ev = _found(ev, event_id)
         door = session_door.load(tx, ev, session_id) if session_id is not None else None
-        a = _person(tx, ev.id, attendee_id)
+        a = tx.one(Q_PERSON, id=attendee_id)
         if direction == "in" and ev.status not in DESK_STATUSES:  # issue 11
             v = Verdict(reason="event_not_ready", details={"status": ev.status})
         elif a is None or a.event_id != ev.id:

@@ -9,7 +9,6 @@ from sqlalchemy import Column, Date, Integer, MetaData, String, Table
 from planners.store.fastsql import Statement
 from planners.store.models import Attendee, Event, Venue
 from planners.store.models_checkin import Attendance, AttendeeException, Badge, Desk, EventKey, Scan
-from planners.store.models_sessions import SecrecyNotice
 from planners.store.models_signoff import EventSignoff, SnapshotMember
 
 # ---- the statements of the hot path ---------------------------------------------------------------------
@@ -42,29 +41,6 @@ Q_PERSON = Statement("SELECT a.id, a.event_id, a.name, a.unit, a.post, a.event_r
                       "FROM attendees a LEFT JOIN attendee_people l ON l.attendee_id = a.id "
                       "AND l.match IN ('exact', 'manual') LEFT JOIN people p ON p.id = l.person_id WHERE a.id = :id",
                       _PERSON_T, _REGISTER_T)
-# issue 17: SQLite only (its BEGIN IMMEDIATE makes the transaction serial, so what is read first stays true until
-# the desk writes it): the person with everything the main door asks of them, in one round trip — the badge's
-# generation, their attendance row (t_*), the approved list (issue 11), the event's top locker and the secrecy
-# notice (issue 15). PostgreSQL reads them one by one: the badge row is locked first (Q_BADGE_LOCKED).
-_ATT_AHEAD = Table("_attendance_ahead", MetaData(), *[Column(f"t_{c.name}", c.type) for c in Attendance.__table__.columns])
-ATTENDANCE_COLUMNS = tuple(c.name for c in Attendance.__table__.columns)
-_PERSON_COLS, _PERSON_FROM = Q_PERSON.sql.removeprefix("SELECT ").split(" FROM attendees a ")
-PERSON_COLUMNS = len(_PERSON_COLS.split(", "))  # the columns of Q_PERSON, first in Q_PERSON_AHEAD
-_NOTICE_NOW = ("(SELECT version FROM secrecy_notices WHERE event_id = :event_id AND required = :required "
-               "ORDER BY version DESC LIMIT 1)")
-Q_PERSON_AHEAD = Statement(
-    f"SELECT {_PERSON_COLS}, "
-    "(SELECT generation FROM badges WHERE event_id = :event_id AND attendee_id = a.id) AS b_generation, "
-    "(SELECT list_snapshot_id FROM event_signoffs WHERE event_id = :event_id) AS g_snapshot, "
-    "(SELECT m.fingerprint FROM event_signoffs g JOIN approval_snapshot_members m ON m.snapshot_id = "
-    "g.list_snapshot_id AND m.attendee_id = a.id WHERE g.event_id = :event_id) AS g_fingerprint, "
-    "(SELECT MAX(locker_no) FROM attendance WHERE event_id = :event_id) AS top_locker, "
-    f"{_NOTICE_NOW} AS n_version, "
-    f"(SELECT 1 FROM notice_signatures WHERE attendee_id = a.id AND version = {_NOTICE_NOW}) AS n_signed, "
-    + ", ".join(f"t.{c} AS t_{c}" for c in ATTENDANCE_COLUMNS)
-    + f" FROM attendees a {_PERSON_FROM.replace(' WHERE ', ' LEFT JOIN attendance t ON t.event_id = :event_id AND t.attendee_id = a.id WHERE ')}",
-    _PERSON_T, _REGISTER_T, _ATT_AHEAD, SecrecyNotice.__table__)
-
 Q_BADGE = Statement("SELECT generation FROM badges WHERE event_id = :event_id AND attendee_id = :attendee_id",
                      _BADGE_T)
 Q_BADGE_LOCKED = Statement(Q_BADGE.sql + " FOR UPDATE", _BADGE_T)  # PostgreSQL: one desk at a time per badge
@@ -83,6 +59,9 @@ Q_OTHER_EVENT = Statement("SELECT e.title, e.starts_at, e.ends_at, e.tz, v.name 
                           "LEFT JOIN venues v ON v.id = e.venue_id WHERE e.id = :id",
                           Event.__table__, Venue.__table__)
 Q_DESK = Statement("SELECT id FROM desks WHERE name = :name", Desk.__table__)  # a registered desk (devices.py)
+# the scan's id comes first (the attendance row points at it); the row itself is chained last (audit.append_scan)
+NEXT_SCAN_ID = {True: Statement("SELECT COALESCE(MAX(id), 0) + 1 FROM scans", _SCAN_T),
+                False: Statement("SELECT nextval(pg_get_serial_sequence('scans', 'id'))")}
 INSERT_ATTENDANCE = Statement(
     "INSERT INTO attendance (event_id, attendee_id, inside, entries, first_in_at, last_in_at, last_in_desk, "
     "last_in_scan_id, locker, locker_no, device_deposited_at, device_returned_at) VALUES (:event_id, :attendee_id, "

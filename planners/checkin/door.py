@@ -145,14 +145,9 @@ def tie_scan(tx: Tx, scan_id: int, session_id: int) -> None:
 
 
 def notice_attention(tx: Tx, event_id: int, attendee_id: int) -> list[dict]:
-    """The secrecy notice not yet signed (planners.checkin.notice): an item for the desk, two indexed reads (on SQLite already read with the person, desk._person)."""
-    ahead = tx.ahead(("notice", event_id, attendee_id), lambda: None)  # read with the person (desk._person)
-    if ahead is not None:
-        version, signed = ahead
-    else:
-        version = tx.scalar(Q_NOTICE, event_id=event_id, required=True)
-        signed = version is not None and tx.one(Q_SIGNED, attendee_id=attendee_id, version=version) is not None
-    if version is None or signed:
+    """The secrecy notice not yet signed (planners.checkin.notice): an item for the desk, two indexed reads."""
+    version = tx.scalar(Q_NOTICE, event_id=event_id, required=True)
+    if version is None or tx.one(Q_SIGNED, attendee_id=attendee_id, version=version) is not None:
         return []
     return [{"code": "secrecy_notice", "version": version, "attendee_id": attendee_id,
              "text": both("notice.attention", version=version)}]

@@ -24,7 +24,6 @@ from sqlalchemy.engine import Dialect
 
 
 _first = itemgetter(0)
-_UNREAD = object()
 _BIND_NAME = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)")  # how SQLAlchemy's text() finds :name parameters
 
 
@@ -62,13 +61,8 @@ class Statement:
 class Tx:
     """A write transaction on a driver connection; rows come back as named tuples with processed values."""
 
-    def __init__(self, dbapi_conn, dialect: Dialect, url: str = "", engine=None, *, alone: bool = False):
+    def __init__(self, dbapi_conn, dialect: Dialect, url: str = "", engine=None):
         self.dbapi_conn = dbapi_conn
-        # issue 17: the driver gear alone on SQLite (BEGIN IMMEDIATE: no other writer, no ORM session in the same
-        # transaction) may read ahead what it will need in one statement and keep it here until it is used —
-        # the chains' heads, the person's facts at the door (planners.base.audit, planners.checkin.desk)
-        self.alone = alone
-        self.memo: dict = {}
         self.engine = engine  # for work after the commit (planners.base.trail's checkpoints)
         self.after_commit: list = []  # callables run once the transaction has committed
         self.url = url  # the database's address (for caches per database), never printed
@@ -76,7 +70,6 @@ class Tx:
         self.sqlite = dialect.name == "sqlite"
         self.cur = dbapi_conn.cursor()
         self._dkey = f"{dialect.name}+{dialect.driver}"  # the compiled statements' key, made once (issue 17)
-        self.serial = alone and self.sqlite  # what is read ahead stays true until this transaction writes it
 
     def _run(self, stmt: Statement, params: dict[str, Any]):
         sql, order, procs = stmt.compiled(self.dialect, self._dkey)
@@ -127,11 +120,6 @@ class Tx:
         if procs is None:
             return [cls(*r) for r in raw]
         return [cls(*[p(v) if p is not None and v is not None else v for p, v in zip(procs, r)]) for r in raw]
-
-    def ahead(self, key, read):
-        """What was read ahead under `key` in this transaction (once: it is taken), else `read()`."""
-        got = self.memo.pop(key, _UNREAD)
-        return read() if got is _UNREAD else got
 
     def scalar(self, stmt: Statement, **params):
         row = self.one(stmt, **params)

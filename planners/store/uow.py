@@ -65,8 +65,7 @@ class Work:
             else:
                 self._raw = self._engine.raw_connection()  # pooled, with the engine's connect-time settings
                 driver = self._raw.driver_connection
-            self._tx = Tx(driver, self._engine.dialect, _url_of(self._engine), self._engine,
-                          alone=self._raw is not None)
+            self._tx = Tx(driver, self._engine.dialect, _url_of(self._engine), self._engine)
             if self._raw is not None and self._tx.sqlite:
                 self._tx.cur.execute("BEGIN IMMEDIATE")
         elif self._session is not None:

@@ -178,8 +178,10 @@ def test_checkin_core_against_the_measured_floor(db_url, users, tmp_path):
     _save("core", fig)
     assert fig["p95_ms"] < 2.0, fig
     assert fig["p95_ms"] <= 10 * fig["floor_p95_ms"], fig
-    # issue 17: 6 statements a scan (13 before); Conclave's own code around them measured at 2-3x their replay
-    assert statements <= 6 and fig["ratio_p95_to_replay_p95"] <= 5, fig
+    # issue 17: Conclave's own code around the statements measured at 2.5-3.6x their bare replay. Reading the
+    # person and both chains' heads in one statement each (13 statements -> 6) was tried and reverted: the replay
+    # was not faster (SQLite's cost is the pages a scan writes, not the statements), nor the core, over 3 paired runs
+    assert fig["ratio_p95_to_replay_p95"] <= 5, fig
 
 
 def test_import_of_10000_rows_gb18030(db_url, users):

@@ -33,6 +33,7 @@ from pathlib import Path
 path, workdir = Path(sys.argv[1]), Path(sys.argv[2])
 os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.db'}"
 os.environ["CONCLAVE_KEYS_DIR"] = str(workdir / "keys")
+import planners.wiring  # noqa: F401  (an entry point installs the areas' hooks, as app.py and the CLI do)
 from planners.attendees import allowlist
 from planners.base import auth
 from planners.store import db as dbmod, schema

@@ -245,3 +245,13 @@ def test_one_audit_writer_and_one_permission_question():
             assert "INSERT INTO audit_entries" not in text, p
         if p.name != "permissions.py":
             assert not owner_check.search(text), f"{p.relative_to(ROOT)} re-types the owner check"
+
+
+def test_no_module_grows_far_past_the_houses_500_lines():
+    """DESIGN.md: no module over ~500 lines, split along the seams its own section comments draw (issue 17 split
+    pages/visits.py, planners/checkin/desk.py and planners/people/register.py when they had grown to 525-747)."""
+    limit = 530
+    big = {str(p.relative_to(ROOT)): n for p in [*PLANNERS.rglob("*.py"), *(ROOT / "pages").rglob("*.py"),
+                                                 ROOT / "app.py", ROOT / "offline_app.py"]
+           if (n := len(p.read_text(encoding="utf-8").splitlines())) > limit}
+    assert not big, f"split these along their sections: {big}"

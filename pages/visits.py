@@ -15,7 +15,7 @@ me = ui.require_role("visits")
 from planners.visits import briefing, disclosure  # noqa: E402
 from planners.core import i18n  # noqa: E402
 from planners import visits  # noqa: E402
-from planners.core.errors import ConclaveError, NoCJKFont  # noqa: E402
+from planners.core.errors import ConclaveError  # noqa: E402
 from planners.base.events import local  # noqa: E402
 from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
 from planners.venues import list_venues  # noqa: E402
@@ -325,14 +325,9 @@ with tab_brief:
         if not made or made[0] != stamp:
             made = None
             if st.button(ui.t("visits.make_briefing"), key=f"make{v.id}", type="primary"):
-                out: dict = {}
                 try:
                     with ui.writing() as s:
-                        out["docx"] = briefing.export(s, v.id, "docx", blang, actor=me)
-                        try:
-                            out["pdf"] = briefing.export(s, v.id, "pdf", blang, actor=me)
-                        except NoCJKFont as exc:
-                            ui.show_error(exc)
+                        out = visits_ui.word_and_pdf(s, briefing.export, v.id, blang, me)
                 except (disclosure.ScopeNotApproved, briefing.VisitNotApproved) as exc:
                     st.info(ui.error_text(exc))
                 except ConclaveError as exc:
@@ -342,13 +337,9 @@ with tab_brief:
             elif not scope or scope.status != "approved":
                 st.info(ui.error_text(disclosure.ScopeNotApproved(status=scope.status if scope else "none")))
         if made:
-            stem = f"briefing-{v.event_id or v.id}-{blang}"
-            if "pdf" in made[1]:
-                st.download_button(ui.t("visits.download_pdf"), made[1]["pdf"], file_name=f"{stem}.pdf",
-                                   mime="application/pdf", key=f"pdf{v.id}")
-            st.download_button(ui.t("visits.download_docx"), made[1]["docx"], file_name=f"{stem}.docx",
-                               mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                               key=f"docx{v.id}")
+            visits_ui.offer_word_and_pdf(made[1], f"briefing-{v.event_id or v.id}-{blang}",
+                                         pdf=(ui.t("visits.download_pdf"), f"pdf{v.id}"),
+                                         docx=(ui.t("visits.download_docx"), f"docx{v.id}"))
 
 # ================================================================ issue 12: route and escorts, host briefings, report
 with tab_route:

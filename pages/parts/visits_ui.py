@@ -31,6 +31,33 @@ class VisitPage:
     venues: dict
 
 
+def word_and_pdf(s, export, visit_id: int, lang: str, me) -> dict:
+    """{'docx': …, 'pdf': …} of a visit's document (`export`: the report's or the briefing's): the Word file, and
+    the PDF when a CJK font is installed (else its error is shown and the Word file still offered)."""
+    out = {"docx": export(s, visit_id, "docx", lang, actor=me)}
+    try:
+        out["pdf"] = export(s, visit_id, "pdf", lang, actor=me)
+    except NoCJKFont as exc:
+        ui.show_error(exc)
+    return out
+
+
+def offer_word_and_pdf(files: dict, stem: str, *, pdf: tuple[str, str], docx: tuple[str, str]) -> None:
+    """The download buttons of word_and_pdf's files: (label, widget key) each; the PDF only when it was made."""
+    if "pdf" in files:
+        st.download_button(pdf[0], files["pdf"], file_name=f"{stem}.pdf", mime="application/pdf", key=pdf[1])
+    st.download_button(docx[0], files["docx"], file_name=f"{stem}.docx", key=docx[1],
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def requests_table(reqs, tz: str, key: str) -> None:
+    """A visit's information requests (VD3): when (office time), who asked, what, the answer given."""
+    ui.text_table({ui.t("visits.log_when"): [f"{local(r.at, tz):%Y-%m-%d %H:%M}" for r in reqs],
+                  ui.t("visits.log_who"): [r.asked_by for r in reqs],
+                  ui.t("visits.log_what"): [r.what for r in reqs],
+                  ui.t("visits.log_answer"): [r.answer for r in reqs]}, hide_index=True, width="stretch", key=key)
+
+
 def fmt_dt(v) -> str:
     return f"{local(v.starts_at, v.tz):%Y-%m-%d %H:%M} – {local(v.ends_at, v.tz):%Y-%m-%d %H:%M}"
 
@@ -116,27 +143,18 @@ def report_downloads(p: VisitPage, v, key: str) -> None:
     rlang = st.radio(ui.t("vplan_ui.report_lang"), ["zh_CN", "en"], format_func=ui.LANG_LABELS.get,
                      horizontal=True, key=f"rlang{key}")
     if st.button(ui.t("vplan_ui.report_make"), key=f"rmake{key}"):
-        out: dict = {}
         try:
             with ui.writing() as s:
-                out["docx"] = report.export(s, v.id, "docx", rlang, actor=me)
-                try:
-                    out["pdf"] = report.export(s, v.id, "pdf", rlang, actor=me)
-                except NoCJKFont as exc:
-                    ui.show_error(exc)
+                out = word_and_pdf(s, report.export, v.id, rlang, me)
         except ConclaveError as exc:
             ui.show_error(exc)
         else:
             st.session_state[f"_report{key}"] = (rlang, out)
     made = st.session_state.get(f"_report{key}")
     if made:
-        stem = f"visit-report-{v.event_id or v.id}-{made[0]}"
-        if "pdf" in made[1]:
-            st.download_button(ui.t("vplan_ui.report_download_pdf"), made[1]["pdf"], file_name=f"{stem}.pdf",
-                               mime="application/pdf", key=f"rpdf{key}")
-        st.download_button(ui.t("vplan_ui.report_download_docx"), made[1]["docx"], file_name=f"{stem}.docx",
-                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                           key=f"rdocx{key}")
+        offer_word_and_pdf(made[1], f"visit-report-{v.event_id or v.id}-{made[0]}",
+                           pdf=(ui.t("vplan_ui.report_download_pdf"), f"rpdf{key}"),
+                           docx=(ui.t("vplan_ui.report_download_docx"), f"rdocx{key}"))
 
 
 def during_tables(p: VisitPage, v) -> None:
@@ -223,11 +241,7 @@ def foreign_affairs(p: VisitPage) -> None:
         st.caption(fmt_dt(x) + " · " + ui.t("vplan_ui.report_status", status=ui.t(
             f"vplan_ui.report_status_{rep.status if rep else 'none'}")))
         if reqs:
-            ui.text_table({ui.t("visits.log_when"): [f"{local(r.at, x.tz):%Y-%m-%d %H:%M}" for r in reqs],
-                          ui.t("visits.log_who"): [r.asked_by for r in reqs],
-                          ui.t("visits.log_what"): [r.what for r in reqs],
-                          ui.t("visits.log_answer"): [r.answer for r in reqs]}, hide_index=True, width="stretch",
-                         key=f"fa_req{x.id}")
+            requests_table(reqs, x.tz, f"fa_req{x.id}")
         if rep is not None:
             report_downloads(p, x, f"fa{x.id}")
     st.stop()
@@ -290,11 +304,7 @@ def leader(p: VisitPage) -> None:
     with t_during:
         during_tables(p, x)
         if lreqs:
-            ui.text_table({ui.t("visits.log_when"): [f"{local(r.at, x.tz):%Y-%m-%d %H:%M}" for r in lreqs],
-                          ui.t("visits.log_who"): [r.asked_by for r in lreqs],
-                          ui.t("visits.log_what"): [r.what for r in lreqs],
-                          ui.t("visits.log_answer"): [r.answer for r in lreqs]}, hide_index=True, width="stretch",
-                         key=f"lreq{x.id}")
+            requests_table(lreqs, x.tz, f"lreq{x.id}")
     with t_rep:
         st.markdown(ui.t("vplan_ui.report_status", status=ui.t(
             f"vplan_ui.report_status_{lrep.status if lrep else 'none'}")))

@@ -46,7 +46,6 @@ tab_list, tab_import, tab_badges = st.tabs([ui.t("att.tab_list", n=len(people)),
                                             ui.t("att.tab_badges")])
 
 PAGE_SIZE = 100  # rows in the table at once: a 10,000-person list is filtered and paged, never drawn whole
-PICK_MAX = 300  # a person picker offers everyone up to this; beyond, the list's filtered page (issue 17)
 
 
 def _shown(people: list) -> list:
@@ -247,18 +246,16 @@ with tab_badges:
                           mime="application/pdf", where=c1, done=done)
         oneclick.download("att_make_csv", ui.t("att.download_csv"), _build("csv"), file_name=f"badges-{ev.id}.csv",
                           mime="text/csv", where=c2, done=done)
-        pick_from = people if len(people) <= PICK_MAX else shown  # 10,000 options weighed 1 s on the browser
-        if pick_from is not people:
-            st.caption(ui.t("att.pick_narrowed", n=len(shown)))
-        by_id = {a.id: a for a in pick_from}
-        one = st.selectbox(ui.t("att.one_badge"), list(by_id), key="att_one",
-                           format_func=lambda i: f"{by_id[i].name} · {by_id[i].unit}")
+        by_id = {a.id: a for a in people}
+        # beyond ui.PICK_MAX people one search narrows the picker (10,000 options weighed 1 s on the browser)
+        offered = ui.narrowed({a.id: f"{a.name} · {a.unit}" for a in people}, key="att_one_find")
+        one = st.selectbox(ui.t("att.one_badge"), list(offered), key="att_one", format_func=offered.get)
         c1, c2 = st.columns(2)
-        if c1.button(ui.t("att.make_png"), key="att_make_png"):
+        if one is not None and c1.button(ui.t("att.make_png"), key="att_make_png"):  # None: the search found nobody
             with ui.writing() as s:
                 [(a, code)] = tokens.codes_for_event(s, ev.id, actor=me, attendee_ids=[one])
                 st.session_state["att_png"] = (one, badge_export.badge_png(ev, a, code))
-        if c2.button(ui.t("att.reissue"), key="att_reissue", help=ui.t("att.reissue_help")):
+        if one is not None and c2.button(ui.t("att.reissue"), key="att_reissue", help=ui.t("att.reissue_help")):
             with ui.writing() as s:
                 code = tokens.reissue(s, one, actor=me)
                 a = allowlist.get_attendee(s, one)
@@ -276,6 +273,4 @@ with tab_badges:
 with st.expander(ui.t("photos.upload")):
     from pages.parts import photos_ui
 
-    if len(people) > PICK_MAX:
-        st.caption(ui.t("att.pick_narrowed", n=len(shown)))
-    photos_ui.photo_section(ev, people if len(people) <= PICK_MAX else shown, me, can_edit=can_edit, key="att_photo")
+    photos_ui.photo_section(ev, people, me, can_edit=can_edit, key="att_photo")  # narrowed there (ui.narrowed)

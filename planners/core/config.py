@@ -30,6 +30,6 @@ LOCKOUT_MINUTES = int(os.environ.get("CONCLAVE_LOCKOUT_MINUTES", "15"))
 
 
 def run_marker() -> bool:
-    """CONCLAVE_RUN_MARKER set: every full page run ends with a numbered hidden marker (app.py), which the page
-    benchmark and browser tests wait on (issue 17). Off in service: nothing is drawn."""
+    """CONCLAVE_RUN_MARKER set: every full page run draws a hidden marker numbered per run in the sidebar, before
+    the page (app.py), which the page benchmark and browser tests wait on (issue 17). Off in service."""
     return bool(os.environ.get("CONCLAVE_RUN_MARKER", "").strip())

@@ -26,7 +26,7 @@ Stable read API (other areas build on it; names do not change):
 Writing: create, update (expected_version; level/class/status -> leader queue, kind person_change), record_training,
 bar / lift_bar (a leader), history. Import/export: planners.people.importer, planners.people.export.
 """
-from planners.people.register import (  # noqa: F401
+from planners.people.fields import (  # noqa: F401
     CLASSES,
     CONTROLLED,
     DIRECT,
@@ -37,6 +37,8 @@ from planners.people.register import (  # noqa: F401
     PLEDGE_KINDS,
     STATUSES,
     TRAINING_STAGES,
+)
+from planners.people.register import (  # noqa: F401
     Change,
     active_bar,
     all_people,

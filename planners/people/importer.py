@@ -15,7 +15,7 @@ from planners.core import permissions
 from planners.core.errors import ImportRefused
 from planners.core.i18n import both
 from planners.people import register
-from planners.people.register import Problem as FieldProblem
+from planners.people.fields import Problem as FieldProblem
 
 MAX_ROWS = 20_000
 

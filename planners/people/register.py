@@ -29,28 +29,20 @@ from planners.store.models_people import (
     Pledge,
     Training,
 )
-from planners.people.fields import (  # noqa: F401  (the register's fields and checks, named here as before)
+from planners.people.fields import (  # noqa: F401  (FIELDS, clean, clashes, _date, key_form, today: named
+    # through `register` by the importer, the export and the demo)
     KIND,
-    STATUSES,
-    CLASSES,
     PLEDGE_KINDS,
     TRAINING_STAGES,
-    ID_TYPES,
-    EMPLOYER_TYPES,
-    PERSON_LEVELS,
     DIRECT,
     CONTROLLED,
     FIELDS,
-    CHINA,
-    OFFICE_TZ,
-    LABELS,
     Problem,
     clean,
     clashes,
     _refuse,
     _date,
     today,
-    normalize_nationality,
     key_form,
 )
 

@@ -28,7 +28,6 @@ import re
 import sqlite3
 import statistics
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest

@@ -99,3 +99,21 @@ def test_the_cli_offers_eligible_only(event, tmp_path):
     assert "1 badge written" in r.output and "赵六" not in out.read_text(encoding="utf-8-sig")
     r = runner.invoke(main, ["badges", str(event), "--out", str(out), "--as", "organizer"])
     assert r.exit_code == 0 and "赵六" in out.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_beyond_the_pick_limit_one_search_narrows_the_badge_and_photo_pickers(event, users, monkeypatch, lang):
+    """Issue 17: the attendees page's person pickers use the house's one narrowing (ui.narrowed), as the documents
+    and sessions pages do; a search that finds nobody leaves the one-badge buttons out instead of failing."""
+    from pages.parts import ui
+
+    monkeypatch.setattr(ui, "PICK_MAX", 1)  # two people on the list: beyond the limit
+    at = app_test("attendees", user=users["organizer"], lang=lang).run()
+    assert not at.exception
+    at.text_input(key="att_one_find").set_value("赵六").run()
+    assert not at.exception
+    assert at.selectbox(key="att_one").options == ["赵六 · 市商务局"]
+    assert at.text_input(key="att_photo_find")  # the photos' picker narrows the same way
+    at.text_input(key="att_one_find").set_value("nobody").run()
+    assert not at.exception
+    assert at.selectbox(key="att_one").options == [] and "att_make_png" not in {b.key for b in at.button}

@@ -2,8 +2,6 @@
 loss reports. The front desk sees only issue / recover."""
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from pages.parts import cache, charts, ui
@@ -14,6 +12,7 @@ from planners import documents as docs  # noqa: E402
 from planners.checkin import sessions as ss  # noqa: E402
 from planners.base import events as ev_mod  # noqa: E402
 from planners.core import i18n  # noqa: E402
+from planners.core.clock import office_today  # noqa: E402
 from planners.core.errors import ConclaveError  # noqa: E402
 from planners.core.errors import NoCJKFont  # noqa: E402
 from planners.exports.fonts import find_cjk_font  # noqa: E402
@@ -184,7 +183,7 @@ def register_tab() -> None:
                             format_func=lambda x: t(f"documents.retention_kind_{x}"), key="doc_reg_rkind")
         retention = b.text_input(t("documents.retention"), help=t("documents.retention_help"),
                                  key="doc_reg_retention")
-        classified_on = c.date_input(t("documents.classified_on"), value=date.today(), key="doc_reg_date")
+        classified_on = c.date_input(t("documents.classified_on"), value=office_today(), key="doc_reg_date")
         a, b = st.columns(2)
         proposed = a.text_input(t("documents.proposed_by"), key="doc_reg_proposed")
         approved = b.text_input(t("documents.approved_by"), help=t("documents.approved_by_help"),

@@ -19,7 +19,7 @@ def tr(key: str, **params) -> str:
 
 
 from planners.base import events as ev_mod  # noqa: E402
-from planners.core.clock import utcnow  # noqa: E402
+from planners.core.clock import office_now, utcnow  # noqa: E402
 from planners.core.errors import ConclaveError, ValidationFailed  # noqa: E402
 from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
 from planners.venues import list_venues  # noqa: E402
@@ -77,7 +77,7 @@ def _lead() -> timedelta:
 def _feasible_start() -> datetime:
     """The new meeting's default day: far enough ahead that no plan task is already late (the plan rules' earliest
     due offset, T-14d, plus a day to do it), issue 16."""
-    return datetime.now() + _lead() + timedelta(days=1)
+    return office_now() + _lead() + timedelta(days=1)
 
 
 def event_form(prefix: str, current=None) -> ev_mod.EventInput | None:

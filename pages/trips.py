@@ -15,6 +15,7 @@ me = ui.require_role("trips")
 
 from planners import trips
 from planners.core import i18n, permissions
+from planners.core.clock import office_today  # the office's date, not the server's (UTC) one
 from planners.core.errors import ConclaveError, ValidationFailed
 from planners.core.levels import ALL_LEVELS, Classification
 from planners.visits import disclosure
@@ -64,7 +65,7 @@ def _text(v) -> str:
 
 
 def trip_form(prefix: str, current=None) -> trips.TripInput | None:
-    start = current.starts_on if current else date.today() + timedelta(days=30)
+    start = current.starts_on if current else office_today() + timedelta(days=30)
     end = current.ends_on if current else start + timedelta(days=5)
     with st.form(f"{prefix}_form"):
         title = st.text_input(ui.t("trips.field_title"), value=current.title if current else "", key=f"{prefix}_t")
@@ -245,7 +246,7 @@ with tabs[2]:
         a, b = st.columns(2)
         with a.form(f"att{trip.id}"):
             pid = st.selectbox(ui.t("trips.col_traveller"), list(names), format_func=names.get, key=f"attp{trip.id}")
-            on = st.date_input(ui.t("trips.briefed_on"), value=date.today(), key=f"atton{trip.id}")
+            on = st.date_input(ui.t("trips.briefed_on"), value=office_today(), key=f"atton{trip.id}")
             by = st.text_input(ui.t("trips.briefed_by"), key=f"attby{trip.id}")
             if st.form_submit_button(ui.t("trips.record_attendance")):
                 ui.change(lambda s: trips.record_attendance(s, trip.id, pid, briefed_on=on, briefed_by=by, actor=me),
@@ -254,7 +255,7 @@ with tabs[2]:
             with b.form(f"pl{trip.id}"):
                 pid2 = st.selectbox(ui.t("trips.col_traveller"), list(names), format_func=names.get,
                                     key=f"plp{trip.id}")
-                on2 = st.date_input(ui.t("trips.pledge_signed_on"), value=date.today(), key=f"plon{trip.id}")
+                on2 = st.date_input(ui.t("trips.pledge_signed_on"), value=office_today(), key=f"plon{trip.id}")
                 if st.form_submit_button(ui.t("trips.record_pledge")):
                     ui.change(lambda s: trips.record_pledge(s, trip.id, pid2, signed_on=on2, actor=me),
                               ui.t("trips.pledge_saved", name=ui.plain(names[pid2])))
@@ -313,7 +314,7 @@ with tabs[4]:
                       lambda t_: ui.t("trips.came_back", due=trips.debrief_due(t_).isoformat()))
     if owner and trip.status == "back":
         with st.form(f"deb{trip.id}"):
-            held = st.date_input(ui.t("trips.debrief_held_on"), value=date.today(), key=f"dh{trip.id}")
+            held = st.date_input(ui.t("trips.debrief_held_on"), value=office_today(), key=f"dh{trip.id}")
             contacts = st.text_area(ui.t("trips.debrief_contacts"), key=f"dc{trip.id}")
             approaches = st.text_area(ui.t("trips.debrief_approaches"), key=f"da{trip.id}")
             gifts = st.text_area(ui.t("trips.debrief_gifts"), key=f"dg{trip.id}")

@@ -18,6 +18,7 @@ def tr(key: str, **params) -> str:
 
 
 from planners.base import events as ev_mod  # noqa: E402
+from planners.core.clock import office_now  # noqa: E402
 from planners import venues as venue_mod  # noqa: E402
 from planners.core.errors import RuleFileError  # noqa: E402
 from planners.core.levels import STATE_SECRET_LEVELS, Classification  # noqa: E402
@@ -68,7 +69,7 @@ def venue_form(prefix: str, current=None) -> venue_mod.VenueInput | None:
         a, b, c = st.columns(3)
         no_sweep = a.checkbox(ui.t("venues.field_no_sweep"), value=not (current and current.last_sweep_at),
                               key=f"{prefix}_nosweep")
-        sweep_local = current.last_sweep_at if current and current.last_sweep_at else datetime.now()
+        sweep_local = current.last_sweep_at if current and current.last_sweep_at else office_now()
         sd = b.date_input(ui.t("venues.field_sweep"), value=sweep_local.date(), key=f"{prefix}_sd")
         stime = c.time_input(" ", value=sweep_local.time().replace(second=0, microsecond=0), key=f"{prefix}_st")
         notes = st.text_area(ui.t("venues.field_notes"), value=current.notes if current else "",
@@ -122,7 +123,7 @@ try:
                                            format_func=lambda v: Classification(v).label(LANG),
                                            key="assess_level"))
         a, b, c, d = st.columns(4)
-        day = a.date_input(ui.t("venues.start"), value=(datetime.now() + timedelta(days=7)).date(), key="assess_day")
+        day = a.date_input(ui.t("venues.start"), value=(office_now() + timedelta(days=7)).date(), key="assess_day")
         at = b.time_input(" ", value=time(9, 0), key="assess_time")
         foreign = c.checkbox(ui.t("venues.foreign"), key="assess_foreign")
         docs = d.checkbox(ui.t("venues.documents"), key="assess_docs")

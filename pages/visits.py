@@ -17,6 +17,7 @@ from planners.core import i18n  # noqa: E402
 from planners import visits  # noqa: E402
 from planners.core.errors import ConclaveError  # noqa: E402
 from planners.base.events import local  # noqa: E402
+from planners.core.clock import office_now  # noqa: E402
 from planners.core.levels import ALL_LEVELS, Classification  # noqa: E402
 from planners.venues import list_venues  # noqa: E402
 from planners.visits import locations, report  # noqa: E402  (issue 12)
@@ -64,7 +65,7 @@ def visit_form(prefix: str, current=None) -> visits.VisitInput | None:
     if current:
         s_local, e_local = local(current.starts_at, tzname), local(current.ends_at, tzname)
     else:
-        base = datetime.now() + timedelta(days=14)
+        base = office_now() + timedelta(days=14)
         s_local, e_local = datetime.combine(base.date(), time(9, 0)), datetime.combine(base.date(), time(12, 0))
     types = [x for x in visits.VISIT_TYPES if x != "unannounced"] if not current or \
         current.visit_type != "unannounced" else list(visits.VISIT_TYPES)

@@ -35,10 +35,10 @@ REGISTER_FACTS = ("p_id", "p_level", "p_class", "p_status", "p_decommission_unti
 
 
 def office_today() -> date:
-    """The office's date (the register's dates are office dates; planners.people.today is the same)."""
-    from planners.core.clock import local, utcnow
+    """The office's date (the register's dates are office dates): planners.core.clock.office_today."""
+    from planners.core.clock import office_today as today
 
-    return local(utcnow(), "Asia/Shanghai").date()
+    return today()
 
 
 def _k(text) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planners.core import textsafe
-from planners.core.clock import local, utcnow
+from planners.core.clock import office_today
 from planners.core.errors import ValidationFailed
 from planners.core.i18n import both
 from planners.core.levels import Classification
@@ -33,12 +33,11 @@ CONTROLLED = ("level", "person_class", "status", "decommission_until")  # throug
 FIELDS = DIRECT + CONTROLLED
 CHINA = ("CN", "CHN", "PRC", "P.R.C.", "中国", "中华人民共和国")
 _LAST = re.compile(r"^[0-9]{3,5}[0-9X]?$")
-OFFICE_TZ = "Asia/Shanghai"
 
 
 def today() -> date:
     """The office's date (the register's dates are office dates)."""
-    return local(utcnow(), OFFICE_TZ).date()
+    return office_today()
 
 
 def normalize_nationality(value: str | None) -> str:

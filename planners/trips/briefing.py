@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from planners.base import audit
 from planners.base.auth import Principal
 from planners.core import permissions
-from planners.core.clock import local, utcnow
+from planners.core.clock import office_today
 from planners.core.errors import InvalidTransition, TripBlocked, ValidationFailed
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both, pick, t
@@ -27,7 +27,7 @@ from planners.visits import disclosure
 
 
 def _today() -> date:
-    return local(utcnow(), "Asia/Shanghai").date()
+    return office_today()
 
 
 def _traveller(session: Session, trip, person_id: int):

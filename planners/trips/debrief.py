@@ -13,7 +13,7 @@ from planners.base import approvals, audit
 from planners.base.auth import Principal
 from planners.base.home import Attention
 from planners.core import permissions
-from planners.core.clock import local, utcnow
+from planners.core.clock import office_today
 from planners.core.errors import TripBlocked, ValidationFailed
 from planners.core.findings import Finding, Severity
 from planners.core.i18n import both
@@ -42,7 +42,7 @@ class DebriefInput:
 
 
 def _today() -> date:
-    return local(utcnow(), "Asia/Shanghai").date()
+    return office_today()
 
 
 def get(session: Session, trip_id: int) -> TripDebrief | None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from planners.base import approvals, audit, request_flow
 from planners.base.auth import Principal
 from planners.core import permissions
-from planners.core.clock import local, utcnow
+from planners.core.clock import office_today
 from planners.core.errors import (
     NotFound,
     SelfApprovalForbidden,
@@ -108,7 +108,7 @@ def validate_itinerary(stops: list[Stop], starts_on: date | None, ends_on: date 
 
 def validate(session: Session, data: TripInput, *, today: date | None = None) -> list[Finding]:
     """Refuse what is wrong, naming the field; return the scope's findings for the leader."""
-    today = today or local(utcnow(), "Asia/Shanghai").date()
+    today = today or office_today()
     title = (data.title or "").strip()
     if not title:
         raise ValidationFailed("Give the trip a short non-secret title.", key="trips.title_required", field="title")
@@ -409,7 +409,7 @@ def history(session: Session, trip: Trip):
 
 
 def days_until(d: date, today: date | None = None) -> int:
-    return (d - (today or local(utcnow(), "Asia/Shanghai").date())).days
+    return (d - (today or office_today())).days
 
 
 def debrief_due(trip: Trip) -> date:

@@ -2,7 +2,7 @@
 core needs two leaders, an approved change goes back), the departure gate, the carry check against custody."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -10,13 +10,14 @@ import pytest
 from planners import documents, people, trips
 from planners.base import approvals
 from planners.base.auth import Principal
+from planners.core.clock import office_today
 from planners.core.errors import SelfApprovalForbidden, TripBlocked, ValidationFailed
 from planners.store.uow import read as read_session
 from planners.store.uow import write_session
 from planners.trips import vetting
 from planners.visits.disclosure import ItemInput
 
-TODAY = date.today()
+TODAY = office_today()  # the office's date, as the trip records its dates (not the server's UTC one)
 OFFICER = Principal(id=0, username="officer", display_name="officer", role="security_officer")
 
 
